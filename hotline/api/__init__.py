@@ -1,0 +1,6 @@
+"""The JSON API `/api/v1` (SPEC 8.2): bearer tokens, the same service verbs as the HTML views."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import calls, errors, health, openapi  # noqa: E402,F401

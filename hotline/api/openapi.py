@@ -1,0 +1,76 @@
+"""The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from . import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(code): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
+            for code in codes}
+
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "Зелёная линия API", "version": "1"},
+    "servers": [{"url": "/api/v1"}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "properties": {"error": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+            },
+            "CallIn": {
+                "type": "object",
+                "required": ["topic", "outcome"],
+                "properties": {
+                    "caller": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "phone": {"type": "string"},
+                        "email": {"type": "string"}, "language": {"enum": ["ru", "en"]},
+                        "consent": {"type": "boolean"}}},
+                    "channel": {"enum": ["phone", "email", "walk-in", "web", "partner-api"]},
+                    "topic": {"type": "string"}, "city": {"type": "string"},
+                    "question": {"type": "string", "maxLength": 10000},
+                    "outcome": {"enum": ["answered", "routed", "info", "dropped"]},
+                    "faq_ids": {"type": "array", "items": {"type": "integer"}},
+                    "answer": {"type": "string"},
+                    "started_at": {"type": "string", "format": "date-time"},
+                    "ended_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+    },
+    "security": [{"bearer": []}],
+    "paths": {
+        "/calls": {"post": {
+            "summary": "Log a call; a routed call creates an enquiry",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/CallIn"}}}},
+            "responses": {"201": {"description": "the call, with its enquiry when routed"},
+                          **_errors(400, 401, 403, 422)}}},
+        "/calls/{id}": {"get": {
+            "summary": "One call",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "the call"}, **_errors(401, 403, 404)}}},
+        "/callers": {"get": {
+            "summary": "A caller's history by phone",
+            "parameters": [{"name": "phone", "in": "query", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "callers with calls and open enquiries"},
+                          **_errors(401, 403, 422)}}},
+        "/health": {"get": {"summary": "Database and Redis reachable, queue length",
+                            "security": [],
+                            "responses": {"200": {"description": "healthy"},
+                                          "503": {"description": "degraded"}}}},
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(SPEC)

@@ -1,0 +1,111 @@
+"""Verbs of authentication: check a password with lock-out, create users, issue API tokens."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import audit
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..models import ApiToken, CoordinatorGroup, GroupMember, Role, SisterCity, Topic, User, utcnow
+
+TOKEN_PREFIX = "zl_"
+
+
+class LoginFailed(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def authenticate(login: str, password: str) -> User:
+    """The user for these credentials; repeated failures lock the account for a while."""
+    user = db.session.execute(select(User).where(User.login == login.strip())).scalar_one_or_none()
+    now = utcnow()
+    if user is not None and user.locked_until and user.locked_until > now:
+        raise LoginFailed(_l("Too many failed attempts. Try again in a few minutes."))
+    if user is None or not user.check_password(password):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+                user.failed_logins = 0
+                audit.record(user, "lock", user)
+        raise LoginFailed(_l("Wrong login or password."))
+    if not user.active:
+        raise LoginFailed(_l("This account is switched off."))
+    user.failed_logins = 0
+    user.locked_until = None
+    return user
+
+
+def create_user(login: str, role: str, password: str, name: str = "", *, topics=(), cities=(),
+                actor: User | None = None) -> User:
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise ValidationFailed(_l("Unknown role: %(role)s.", role=role), {"role": str(role)}) from None
+    if not login or len(login) > 64:
+        raise ValidationFailed(_l("A login is 1 to 64 characters."), {"login": login})
+    if len(password) < 8:
+        raise ValidationFailed(_l("A password has at least 8 characters."), {"password": ""})
+    if db.session.execute(select(User.id).where(User.login == login)).first():
+        raise Conflict(_l("A user with login %(login)s already exists.", login=login))
+    user = User(login=login, role=role_value, name=name)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    set_coordinator_scope(user, topics, cities)
+    audit.record(actor, "create", user, role=role_value.value)
+    return user
+
+
+def set_coordinator_scope(user: User, topic_codes, city_codes) -> None:
+    """Put a coordinator into each topic's group, narrowed to the given sister cities if any."""
+    if not topic_codes:
+        return
+    cities = [_by_code(SisterCity, code) for code in city_codes] or [None]
+    for code in topic_codes:
+        topic = _by_code(Topic, code)
+        group = db.session.execute(
+            select(CoordinatorGroup).where(CoordinatorGroup.topic_id == topic.id).order_by(CoordinatorGroup.id)
+        ).scalars().first()
+        if group is None:
+            raise ValidationFailed(_l("Topic %(code)s has no coordinator group; run seed-reference.", code=code))
+        for city in cities:
+            same_city = GroupMember.city_id == city.id if city else GroupMember.city_id.is_(None)
+            exists = db.session.execute(
+                select(GroupMember.id).where(
+                    GroupMember.group_id == group.id, GroupMember.user_id == user.id, same_city
+                )
+            ).first()
+            if not exists:
+                db.session.add(GroupMember(group=group, user=user, city=city))
+
+
+def _by_code(model, code: str):
+    obj = db.session.execute(select(model).where(model.code == code)).scalar_one_or_none()
+    if obj is None:
+        raise ValidationFailed(_l("Unknown code: %(code)s.", code=code), {"code": code})
+    return obj
+
+
+def issue_token(user: User) -> str:
+    """A new API token for `user`; only its hash is kept, so it is shown once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token), prefix=token[:10]))
+    audit.record(user, "issue_token", user)
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).scalar_one_or_none()
+    return row

@@ -1,0 +1,68 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from ..models import CallChannel, CallOutcome
+
+OUTCOME_LABELS = {
+    CallOutcome.ANSWERED: _l("Answered from FAQ"),
+    CallOutcome.ROUTED: _l("Route to coordinator"),
+    CallOutcome.INFO: _l("Information"),
+    CallOutcome.DROPPED: _l("Dropped"),
+}
+CHANNEL_LABELS = {
+    CallChannel.PHONE: _l("Phone"),
+    CallChannel.EMAIL: _l("E-mail"),
+    CallChannel.WALK_IN: _l("Walk-in"),
+    CallChannel.WEB: _l("Web"),
+    CallChannel.PARTNER_API: _l("Partner API"),
+}
+
+
+class CallForm(FlaskForm):
+    """Renders the New call screen; the rules themselves live in calls/schema.py."""
+
+    phone = StringField(_l("Phone"))
+    caller_name = StringField(_l("Caller's name"))
+    caller_email = StringField(_l("E-mail"))
+    caller_language = SelectField(_l("Language"), choices=[("ru", "Русский"), ("en", "English")])
+    consent = BooleanField(_l("Consent to personal data processing given"))
+    channel = SelectField(_l("Channel"), choices=[(c.value, label) for c, label in CHANNEL_LABELS.items()])
+    topic = SelectField(_l("Topic"), choices=[])
+    city = SelectField(_l("Sister city"), choices=[])
+    question = TextAreaField(_l("Question"))
+    answer = TextAreaField(_l("Answer given"))
+    outcome = RadioField(_l("Outcome"), choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()],
+                         validate_choice=False)
+    started_at = HiddenField()
+
+    def to_payload(self, faq_ids: list[int]) -> dict:
+        return {
+            "channel": self.channel.data,
+            "topic": self.topic.data,
+            "city": self.city.data or None,
+            "question": self.question.data or "",
+            "answer": self.answer.data or "",
+            "outcome": self.outcome.data,
+            "faq_ids": faq_ids,
+            "started_at": self.started_at.data or None,
+            "caller": {
+                "name": self.caller_name.data or "",
+                "phone": self.phone.data or "",
+                "email": self.caller_email.data or "",
+                "language": self.caller_language.data or "ru",
+                "consent": bool(self.consent.data),
+            },
+        }
+
+
+class CallFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    topic = SelectField(_l("Topic"), choices=[], validators=[Optional()])
+    outcome = SelectField(_l("Outcome"), choices=[], validators=[Optional()])
+    q = StringField(_l("Text"), validators=[Optional()])

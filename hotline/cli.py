@@ -1,0 +1,88 @@
+"""The command line of SPEC 8.1 (`flask --app hotline …`)."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .errors import ServiceError
+from .extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(seed_reference_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(sweep_command)
+
+
+def _fail(exc: ServiceError) -> None:
+    db.session.rollback()
+    raise click.ClickException(str(exc.message))
+
+
+@click.group()
+def users():
+    """Manage users and their API tokens."""
+
+
+@users.command("create")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(["operator", "coordinator", "supervisor", "admin"]))
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--name", default="", help="Full name shown in the top bar.")
+@click.option("--topic", "topics", multiple=True, help="Topic code (coordinators); repeat for several.")
+@click.option("--city", "cities", multiple=True, help="Sister city code narrowing the topics; repeatable.")
+def create_user_command(login, role, password, name, topics, cities):
+    """Create a user."""
+    from .auth.service import create_user
+
+    try:
+        user = create_user(login, role, password, name, topics=topics, cities=cities)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"created {user.login} ({user.role.value})")
+
+
+@users.command("token")
+@click.argument("login")
+def token_command(login):
+    """Print a new API token for LOGIN (only its hash is stored)."""
+    from .auth.service import issue_token
+    from .models import User
+
+    user = db.session.execute(select(User).where(User.login == login)).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"no user with login {login}")
+    token = issue_token(user)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("seed-reference")
+def seed_reference_command():
+    """Create sister cities, topics, coordinator groups, routing rules and the default SLA."""
+    from .seed.reference import seed_reference
+
+    created = seed_reference()
+    db.session.commit()
+    click.echo("reference data: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Reference data plus demo users, FAQ and a few weeks of calls (idempotent)."""
+    from .seed.demo import seed_demo
+
+    created = seed_demo()
+    db.session.commit()
+    click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
+
+
+@click.command("sweep")
+def sweep_command():
+    """Re-enqueue routing for enquiries left in `new`."""
+    from .enquiries.routing import sweep
+
+    click.echo(f"re-enqueued {sweep()} enquiries")

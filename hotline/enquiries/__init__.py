@@ -1,0 +1,1 @@
+"""Enquiries: questions routed from a call to the coordinator responsible."""

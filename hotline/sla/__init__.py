@@ -1,0 +1,1 @@
+"""SLA clocks: the business calendar and due times for enquiries."""

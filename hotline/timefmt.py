@@ -1,0 +1,37 @@
+"""Times for people: stored in UTC, shown in Perm local time through one filter."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])
+
+
+def to_local(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(local_zone())
+
+
+def format_local(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    if value is None:
+        return "—"
+    return to_local(value).strftime(fmt)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["duration"] = format_duration

@@ -1,0 +1,43 @@
+"""Building and running workers: the app, the job class that gives each job its own app
+context, and the start-up sweep of enquiries left `new`."""
+from __future__ import annotations
+
+import argparse
+import logging
+
+from flask import Flask
+from rq import SimpleWorker
+
+from . import create_app
+from .queue import AppJob, get_queue, get_redis
+
+log = logging.getLogger(__name__)
+
+
+def make_worker(app: Flask, worker_class=SimpleWorker, name: str | None = None):
+    AppJob.app = app
+    with app.app_context():
+        queue = get_queue()
+        return worker_class([queue], connection=get_redis(), job_class=AppJob, name=name)
+
+
+def startup_sweep(app: Flask) -> int:
+    from .enquiries.routing import sweep
+
+    with app.app_context():
+        try:
+            return sweep()
+        except Exception:  # Redis or the database not up yet: the scheduled sweep catches up
+            log.exception("start-up sweep failed")
+            return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Green Line RQ worker")
+    parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    parser.add_argument("--name", default=None)
+    args = parser.parse_args(argv)
+    app = create_app()
+    worker = make_worker(app, name=args.name)
+    startup_sweep(app)
+    worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")

