@@ -38,15 +38,17 @@ def create_app(config: object | str | None = None) -> Flask:
     queue.init_app(app)
     security.init_app(app)
 
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .calls import bp as calls_bp
+    from .enquiries import bp as enquiries_bp
+    from .faq import bp as faq_bp
     from .main import bp as main_bp
+    from .stats import bp as stats_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(calls_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 
     from .cli import register_cli

@@ -8,7 +8,8 @@ from hotline import create_app
 def test_factory_takes_a_config_class(test_config):
     app = create_app(test_config)
     assert app.config["TESTING"] is True
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == test_config.SQLALCHEMY_DATABASE_URI
+    assert app.config["SQLALCHEMY_DATABASE_URI"].split("://")[1] == test_config.SQLALCHEMY_DATABASE_URI.split("://")[1]
+    assert app.config["REDIS_URL"] == test_config.REDIS_URL
 
 
 def test_development_uses_the_embedded_defaults(monkeypatch, tmp_path):

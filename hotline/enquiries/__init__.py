@@ -1,1 +1,6 @@
 """Enquiries: questions routed from a call to the coordinator responsible."""
+from flask import Blueprint
+
+bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")
+
+from . import views  # noqa: E402,F401

@@ -5,25 +5,22 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db, login_manager
-from ..models import Role
 from . import bp
+from .nav import home_endpoint, nav_items
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to open this page.")
 login_manager.login_message_category = "info"
 
-HOME_BY_ROLE = {
-    Role.OPERATOR: "calls.new_call",
-    Role.COORDINATOR: "calls.my_calls",
-    Role.SUPERVISOR: "calls.my_calls",
-    Role.ADMIN: "calls.my_calls",
-}
-
-
 @bp.route("/")
 @login_required
 def home():
-    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    return redirect(url_for(home_endpoint(current_user)))
+
+
+@bp.app_context_processor
+def inject_nav():
+    return {"nav_items": nav_items}
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -1,0 +1,2 @@
+"""Pages of the admin capability."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Enquiries through the API: list, read, answer, reassign."""
+from . import bp  # noqa: F401

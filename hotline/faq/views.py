@@ -1,0 +1,2 @@
+"""Pages of the faq capability."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Pages of the stats capability."""
+from . import bp  # noqa: F401
