@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4ce44dcd61f1
+Revision ID: 78ce936d4c1f
 Revises: 
-Create Date: 2026-11-27 22:17:55.909164
+Create Date: 2026-11-27 22:28:31.439760
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4ce44dcd61f1'
+revision = '78ce936d4c1f'
 down_revision = None
 branch_labels = None
 depends_on = None
