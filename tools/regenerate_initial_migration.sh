@@ -7,5 +7,5 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 rm -f migrations/versions/*.py
 DATABASE_URL="sqlite:///$scratch/empty.db" HOTLINE_INSTANCE="$scratch" \
-  .venv/bin/flask --app hotline db migrate -m "initial schema" >/dev/null
+  .venv/bin/flask --app hotline db migrate -m "initial schema" >/dev/null 2>&1
 ls migrations/versions/
