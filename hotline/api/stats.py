@@ -1,2 +1,18 @@
-"""`GET /api/v1/stats`: every figure of SPEC section 7."""
-from . import bp  # noqa: F401
+"""`GET /api/v1/stats`: every figure of SPEC section 7 for a period and filters."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..stats.figures import compute
+from ..stats.period import parse_filters, parse_period
+from . import bp
+from .auth import api_role_required
+
+
+@bp.get("/stats")
+@api_role_required("supervisor")
+def get_stats():
+    # BadDate (400) and ValidationFailed (422) are ServiceErrors: the API's handler shapes them.
+    period = parse_period(request.args)
+    filters = parse_filters(request.args)
+    return jsonify(compute(period, filters))

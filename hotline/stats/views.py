@@ -1,2 +1,137 @@
-"""Pages of the stats capability."""
-from . import bp  # noqa: F401
+"""The supervisors' dashboard (SPEC 7, 12): period and filters in the URL, the live strip, KPI
+tiles, charts with their tables, and exports (inline for short periods, an RQ job for long)."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.decorators import role_required
+from ..calls.forms import CHANNEL_LABELS
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import Role, User
+from ..queue import enqueue
+from ..reference import city_choices, topic_choices
+from ..timefmt import format_duration
+from . import bp, export
+from .charts import build_charts
+from .figures import compute, live_strip
+from .period import FILTERS, PRESETS, Filters, parse_filters, parse_period, preset_period
+from .tables import TABLE_NAMES, build_tables
+
+EXPORT_JOB = "hotline.jobs.export_statistics"
+
+
+def _query_args() -> dict[str, str]:
+    keys = ("period", "from", "to", *FILTERS)
+    return {key: request.args[key] for key in keys if request.args.get(key)}
+
+
+def _people(role: Role) -> list[tuple[str, str]]:
+    return [(login, name or login) for login, name in db.session.execute(
+        select(User.login, User.name).where(User.role == role).order_by(User.name, User.login)).all()]
+
+
+@bp.route("/")
+@role_required("supervisor")
+def dashboard():
+    errors: dict[str, str] = {}
+    try:
+        period = parse_period(request.args)
+        filters = parse_filters(request.args)
+    except ServiceError as exc:
+        flash(str(exc.message), "error")
+        errors = {k: str(v) for k, v in exc.fields.items()}
+        period, filters = preset_period("30d"), Filters()
+    figures = compute(period, filters)
+    tables = build_tables(figures)
+    return render_template(
+        "stats/dashboard.html", period=period, filters=filters, figures=figures, tables=tables,
+        charts=build_charts(figures, tables), live=live_strip(), args=_query_args(), errors=errors,
+        presets=PRESETS, topics=topic_choices(_("all topics")), cities=city_choices(_("all sister cities")),
+        channels=[("", _("all channels"))] + [(c.value, str(label)) for c, label in CHANNEL_LABELS.items()],
+        operators=_people(Role.OPERATOR), coordinators=_people(Role.COORDINATOR),
+        inline_max_days=export.INLINE_MAX_DAYS, timedelta_day=timedelta(days=1),
+        pct=_pct, hours=_hours, seconds=_seconds,
+    )
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def _hours(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _seconds(value) -> str:
+    if value is None:
+        return "—"
+    return _("%(n)s s", n=f"{value:.1f}") if value < 120 else format_duration(value)
+
+
+@bp.get("/live")
+@role_required("supervisor")
+def live():
+    return render_template("stats/_live.html", live=live_strip())
+
+
+@bp.get("/export/<name>.<fmt>")
+@role_required("supervisor")
+def export_table(name: str, fmt: str):
+    if not export.exportable(name, fmt):
+        abort(404)
+    try:
+        period = parse_period(request.args)
+        filters = parse_filters(request.args)
+    except ServiceError as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for("stats.dashboard", **_query_args()))
+    if period.days > export.INLINE_MAX_DAYS:
+        args = {**_query_args(), "from": period.start.isoformat(), "to": period.end.isoformat()}
+        args.pop("period", None)
+        token = export.create_request(current_user.id, name, fmt, args, str(get_locale() or "ru"))
+        enqueue(EXPORT_JOB, token, job_id=f"stats-export-{token}", job_timeout=600)
+        return redirect(url_for("stats.export_status", token=token))
+    data = export.render(build_tables(compute(period, filters)), name, fmt)
+    return _send(data, export.filename(name, fmt, period.start.isoformat(), period.end.isoformat()))
+
+
+def _owned(token: str) -> dict:
+    meta = export.load_meta(token)
+    if meta is None:
+        abort(404)
+    if meta["user_id"] != current_user.id and current_user.role is not Role.ADMIN:
+        abort(403)
+    return meta
+
+
+@bp.get("/exports/<token>")
+@role_required("supervisor")
+def export_status(token: str):
+    meta = _owned(token)
+    template = "stats/_export_status.html" if request.headers.get("HX-Request") else "stats/export.html"
+    return render_template(template, meta=meta, token=token, table_names=TABLE_NAMES)
+
+
+@bp.get("/exports/<token>/file")
+@role_required("supervisor")
+def export_file(token: str):
+    meta = _owned(token)
+    if meta["status"] != "finished":
+        abort(404)
+    with open(export.file_path(token, meta["fmt"]), "rb") as fh:
+        data = fh.read()
+    return _send(data, meta["filename"])
+
+
+def _send(data: bytes, name: str):
+    mimetype = ("text/csv; charset=utf-8" if name.endswith(".csv")
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)

@@ -1,0 +1,109 @@
+"""The figures as tables: what the dashboard shows under each chart and what the exports write.
+One definition, so a CSV, an XLSX and the page always agree."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..calls.forms import CHANNEL_LABELS, OUTCOME_LABELS
+from ..extensions import db
+from ..models import CallChannel, CallOutcome, SisterCity, Topic
+
+WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+AGE_LABELS = {"<1": _l("under 1 business day"), "1-3": _l("1–3 business days"),
+              "3-10": _l("3–10 business days"), ">10": _l("over 10 business days")}
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+def _names(model) -> dict[str, str]:
+    locale = str(get_locale() or "ru")
+    return {obj.code: obj.name(locale) for obj in db.session.execute(select(model)).scalars()}
+
+
+def _pct(value):
+    return None if value is None else round(value * 100, 1)
+
+
+def _hours(value):
+    return None if value is None else round(value, 2)
+
+
+def build_tables(figures: dict) -> dict[str, Table]:
+    calls = figures["calls"]
+    topics, cities = _names(Topic), _names(SisterCity)
+    none = str(_l("none"))
+    tables = [
+        Table("summary", str(_l("Key figures")), [str(_l("Figure")), str(_l("Value"))], [
+            [str(_l("Calls")), calls["total"]],
+            [str(_l("First-contact resolution, %")), _pct(figures["fcr"])],
+            [str(_l("Average handle time, s")), figures["aht_seconds"]],
+            [str(_l("Enquiries created")), figures["enquiries"]["created"]],
+            [str(_l("Enquiries answered")), figures["enquiries"]["answered"]],
+            [str(_l("Enquiries open")), figures["enquiries"]["open"]],
+            [str(_l("Enquiries overdue")), figures["enquiries"]["overdue"]],
+            [str(_l("Enquiries cancelled")), figures["enquiries"]["cancelled"]],
+            [str(_l("Median time to assign, s")), figures["time_to_assign"]["median_seconds"]],
+            [str(_l("90th percentile time to assign, s")), figures["time_to_assign"]["p90_seconds"]],
+            [str(_l("Median time to answer, business hours")), _hours(figures["time_to_answer"]["median_hours"])],
+            [str(_l("90th percentile time to answer, business hours")), _hours(figures["time_to_answer"]["p90_hours"])],
+            [str(_l("Mean time to answer, business hours")), _hours(figures["time_to_answer"]["mean_hours"])],
+            [str(_l("SLA compliance, %")), _pct(figures["sla_compliance"])],
+            [str(_l("FAQ-assisted share of answered calls, %")), _pct(figures["faq"]["assisted_share"])],
+        ]),
+        Table("calls_by_day", str(_l("Calls per day")),
+              [str(_l("Date")), str(_l("Calls")), str(_l("Previous period"))],
+              [[day, n, prev] for (day, n), prev in zip(calls["by_day"].items(), calls["previous_by_day"].values())]),
+        Table("heatmap", str(_l("Calls by hour and weekday")),
+              [str(_l("Hour"))] + [str(d) for d in WEEKDAYS],
+              [[f"{hour:02d}:00"] + [calls["heatmap"][day][hour] for day in range(7)] for hour in range(24)]),
+        Table("by_topic", str(_l("Calls by topic")), [str(_l("Topic")), str(_l("Calls"))],
+              [[topics.get(code, code), n] for code, n in sorted(calls["by_topic"].items(), key=lambda kv: -kv[1])]),
+        Table("by_city", str(_l("Calls by sister city")), [str(_l("Sister city")), str(_l("Calls"))],
+              [[cities.get(code, none if code == "none" else code), n]
+               for code, n in sorted(calls["by_city"].items(), key=lambda kv: -kv[1])]),
+        Table("by_channel", str(_l("Calls by channel")), [str(_l("Channel")), str(_l("Calls"))],
+              [[str(CHANNEL_LABELS[CallChannel(code)]), n] for code, n in calls["by_channel"].items()]),
+        Table("by_outcome", str(_l("Calls by outcome")), [str(_l("Outcome")), str(_l("Calls"))],
+              [[str(OUTCOME_LABELS[CallOutcome(code)]), n] for code, n in calls["by_outcome"].items()]),
+        Table("sla_trend", str(_l("SLA compliance by day")),
+              [str(_l("Date")), str(_l("Answered")), str(_l("On time")), str(_l("Compliance, %"))],
+              [[day, row["answered"], row["on_time"], _pct(row["compliance"])]
+               for day, row in figures["sla_by_day"].items()]),
+        Table("backlog_aging", str(_l("Backlog aging")), [str(_l("Age")), str(_l("Open enquiries"))],
+              [[str(AGE_LABELS[bucket]), n] for bucket, n in figures["backlog_aging"].items()]),
+        Table("coordinators", str(_l("Coordinators")),
+              [str(_l("Coordinator")), str(_l("Assigned")), str(_l("Answered")),
+               str(_l("Median time to answer, business hours")), str(_l("SLA compliance, %")), str(_l("Open"))],
+              [[r["login"], r["assigned"], r["answered"], _hours(r["median_hours"]), _pct(r["sla_compliance"]),
+                r["open"]] for r in figures["coordinators"]]),
+        Table("operators", str(_l("Operators")),
+              [str(_l("Operator")), str(_l("Calls")), str(_l("Average handle time, s")),
+               str(_l("First-contact resolution, %"))],
+              [[r["login"], r["calls"], r["aht_seconds"], _pct(r["fcr"])] for r in figures["operators"]]),
+        Table("faq_top", str(_l("FAQ entries used most")), [str(_l("Entry")), str(_l("Question")), str(_l("Uses"))],
+              [[r["id"], r["question"], r["uses"]] for r in figures["faq"]["top"]]),
+    ]
+    never = figures["faq"]["never_used"]
+    questions = {}
+    if never:
+        from ..models import FaqEntry
+
+        questions = dict(db.session.execute(
+            select(FaqEntry.id, FaqEntry.question).where(FaqEntry.id.in_(never))).all())
+    tables.append(Table("faq_never_used", str(_l("FAQ entries never used")),
+                        [str(_l("Entry")), str(_l("Question"))], [[i, questions.get(i, "")] for i in never]))
+    return {table.name: table for table in tables}
+
+
+TABLE_NAMES = ("summary", "calls_by_day", "heatmap", "by_topic", "by_city", "by_channel", "by_outcome",
+               "sla_trend", "backlog_aging", "coordinators", "operators", "faq_top", "faq_never_used")
