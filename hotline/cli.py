@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(sweep_command)
+    from .stats.cli import register as register_stats; register_stats(app)  # noqa: E702
 
 
 def _fail(exc: ServiceError) -> None:

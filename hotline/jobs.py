@@ -34,3 +34,12 @@ def sweep_new_enquiries() -> int:
     if count:
         log.info("job %s: sweep re-enqueued %d enquiries", _job_id(), count)
     return count
+
+
+def export_statistics(token: str) -> str:
+    """Write a statistics export (CSV or XLSX) requested from the dashboard for a long period."""
+    from .stats.export import run_export
+
+    path = run_export(token)
+    log.info("job %s: statistics export %s written", _job_id(), token)
+    return path
