@@ -63,6 +63,18 @@ SPEC = {
             "parameters": [{"name": "phone", "in": "query", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "callers with calls and open enquiries"},
                           **_errors(401, 403, 422)}}},
+        "/stats": {"get": {
+            "summary": "Every statistics figure of SPEC 7 for a period (Perm local dates, `to` exclusive)",
+            "parameters": [
+                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {"name": "period", "in": "query",
+                 "schema": {"enum": ["today", "7d", "30d", "quarter", "year"]}},
+                *({"name": name, "in": "query", "schema": {"type": "string"}}
+                  for name in ("topic", "city", "channel", "operator", "coordinator")),
+            ],
+            "responses": {"200": {"description": "the figures, with the period and filters echoed"},
+                          **_errors(400, 401, 403, 422)}}},
         "/health": {"get": {"summary": "Database and Redis reachable, queue length",
                             "security": [],
                             "responses": {"200": {"description": "healthy"},
