@@ -1,2 +1,136 @@
-"""FAQ through the API: search, create, edit, record a use."""
-from . import bp  # noqa: F401
+"""The FAQ through the API: ranked search, create and edit (supervisors), record a use."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import NotFound
+from ..extensions import db
+from ..faq.search import search
+from ..faq.service import can_see, create_entry, get_entry, is_editor, record_use, update_entry
+from ..models import Call, Enquiry, FaqEntry, FaqStatus, Topic
+from . import bp
+from .auth import api_role_required
+from .errors import json_error
+from .serialise import iso
+
+SEARCH_LIMIT_MAX = 50
+
+
+def faq_json(entry: FaqEntry) -> dict:
+    return {
+        "id": entry.id,
+        "question": entry.question,
+        "answer": entry.answer,
+        "topic": entry.topic.code if entry.topic else None,
+        "city": entry.city.code if entry.city else None,
+        "language": entry.language,
+        "status": entry.status.value,
+        "wordings": [w.text for w in entry.wordings],
+        "owner": entry.owner.login if entry.owner else None,
+        "use_count": entry.use_count,
+        "last_used_at": iso(entry.last_used_at),
+        "updated_at": iso(entry.updated_at),
+    }
+
+
+def _json_body():
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return None, json_error(400, _("The request body must be JSON (Content-Type: application/json)."))
+    return payload, None
+
+
+@bp.get("/faq")
+@api_role_required("operator", "coordinator", "supervisor")
+def list_faq():
+    """Ranked entries for `q` (with score, relevance and the match highlighted), or all entries."""
+    query = (request.args.get("q") or "").strip()
+    language = request.args.get("lang") or None
+    if language not in (None, "ru", "en"):
+        return json_error(422, _("Unknown language; expected ru or en."),
+                          fields={"lang": _("Unknown language; expected ru or en.")})
+    topic_id = None
+    topic_code = request.args.get("topic")
+    if topic_code:
+        topic_id = db.session.execute(select(Topic.id).where(Topic.code == topic_code)).scalar()
+        if topic_id is None:
+            return json_error(422, _("Unknown topic code: %(code)s.", code=topic_code[:40]),
+                              fields={"topic": _("Unknown topic code: %(code)s.", code=topic_code[:40])})
+    statuses = [FaqStatus.PUBLISHED]
+    wanted = request.args.get("status")
+    if wanted and is_editor(g.api_user):
+        statuses = list(FaqStatus) if wanted == "all" else [s for s in FaqStatus if s.value == wanted]
+    limit = min(max(request.args.get("limit", 10, type=int), 1), SEARCH_LIMIT_MAX)
+    if query:
+        hits = [h for h in search(query, topic_id=topic_id, language=language, statuses=statuses, limit=limit)
+                if can_see(g.api_user, h.entry)]
+        results = [{**faq_json(h.entry), "score": h.score, "relevance": h.relevance,
+                    "highlight": {"question": str(h.highlight_question()), "answer": str(h.highlight_answer())}}
+                   for h in hits]
+    else:
+        stmt = select(FaqEntry).where(FaqEntry.status.in_(statuses))
+        if topic_id:
+            stmt = stmt.where(FaqEntry.topic_id == topic_id)
+        if language:
+            stmt = stmt.where(FaqEntry.language == language)
+        entries = db.session.execute(stmt.order_by(FaqEntry.use_count.desc(), FaqEntry.id).limit(limit)).scalars()
+        results = [faq_json(e) for e in entries if can_see(g.api_user, e)]
+    return jsonify({"query": query, "results": results})
+
+
+@bp.post("/faq")
+@api_role_required("supervisor")
+def create_faq():
+    payload, error = _json_body()
+    if error:
+        return error
+    entry = create_entry(g.api_user, payload)
+    db.session.commit()
+    return jsonify(faq_json(entry)), 201
+
+
+@bp.get("/faq/<int:entry_id>")
+@api_role_required("operator", "coordinator", "supervisor")
+def get_faq(entry_id: int):
+    entry = get_entry(entry_id)
+    if not can_see(g.api_user, entry):
+        raise NotFound(_("No FAQ entry with number %(id)s.", id=entry_id))
+    return jsonify(faq_json(entry))
+
+
+@bp.patch("/faq/<int:entry_id>")
+@api_role_required("supervisor")
+def patch_faq(entry_id: int):
+    payload, error = _json_body()
+    if error:
+        return error
+    entry = update_entry(g.api_user, get_entry(entry_id), payload)
+    db.session.commit()
+    return jsonify(faq_json(entry))
+
+
+@bp.post("/faq/<int:entry_id>/use")
+@api_role_required("operator", "coordinator", "supervisor")
+def use_faq(entry_id: int):
+    """Record a use of the entry, optionally for a call (`call_id`) or an enquiry (`enquiry_id`)."""
+    payload = request.get_json(silent=True) or {}
+    if not isinstance(payload, dict):
+        return json_error(400, _("The request body must be a JSON object."))
+    call = enquiry = None
+    if payload.get("call_id") is not None:
+        call = db.session.get(Call, payload["call_id"]) if isinstance(payload["call_id"], int) else None
+        if call is None:
+            return json_error(422, _("No call with number %(id)s.", id=str(payload["call_id"])[:20]),
+                              fields={"call_id": _("No such call.")})
+    if payload.get("enquiry_id") is not None:
+        enquiry = db.session.get(Enquiry, payload["enquiry_id"]) if isinstance(payload["enquiry_id"], int) else None
+        if enquiry is None:
+            return json_error(422, _("No enquiry with number %(id)s.", id=str(payload["enquiry_id"])[:20]),
+                              fields={"enquiry_id": _("No such enquiry.")})
+    (use,) = record_use(g.api_user, [entry_id], call=call, enquiry=enquiry)
+    db.session.commit()
+    entry = db.session.get(FaqEntry, entry_id)
+    return jsonify({"id": use.id, "entry_id": entry_id, "call_id": use.call_id, "enquiry_id": use.enquiry_id,
+                    "user": g.api_user.login, "used_at": iso(use.used_at), "use_count": entry.use_count}), 201

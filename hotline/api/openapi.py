@@ -75,10 +75,59 @@ SPEC = {
             ],
             "responses": {"200": {"description": "the figures, with the period and filters echoed"},
                           **_errors(400, 401, 403, 422)}}},
+        "/faq": {
+            "get": {
+                "summary": "FAQ entries ranked for a question (Russian morphology, typos), with score and highlight",
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    {"name": "topic", "in": "query", "schema": {"type": "string"}},
+                    {"name": "lang", "in": "query", "schema": {"enum": ["ru", "en"]}},
+                    {"name": "status", "in": "query", "description": "editors only; default published",
+                     "schema": {"enum": ["draft", "published", "retired", "all"]}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}}],
+                "responses": {"200": {"description": "{query, results: [entry + score, relevance, highlight]}"},
+                              **_errors(401, 403, 422)}},
+            "post": {
+                "summary": "Create an FAQ entry (supervisor)",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/FaqIn"}}}},
+                "responses": {"201": {"description": "the entry"}, **_errors(400, 401, 403, 422)}}},
+        "/faq/{id}": {
+            "get": {
+                "summary": "One FAQ entry",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the entry"}, **_errors(401, 403, 404)}},
+            "patch": {
+                "summary": "Change an FAQ entry, its status included (supervisor); records a revision",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/FaqIn"}}}},
+                "responses": {"200": {"description": "the entry"}, **_errors(400, 401, 403, 404, 409, 422)}}},
+        "/faq/{id}/use": {"post": {
+            "summary": "Record a use of a published entry, for a call or an enquiry",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                "call_id": {"type": "integer"}, "enquiry_id": {"type": "integer"}}}}}},
+            "responses": {"201": {"description": "the use, with the entry's use_count"},
+                          **_errors(400, 401, 403, 404, 409, 422)}}},
         "/health": {"get": {"summary": "Database and Redis reachable, queue length",
                             "security": [],
                             "responses": {"200": {"description": "healthy"},
                                           "503": {"description": "degraded"}}}},
+    },
+}
+
+
+SPEC["components"]["schemas"]["FaqIn"] = {
+    "type": "object",
+    "required": ["question", "answer", "topic"],
+    "properties": {
+        "question": {"type": "string", "maxLength": 500},
+        "answer": {"type": "string", "maxLength": 5000, "description": "plain text; HTML is stripped"},
+        "topic": {"type": "string"}, "city": {"type": ["string", "null"]},
+        "language": {"enum": ["ru", "en"]},
+        "status": {"enum": ["draft", "published", "retired"]},
+        "wordings": {"type": "array", "items": {"type": "string", "maxLength": 300}},
     },
 }
 

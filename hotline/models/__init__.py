@@ -10,7 +10,7 @@ from .enquiries import (
     Notification,
     ReferenceCounter,
 )
-from .faq import FaqEntry, FaqRevision, FaqStatus, FaqUse, FaqWording
+from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqWording
 from .reference import SisterCity, Topic
 from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy
 from .users import ApiToken, Role, User
@@ -18,7 +18,7 @@ from .users import ApiToken, Role, User
 __all__ = [
     "Absence", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
-    "FaqEntry", "FaqRevision", "FaqStatus", "FaqUse", "FaqWording", "GroupMember",
+    "FaqEntry", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
     "Notification", "ReferenceCounter", "Role", "RoutingRule", "SisterCity", "SlaPolicy",
     "Topic", "User", "utcnow",
 ]

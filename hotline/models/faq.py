@@ -1,10 +1,10 @@
-"""FAQ entries, their alternative wordings, revisions and recorded uses."""
+"""FAQ entries, their alternative wordings, revisions, recorded uses and the search index."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -33,7 +33,7 @@ class FaqEntry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     use_count: Mapped[int] = mapped_column(default=0)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Lemmatised text for search (question and wordings, then answer), maintained by the FAQ service.
+    # Lemmatised text (question and wordings, then answer), kept by hotline/faq/indexing.py.
     search_question: Mapped[str] = mapped_column(Text, default="")
     search_answer: Mapped[str] = mapped_column(Text, default="")
 
@@ -82,3 +82,33 @@ class FaqUse(db.Model):
     enquiry_id: Mapped[int | None] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     used_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class FaqTerm(db.Model):
+    """One lemma of one entry: the search index, rewritten whenever the entry changes (see
+    hotline/faq/indexing.py). Status, language and topic are copied here so that a search
+    reads this table alone until it has its top hits."""
+
+    __tablename__ = "faq_term"
+    __table_args__ = (
+        Index("ix_faq_term_lookup", "term", "status", "entry_id", "weight", "topic_id", "language"),
+        Index("ix_faq_term_entry", "entry_id"),
+    )
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entry.id", ondelete="CASCADE"), primary_key=True)
+    # 3 when the lemma is in the question or a wording, 1 in the answer, 4 in both.
+    weight: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[FaqStatus] = mapped_column(str_enum(FaqStatus, "faq_status"))
+    language: Mapped[str] = mapped_column(String(5))
+    topic_id: Mapped[int | None] = mapped_column()
+
+
+class FaqTermKey(db.Model):
+    """Spelling keys for typo tolerance: every indexed lemma under itself and under each of its
+    one-letter deletions, so one edit is found with an indexed IN lookup."""
+
+    __tablename__ = "faq_term_key"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)

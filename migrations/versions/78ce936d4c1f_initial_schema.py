@@ -157,6 +157,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coordinator_group')),
     sa.UniqueConstraint('name', name=op.f('uq_coordinator_group_name'))
     )
+    op.create_table('faq_term_key',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('term', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'term', name=op.f('pk_faq_term_key'))
+    )
     op.create_table('faq_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('question', sa.Text(), nullable=False),
@@ -252,6 +257,20 @@ def upgrade():
     )
     with op.batch_alter_table('faq_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_faq_revision_entry_id'), ['entry_id'], unique=False)
+
+    op.create_table('faq_term',
+    sa.Column('term', sa.String(length=64), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('weight', sa.SmallInteger(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'retired', name='faq_status', native_enum=False, length=24), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['entry_id'], ['faq_entry.id'], name=op.f('fk_faq_term_entry_id_faq_entry'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('term', 'entry_id', name=op.f('pk_faq_term'))
+    )
+    with op.batch_alter_table('faq_term', schema=None) as batch_op:
+        batch_op.create_index('ix_faq_term_entry', ['entry_id'], unique=False)
+        batch_op.create_index('ix_faq_term_lookup', ['term', 'status', 'entry_id', 'weight', 'topic_id', 'language'], unique=False)
 
     op.create_table('faq_wording',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -386,6 +405,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_group_member_group_id'))
 
     op.drop_table('group_member')
+    with op.batch_alter_table('faq_term', schema=None) as batch_op:
+        batch_op.drop_index('ix_faq_term_lookup')
+        batch_op.drop_index('ix_faq_term_entry')
+
+    op.drop_table('faq_term')
     with op.batch_alter_table('faq_wording', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_faq_wording_entry_id'))
 
@@ -410,6 +434,7 @@ def downgrade():
         batch_op.drop_index('ix_faq_entry_status_topic')
 
     op.drop_table('faq_entry')
+    op.drop_table('faq_term_key')
     op.drop_table('coordinator_group')
     with op.batch_alter_table('call', schema=None) as batch_op:
         batch_op.drop_index('ix_call_topic_started')
