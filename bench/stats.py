@@ -1,0 +1,111 @@
+"""Statistics at scale: loads synthetic history through `flask generate-calls` (skipped when the
+database already holds enough calls), then times `GET /api/v1/stats` and the dashboard page for a
+30-day and a 365-day period, and prints p50 / p95 per backend and period.
+
+    .venv/bin/python bench/stats.py [--calls 1000000] [--days 730] [--database-url URL ...] [--repeat 9]
+
+Without --database-url it uses a SQLite file under /tmp (kept between runs)."""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def prepare(url: str, calls: int, days: int, instance: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "HOTLINE_INSTANCE": instance, "HOTLINE_CONFIG": "development",
+           "LOG_LEVEL": "WARNING"}
+    from hotline import create_app
+    from hotline.extensions import db
+    from hotline.models import Call
+
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "HOTLINE_INSTANCE", "HOTLINE_CONFIG")})
+    app = create_app()
+    with app.app_context():
+        db.create_all()
+        have = db.session.execute(db.select(db.func.count(Call.id))).scalar_one()
+        db.session.remove()
+        db.engine.dispose()
+    if have >= calls:
+        print(f"  {have:,} calls already there; not loading")
+        return
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "flask", "--app", "hotline", "seed-reference"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "hotline", "generate-calls", str(calls - have),
+                    "--days", str(days)], cwd=ROOT, env=env, check=True)
+    print(f"  loaded in {time.monotonic() - started:.0f} s")
+
+
+def measure(url: str, repeat: int) -> list[tuple[str, str, float, float]]:
+    from hotline import create_app
+    from hotline.auth.service import create_user, issue_token
+    from hotline.extensions import db
+    from hotline.models import User
+    from hotline.stats.period import today_local
+
+    app = create_app()
+    app.config["WTF_CSRF_ENABLED"] = False
+    results = []
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.login == "bench-supervisor")).scalar_one_or_none()
+        if user is None:
+            user = create_user("bench-supervisor", "supervisor", "bench-password-1", "Bench")
+        token = issue_token(user)
+        db.session.commit()
+        today = today_local()
+        db.session.remove()
+    client = app.test_client()
+    client.post("/login", data={"login": "bench-supervisor", "password": "bench-password-1"})
+    for days in (30, 365):
+        query = f"from={(today - timedelta(days=days - 1)).isoformat()}&to={(today + timedelta(days=1)).isoformat()}"
+        for name, path, headers in (("GET /api/v1/stats", f"/api/v1/stats?{query}",
+                                     {"Authorization": f"Bearer {token}"}),
+                                    ("dashboard page", f"/stats/?{query}", {})):
+            client.get(path, headers=headers)  # warm the caches once
+            timings = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get(path, headers=headers)
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.status_code
+            timings.sort()
+            p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings) + 0.5)) - 1)]
+            results.append((f"{days} days", name, statistics.median(timings), p95))
+    with app.app_context():
+        db.engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--database-url", action="append", dest="urls")
+    parser.add_argument("--repeat", type=int, default=9)
+    args = parser.parse_args()
+    urls = args.urls or [f"sqlite:////tmp/hotline-bench-stats-{args.calls}.db"]
+    instance = "/tmp/hotline-bench-stats-instance"
+    os.makedirs(instance, exist_ok=True)
+    report = []
+    for url in urls:
+        backend = url.split(":", 1)[0]
+        print(f"{backend}: {url}")
+        prepare(url, args.calls, args.days, instance)
+        for period, name, p50, p95 in measure(url, args.repeat):
+            report.append((backend, period, name, p50, p95))
+    print(f"\n{'backend':<12}{'period':<10}{'request':<20}{'p50 ms':>10}{'p95 ms':>10}")
+    for backend, period, name, p50, p95 in report:
+        print(f"{backend:<12}{period:<10}{name:<20}{p50:>10.0f}{p95:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()
