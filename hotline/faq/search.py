@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import FaqEntry, FaqStatus, FaqTerm, FaqTermKey
@@ -21,6 +20,7 @@ from .text import (CYRILLIC, WORD, deletions, fold, is_dictionary_word, one_edit
 
 MAX_QUERY_WORDS = 12
 CANDIDATES = 40
+COMMON_SHARE = 0.08
 TYPO_MIN_LENGTH = 5
 PREFIX_MIN_LENGTH = 3
 PREFIX_CANDIDATES = 12
@@ -37,6 +37,7 @@ class QueryWord:
     word: str
     terms: dict[str, float] = field(default_factory=dict)  # term → factor (1 exact, less when guessed)
     idf: dict[str, float] = field(default_factory=dict)
+    df: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -121,20 +122,25 @@ def _typo_candidates(word: QueryWord) -> dict[str, float]:
     if len(word.word) < TYPO_MIN_LENGTH:
         return {}
     direct = {word.word, *word.terms}
-    corrected: set[str] = set()
-    # A slip usually makes an unknown word; a dictionary word one edit away names the lexeme meant.
-    if CYRILLIC.search(word.word) and len(word.word) <= 24 and not is_dictionary_word(word.word):
-        for known in one_edit_known_words(word.word):
-            corrected.update(word_terms(known))
-    keys = set(corrected)
+    keys = set()
     for target in direct:
         keys.add(target)
         keys.update(deletions(target))
     found = db.session.execute(
         select(FaqTermKey.term).where(FaqTermKey.key.in_(sorted(keys))).distinct()
     ).scalars().all()
-    return {term: FUZZY_FACTOR for term in found
-            if term in corrected or any(within_one_edit(term, t) for t in direct)}
+    near = {term: FUZZY_FACTOR for term in found if any(within_one_edit(term, t) for t in direct)}
+    # A slip in an inflected form («побратимамы») is not one edit from the lemma; a dictionary word
+    # one edit from what was typed names the lexeme meant.
+    if not near and CYRILLIC.search(word.word) and len(word.word) <= 24 and not is_dictionary_word(word.word):
+        corrected = {t for known in one_edit_known_words(word.word) for t in word_terms(known)}
+        if corrected:
+            found = db.session.execute(
+                select(FaqTermKey.term).where(FaqTermKey.key.in_(sorted(corrected)),
+                                              FaqTermKey.key == FaqTermKey.term)
+            ).scalars().all()
+            near = {term: FUZZY_FACTOR for term in found}
+    return near
 
 
 def _prefix_candidates(word: QueryWord) -> dict[str, float]:
@@ -166,6 +172,7 @@ def _resolve(words: list[QueryWord], entry_count: int) -> None:
                 known = {t: f for t, f in guesses.items() if df.get(t)}
         word.terms = known
         word.idf = {t: math.log(1 + entry_count / df[t]) for t in known}
+        word.df = {t: df[t] for t in known}
 
 
 def search(query: str, *, topic_id: int | None = None, language: str | None = None,
@@ -174,7 +181,8 @@ def search(query: str, *, topic_id: int | None = None, language: str | None = No
     words = parse_query(query)
     if not words:
         return []
-    entry_count = db.session.execute(select(func.count(FaqEntry.id))).scalar_one() or 1
+    # The highest id stands in for the number of entries in idf: one index probe instead of a count.
+    entry_count = db.session.execute(select(func.max(FaqEntry.id))).scalar() or 1
     _resolve(words, entry_count)
     weights: dict[str, float] = {}
     for word in words:
@@ -182,14 +190,19 @@ def search(query: str, *, topic_id: int | None = None, language: str | None = No
             weights[term] = max(weights.get(term, 0.0), word.idf[term] * factor)
     if not weights:
         return []
-    term_weight = case({t: round(w, 4) for t, w in weights.items()}, value=FaqTerm.term, else_=0.0)
+    # Candidates come from the rarer terms when there are any: a term in most entries adds little
+    # to the order but much to the rows read; it still counts in the exact score below.
+    frequency = {t: f for w in words for t, f in w.df.items()}
+    rare = {t: w for t, w in weights.items() if frequency[t] <= entry_count * COMMON_SHARE}
+    picking = rare or weights
+    term_weight = case({t: round(w, 4) for t, w in picking.items()}, value=FaqTerm.term, else_=0.0)
     score = func.sum(FaqTerm.weight * term_weight)
     if topic_id:
         score = score * case((func.max(FaqTerm.topic_id) == topic_id, TOPIC_BOOST), else_=1.0)
     # The SQL sum picks the candidates; the exact score (each query word counted once, by its
     # best term) is computed for them below and decides the order.
     stmt = (select(FaqTerm.entry_id, score.label("score"))
-            .where(FaqTerm.term.in_(sorted(weights)), FaqTerm.status.in_(list(statuses)))
+            .where(FaqTerm.term.in_(sorted(picking)), FaqTerm.status.in_(list(statuses)))
             .group_by(FaqTerm.entry_id)
             .order_by(score.desc(), FaqTerm.entry_id)
             .limit(max(limit * 3, CANDIDATES)))
@@ -235,7 +248,7 @@ def search(query: str, *, topic_id: int | None = None, language: str | None = No
     scored.sort(key=lambda item: (-item[0], item[1]))
     scored = scored[:limit]
     entries = {e.id: e for e in db.session.execute(
-        select(FaqEntry).where(FaqEntry.id.in_([item[1] for item in scored])).options(selectinload(FaqEntry.topic))
+        select(FaqEntry).where(FaqEntry.id.in_([item[1] for item in scored]))
     ).scalars()}
     return [SearchHit(entries[entry_id], round(entry_score, 3), round(min(credit / full, 1.0), 3), terms,
                       words_matched, len(words))

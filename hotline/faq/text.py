@@ -109,14 +109,30 @@ def is_dictionary_word(word: str) -> bool:
 
 def one_edit_known_words(word: str) -> set[str]:
     """Dictionary words one edit (deletion, transposition, substitution, insertion) away from a
-    Russian `word`, so that an inflected form with a slip («побратимамы») finds its lexeme."""
-    dictionary = morph().dictionary.words
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    candidates = {a + b[1:] for a, b in splits if b}
-    candidates |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    candidates |= {a + c + b[1:] for a, b in splits if b for c in RU_ALPHABET if c != b[0]}
-    candidates |= {a + c + b for a, b in splits for c in RU_ALPHABET}
-    return {c for c in candidates if c in dictionary}
+    Russian `word`, so that an inflected form with a slip («побратимамы») finds its lexeme.
+    Walks the dictionary's DAWG once per prefix instead of looking each candidate up whole."""
+    words = morph().dictionary.words
+    dct, separator = words.dct, words._payload_separator
+    found: set[str] = set()
+    index = dct.ROOT
+    for i in range(len(word) + 1):
+        if index is not None:
+            prefix = word[:i]
+            rests = [word[i + 1:]] if i < len(word) else []  # deletion
+            if i + 1 < len(word):
+                rests.append(word[i + 1] + word[i] + word[i + 2:])  # transposition
+            rests += [c + word[i + 1:] for c in RU_ALPHABET if i < len(word) and c != word[i]]  # substitution
+            rests += [c + word[i:] for c in RU_ALPHABET]  # insertion
+            for rest in rests:
+                end = dct.follow_bytes(rest.encode("utf8"), index)
+                if end and dct.follow_bytes(separator, end):
+                    found.add(prefix + rest)
+        if i < len(word):
+            index = dct.follow_bytes(word[i].encode("utf8"), index) or None
+            if index is None:
+                # No dictionary word starts with word[:i+1]: later edits cannot help.
+                break
+    return found
 
 
 def within_one_edit(a: str, b: str) -> bool:
