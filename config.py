@@ -32,6 +32,8 @@ class Config:
     SWEEP_AFTER_SECONDS = int(os.environ.get("SWEEP_AFTER_SECONDS", "5"))
     SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
 
+    # Reference data (topics, cities, SLA targets, calendar) is re-read at most this often per process.
+    REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "30"))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     QUESTION_MAX_LENGTH = 10_000
@@ -61,6 +63,7 @@ class TestingConfig(Config):
     REDIS_URL = os.environ.get("TEST_REDIS_URL")
     WTF_CSRF_ENABLED = False
     LOGIN_MAX_FAILURES = 3
+    REFERENCE_CACHE_SECONDS = 0  # tests change reference data and expect to see it at once
 
 
 class ProductionConfig(Config):

@@ -74,6 +74,12 @@ def _load_config(app: Flask, config: object | str | None) -> None:
                 "production configuration needs " + ", ".join(names[k] for k in missing)
             )
     uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if uri.startswith("sqlite:///"):
+        from .sqlite_lock import LockingConnection
+
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), "factory": LockingConnection}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("postgresql://") or uri.startswith("postgres://"):
         # psycopg 3 is the PostgreSQL driver (SPEC 9).
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
@@ -81,8 +87,10 @@ def _load_config(app: Flask, config: object | str | None) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL and a busy timeout, so web workers and the RQ worker write side by side."""
+    """WAL and a busy timeout, so web workers and the RQ worker write side by side; pysqlite's own
+    BEGIN handling is turned off so that `_sqlite_begin` decides how each transaction begins."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
@@ -91,19 +99,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_manual_transactions(dbapi_connection, connection_record) -> None:
-    # pysqlite's own BEGIN handling is turned off so that `_sqlite_begin` decides how to begin.
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
-
-
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
-    """Writers take SQLite's write lock up front (BEGIN IMMEDIATE), so they queue on the busy
-    timeout instead of failing with "database is locked" when a read snapshot goes stale."""
+    """Writers take SQLite's write lock up front (BEGIN IMMEDIATE), queueing on a file lock first
+    (see hotline/sqlite_lock.py), so they wait their turn instead of failing or sleep-polling."""
     if conn.dialect.name != "sqlite":
         return
     from .writes import wants_write_lock
 
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+    if wants_write_lock():
+        dbapi = conn.connection.dbapi_connection
+        if hasattr(dbapi, "acquire_write_lock"):
+            dbapi.acquire_write_lock()
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")

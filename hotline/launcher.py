@@ -50,7 +50,7 @@ def main() -> int:
     children = [
         subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env),
         subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", workers, "-b", f"127.0.0.1:{port}",
-                          "--access-logfile", "-", "hotline:create_app()"], cwd=ROOT, env=env),
+                          "--no-control-socket", "--access-logfile", "-", "hotline:create_app()"], cwd=ROOT, env=env),
     ]
     print(f"\nЗелёная линия: http://127.0.0.1:{port}  (Ctrl-C stops everything)\n", flush=True)
 

@@ -70,7 +70,9 @@ class FreshContextClient(FlaskClient):
         # What the test wrote so far is committed first, as it would be before a real request.
         _db.session.commit()
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()  # and the test then sees what the request wrote
+        return response
 
 
 @pytest.fixture

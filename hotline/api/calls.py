@@ -5,7 +5,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from .. import audit
-from ..writes import writes
+from ..writes import reads_then_writes, writes
 from ..calls.service import caller_history, find_caller_by_phone, log_call
 from ..extensions import db
 from ..models import Call
@@ -17,14 +17,16 @@ from .serialise import call_json, caller_json, enquiry_summary, iso
 
 
 @bp.post("/calls")
+@reads_then_writes
 @api_role_required("operator", "supervisor")
 def create_call():
     payload = request.get_json(silent=True)
     if payload is None:
         return json_error(400, _("The request body must be JSON (Content-Type: application/json)."))
     call = log_call(g.api_user, payload)
+    body = call_json(call)
     db.session.commit()
-    return jsonify(call_json(call)), 201
+    return jsonify(body), 201
 
 
 @bp.get("/calls/<int:call_id>")

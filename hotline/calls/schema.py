@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import CallChannel, CallOutcome, FaqEntry, FaqStatus, SisterCity, Topic, utcnow
+from ..models import CallChannel, CallOutcome, FaqEntry, FaqStatus, utcnow
 from ..phones import InvalidPhone, normalise_phone
+from ..reference import Ref, reference
 from ..timefmt import local_zone
 
 NAME_MAX = 200
@@ -31,8 +32,8 @@ class CallerInput:
 @dataclass
 class CallInput:
     channel: CallChannel
-    topic: Topic
-    city: SisterCity | None
+    topic: Ref
+    city: Ref | None
     question: str
     outcome: CallOutcome
     caller: CallerInput
@@ -112,10 +113,9 @@ def parse_call(payload: dict) -> CallInput:
     elif not isinstance(topic_code, str):
         c.add("topic", _l("Must be text."))
     else:
-        topic = db.session.execute(
-            select(Topic).where(Topic.code == topic_code, Topic.active.is_(True))
-        ).scalar_one_or_none()
-        if topic is None:
+        topic = reference().topics.get(topic_code)
+        if topic is None or not topic.active:
+            topic = None
             c.add("topic", _l("Unknown topic code: %(code)s.", code=topic_code[:40]))
 
     city = None
@@ -124,9 +124,7 @@ def parse_call(payload: dict) -> CallInput:
         if not isinstance(city_code, str):
             c.add("city", _l("Must be text."))
         else:
-            city = db.session.execute(
-                select(SisterCity).where(SisterCity.code == city_code)
-            ).scalar_one_or_none()
+            city = reference().cities.get(city_code)
             if city is None:
                 c.add("city", _l("Unknown sister city code: %(code)s.", code=city_code[:40]))
 

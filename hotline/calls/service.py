@@ -1,71 +1,88 @@
 """Verbs of the call desk: log a call, find a caller and their history."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from .. import audit
-from ..enquiries.service import create_enquiry
+from ..enquiries.service import create_enquiry, plan_enquiry
 from ..extensions import db
-from ..models import Call, Caller, CallOutcome, Enquiry, EnquiryStatus, FaqUse, User, utcnow
+from ..faq.service import record_use
+from ..models import Call, Caller, CallOutcome, Enquiry, EnquiryStatus, User, utcnow
+from ..writes import begin_writes
 from .schema import CallerInput, parse_call
 
 HISTORY_LIMIT = 10
+_calls, _callers = Call.__table__, Caller.__table__
+# Built once: the hot path passes only parameters (no statement construction per call).
+INSERT_CALL = insert(_calls).returning(_calls.c.id)
+INSERT_CALLER = insert(_callers).returning(_callers.c.id)
+CALLER_BY_PHONE = (select(_callers.c.id, _callers.c.name, _callers.c.email, _callers.c.language,
+                          _callers.c.consent_at)
+                   .where(_callers.c.phone == bindparam("value")).order_by(_callers.c.id.desc()).limit(1))
+CALLER_BY_EMAIL = (select(_callers.c.id, _callers.c.name, _callers.c.email, _callers.c.language,
+                          _callers.c.consent_at)
+                   .where(_callers.c.email == bindparam("value")).order_by(_callers.c.id.desc()).limit(1))
+CALL_WITH_ENQUIRY = (select(Call).options(joinedload(Call.enquiry), joinedload(Call.caller),
+                                          joinedload(Call.topic), joinedload(Call.city))
+                     .where(Call.id == bindparam("call_id")))
 
 
 def log_call(actor: User, payload: dict) -> Call:
-    """Validate and record one call; a routed call also gets a `new` enquiry (routed after commit)."""
+    """Validate and record one call; a routed call also gets a `new` enquiry (routed after commit).
+
+    Everything that only reads (validation, reference data, due times) happens before
+    `begin_writes()`; the writes are plain INSERTs so that SQLite's write lock is held briefly."""
     data = parse_call(payload)
     now = utcnow()
-    started_at = data.started_at or now
-    ended_at = data.ended_at or (now if data.started_at is None or data.started_at <= now else None)
-    caller = find_or_create_caller(data.caller)
-    call = Call(
-        channel=data.channel,
-        caller=caller,
-        operator_id=actor.id,
-        topic_id=data.topic.id,
-        city_id=data.city.id if data.city else None,
-        question=data.question,
-        answer=data.answer,
-        outcome=data.outcome,
-        started_at=started_at,
-        ended_at=ended_at,
+    routed = data.outcome is CallOutcome.ROUTED
+    plan = plan_enquiry(data.topic.id, now) if routed else None
+    begin_writes()
+    caller_id = save_caller(data.caller)
+    call_id = db.session.execute(INSERT_CALL, dict(
+        channel=data.channel, caller_id=caller_id, operator_id=actor.id, topic_id=data.topic.id,
+        city_id=data.city.id if data.city else None, question=data.question, answer=data.answer,
+        outcome=data.outcome, started_at=data.started_at or now,
+        ended_at=data.ended_at or (now if data.started_at is None or data.started_at <= now else None),
         created_at=now,
-    )
-    db.session.add(call)
-    db.session.flush()
-    for entry in data.faq_entries:
-        db.session.add(FaqUse(entry_id=entry.id, call_id=call.id, user_id=actor.id, used_at=now))
-        entry.use_count = (entry.use_count or 0) + 1
-        entry.last_used_at = now
-    if data.outcome is CallOutcome.ROUTED:
-        create_enquiry(actor, call, created_at=now)
-    audit.record(actor, "create", call, outcome=data.outcome.value)
+    )).scalar_one()
+    if routed:
+        create_enquiry(actor, plan, call_id=call_id, caller_id=caller_id, topic_id=data.topic.id,
+                       city_id=data.city.id if data.city else None, question=data.question)
+    audit.record_row(actor, "create", Call.__tablename__, call_id, outcome=data.outcome.value)
+    call = db.session.execute(CALL_WITH_ENQUIRY, {"call_id": call_id}).unique().scalar_one()
+    record_use(actor, data.faq_entries, call=call, at=now)
     return call
 
 
-def find_or_create_caller(data: CallerInput) -> Caller | None:
-    """The caller with this phone (or e-mail), updated with what the operator typed; None if anonymous."""
-    caller = None
+def save_caller(data: CallerInput) -> int | None:
+    """The id of the caller with this phone (or e-mail), updated with what the operator typed;
+    a new caller if none matches; None for an anonymous call."""
+    if not (data.phone or data.email or data.name):
+        return None
+    row = None
     if data.phone:
-        caller = find_caller_by_phone(data.phone)
+        row = db.session.execute(CALLER_BY_PHONE, {"value": data.phone}).first()
     elif data.email:
-        caller = db.session.execute(
-            select(Caller).where(Caller.email == data.email).order_by(Caller.id.desc()).limit(1)
-        ).scalar_one_or_none()
-    if caller is None:
-        if not (data.phone or data.email or data.name):
-            return None
-        caller = Caller(phone=data.phone, created_at=utcnow())
-        db.session.add(caller)
-    if data.name:
-        caller.name = data.name
-    if data.email:
-        caller.email = data.email
-    caller.language = data.language
-    if data.consent and caller.consent_at is None:
-        caller.consent_at = utcnow()
-    return caller
+        row = db.session.execute(CALLER_BY_EMAIL, {"value": data.email}).first()
+    now = utcnow()
+    if row is None:
+        return db.session.execute(INSERT_CALLER, dict(
+            name=data.name, phone=data.phone, email=data.email, language=data.language,
+            consent_at=now if data.consent else None, created_at=now, anonymised_at=None,
+        )).scalar_one()
+    changes = {}
+    if data.name and data.name != row.name:
+        changes["name"] = data.name
+    if data.email and data.email != row.email:
+        changes["email"] = data.email
+    if data.language != row.language:
+        changes["language"] = data.language
+    if data.consent and row.consent_at is None:
+        changes["consent_at"] = now
+    if changes:
+        db.session.execute(update(_callers).where(_callers.c.id == row.id).values(**changes))
+    return row.id
 
 
 def find_caller_by_phone(phone_e164: str) -> Caller | None:

@@ -16,7 +16,7 @@ from ..models import Call, CallOutcome, FaqEntry, Role, Topic, utcnow
 from ..phones import InvalidPhone, normalise_phone, phone_prefix
 from ..reference import city_choices, topic_choices
 from ..timefmt import local_zone
-from ..writes import writes
+from ..writes import reads_then_writes, writes
 from . import bp
 from .forms import OUTCOME_LABELS, CallFilterForm, CallForm
 from .service import caller_history, find_caller_by_phone, log_call
@@ -37,6 +37,7 @@ def _faq_ids_from_request() -> list[int]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@reads_then_writes
 @role_required("operator", "supervisor")
 def new_call():
     form = _call_form()

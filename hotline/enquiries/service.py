@@ -1,75 +1,72 @@
 """Verbs on enquiries. Services flush, never commit: the request or job edge commits once."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert
 
 from .. import audit
 from ..extensions import db
-from ..models import (
-    CalendarDay,
-    Call,
-    Enquiry,
-    EnquiryEvent,
-    EnquiryStatus,
-    SlaPolicy,
-    User,
-    utcnow,
-)
+from ..models import Enquiry, EnquiryEvent, EnquiryStatus, User, utcnow
 from ..queue import enqueue_after_commit
+from ..reference import reference
 from ..sla.calendar import BusinessCalendar
 from ..timefmt import to_local
 from .references import next_reference
 from .routing import ROUTE_JOB, route_job_id
+
+# Built once: the hot path passes only parameters (no statement construction per call).
+INSERT_ENQUIRY = insert(Enquiry.__table__).returning(Enquiry.__table__.c.id)
+INSERT_EVENT = insert(EnquiryEvent.__table__)
 
 DEFAULT_FIRST_RESPONSE_HOURS = 8.0
 DEFAULT_ANSWER_HOURS = 24.0
 
 
 def business_calendar() -> BusinessCalendar:
-    overrides = dict(db.session.execute(select(CalendarDay.day, CalendarDay.working)).all())
-    return BusinessCalendar.from_config(current_app.config, overrides)
+    return BusinessCalendar.from_config(current_app.config, reference().calendar_overrides)
 
 
 def sla_targets(topic_id: int) -> tuple[float, float]:
     """(first-response hours, answer hours) for a topic: its own policy, else the default row."""
-    rows = db.session.execute(
-        select(SlaPolicy.topic_id, SlaPolicy.first_response_hours, SlaPolicy.answer_hours).where(
-            (SlaPolicy.topic_id == topic_id) | SlaPolicy.topic_id.is_(None)
-        )
-    ).all()
-    by_topic = {row.topic_id: row for row in rows}
-    row = by_topic.get(topic_id) or by_topic.get(None)
-    if row is None:
-        return DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_ANSWER_HOURS
-    return row.first_response_hours, row.answer_hours
+    sla = reference().sla
+    return sla.get(topic_id) or sla.get(None) or (DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_ANSWER_HOURS)
 
 
-def create_enquiry(actor: User | None, call: Call, created_at: datetime | None = None) -> Enquiry:
-    """A `new` enquiry for a routed call, with its due times; the routing job goes after commit."""
-    created_at = created_at or utcnow()
+@dataclass(frozen=True)
+class EnquiryPlan:
+    """What an enquiry's creation needs from reference data, worked out before any write."""
+
+    created_at: datetime
+    first_response_due_at: datetime
+    due_at: datetime
+
+
+def plan_enquiry(topic_id: int, created_at: datetime) -> EnquiryPlan:
     calendar = business_calendar()
-    first_hours, answer_hours = sla_targets(call.topic_id)
-    enquiry = Enquiry(
-        reference=next_reference(to_local(created_at).year),
-        call=call,
-        caller_id=call.caller_id,
-        created_by_id=actor.id if actor else None,
-        topic_id=call.topic_id,
-        city_id=call.city_id,
-        question=call.question,
-        status=EnquiryStatus.NEW,
+    first_hours, answer_hours = sla_targets(topic_id)
+    return EnquiryPlan(
         created_at=created_at,
         first_response_due_at=calendar.add_business_hours(created_at, first_hours),
         due_at=calendar.add_business_hours(created_at, answer_hours),
     )
-    db.session.add(enquiry)
-    enquiry.events.append(
-        EnquiryEvent(actor_id=enquiry.created_by_id, kind="created", detail={}, created_at=created_at)
-    )
-    db.session.flush()
-    audit.record(actor, "create", enquiry, reference=enquiry.reference)
-    enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
-    return enquiry
+
+
+def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, caller_id: int | None,
+                   topic_id: int, city_id: int | None, question: str) -> int:
+    """A `new` enquiry for a routed call; its routing job is sent after the commit. Returns its id."""
+    reference = next_reference(to_local(plan.created_at).year)
+    actor_id = actor.id if actor else None
+    enquiry_id = db.session.execute(INSERT_ENQUIRY, dict(
+        reference=reference, call_id=call_id, caller_id=caller_id, created_by_id=actor_id,
+        topic_id=topic_id, city_id=city_id, question=question, status=EnquiryStatus.NEW,
+        created_at=plan.created_at, first_response_due_at=plan.first_response_due_at, due_at=plan.due_at,
+        formal_appeal=False, answer_published=True,
+    )).scalar_one()
+    db.session.execute(INSERT_EVENT, dict(
+        enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))
+    audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)
+    enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
+    return enquiry_id
