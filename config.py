@@ -31,6 +31,8 @@ class Config:
     # Enquiries left `new` longer than this are re-enqueued by the sweep.
     SWEEP_AFTER_SECONDS = int(os.environ.get("SWEEP_AFTER_SECONDS", "5"))
     SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
+    # A job "running" longer than this is presumed dead (its worker was killed) and is sent again.
+    STALE_JOB_SECONDS = int(os.environ.get("STALE_JOB_SECONDS", "30"))
 
     # Reference data (topics, cities, SLA targets, calendar) is re-read at most this often per process.
     REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "30"))

@@ -27,13 +27,59 @@ def route_enquiry(enquiry_id: int) -> str:
 
 
 def sweep_new_enquiries() -> int:
-    """Re-enqueue routing for enquiries left `new` (the outbox sweep of SPEC 6)."""
-    from .enquiries.routing import sweep
+    """Re-enqueue routing for enquiries left `new` (the outbox sweep of SPEC 6); the next sweep
+    is scheduled first, so one failure does not stop the chain."""
+    from .enquiries.routing import schedule_periodic_sweep, sweep
 
+    schedule_periodic_sweep()
     count = sweep()
+    db.session.commit()
     if count:
         log.info("job %s: sweep re-enqueued %d enquiries", _job_id(), count)
     return count
+
+
+def sla_warn(enquiry_id: int) -> str:
+    """At 80 % of the answer target: tell the assignee (once)."""
+    from .sla.watch import warn
+
+    outcome = warn(enquiry_id)
+    db.session.commit()
+    log.info("job %s: enquiry %s SLA warning: %s", _job_id(), enquiry_id, outcome)
+    return outcome
+
+
+def sla_breach(enquiry_id: int) -> str:
+    """At the due time: escalate to supervisors (once)."""
+    from .sla.watch import breach
+
+    outcome = breach(enquiry_id)
+    db.session.commit()
+    log.info("job %s: enquiry %s SLA breach: %s", _job_id(), enquiry_id, outcome)
+    return outcome
+
+
+def send_notification_email(notification_id: int) -> bool:
+    from .notifications.service import send_email
+
+    sent = send_email(notification_id)
+    db.session.commit()
+    log.info("job %s: notification %s e-mailed: %s", _job_id(), notification_id, sent)
+    return sent
+
+
+def release_absent(absence_id: int) -> int:
+    """On the first day of an absence: route the person's open enquiries to others."""
+    from .enquiries.routing import release_for_rerouting
+    from .models import Absence
+
+    absence = db.session.get(Absence, absence_id)
+    if absence is None:  # the absence was deleted meanwhile
+        return 0
+    released = release_for_rerouting(absence.user_id)
+    db.session.commit()
+    log.info("job %s: absence %s released %d enquiries", _job_id(), absence_id, len(released))
+    return len(released)
 
 
 def export_statistics(token: str) -> str:

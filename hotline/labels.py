@@ -25,6 +25,24 @@ STATUS_LABELS = {
     EnquiryStatus.CLOSED: _l("closed"),
     EnquiryStatus.CANCELLED: _l("cancelled"),
 }
+EVENT_LABELS = {
+    "created": _l("registered"),
+    "assigned": _l("assigned"),
+    "reassigned-after-reopen": _l("back with the assignee after reopening"),
+    "unrouted": _l("could not be routed"),
+    "released": _l("released for re-routing"),
+    "handed-over": _l("handed over"),
+    "returned": _l("returned to the operator"),
+    "resubmitted": _l("sent on again by the operator"),
+    "answered": _l("answered"),
+    "note": _l("internal note"),
+    "reopened": _l("reopened"),
+    "closed": _l("closed"),
+    "cancelled": _l("cancelled"),
+    "breached": _l("deadline missed"),
+    "formal-appeal": _l("marked as a formal appeal (59-FZ)"),
+    "legal-extension": _l("legal deadline extended"),
+}
 # Roles that work with callers directly see whole numbers; the rest see them masked (SPEC 10).
 FULL_PHONE_ROLES = {Role.OPERATOR, Role.COORDINATOR}
 
@@ -52,5 +70,6 @@ def init_app(app: Flask) -> None:
         role_label=ROLE_LABELS.get,
         status_label=STATUS_LABELS.get,
         outcome_label=OUTCOME_LABELS.get,
+        event_label=lambda kind: EVENT_LABELS.get(kind, kind),
         unread_notifications=unread_notifications,
     )

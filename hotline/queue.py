@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 import redis
@@ -56,12 +57,17 @@ def get_queue(name: str | None = None) -> Queue:
     return Queue(name or current_app.config["RQ_QUEUE"], connection=get_redis())
 
 
-def enqueue(func: str, *args: Any, job_id: str | None = None, retry: bool = True, **options: Any) -> Job:
-    """Enqueue a job by dotted path with the project's defaults (timeouts, TTLs, retries)."""
+def enqueue(func: str, *args: Any, job_id: str | None = None, retry: bool = True,
+            at: datetime | None = None, **options: Any) -> Job:
+    """Enqueue a job by dotted path with the project's defaults (timeouts, TTLs, retries);
+    with `at`, RQ's scheduler (inside `python worker.py`) enqueues it at that moment."""
     opts = {**JOB_DEFAULTS, **options}
     if retry:
         opts.setdefault("retry", Retry(**RETRY))
-    return get_queue().enqueue(func, *args, job_id=job_id, **opts)
+    queue = get_queue()
+    if at is not None:
+        return queue.enqueue_at(at, func, *args, job_id=job_id, **opts)
+    return queue.enqueue(func, *args, job_id=job_id, **opts)
 
 
 @dataclass
@@ -94,13 +100,20 @@ def _drop_pending_jobs(session, previous_transaction) -> None:
 
 
 def enqueue_unless_waiting(func: str, *args: Any, job_id: str, **options: Any) -> Job | None:
-    """Enqueue under a deterministic id unless that job is already waiting or running."""
+    """Enqueue under a deterministic id unless that job is already waiting or running. A job
+    "running" for longer than STALE_JOB_SECONDS is taken for one whose worker died (SIGKILL,
+    power loss) and is sent again: the jobs are idempotent, so a duplicate costs nothing."""
     try:
         existing = Job.fetch(job_id, connection=get_redis())
     except NoSuchJobError:
         existing = None
-    if existing is not None and existing.get_status(refresh=False) in WAITING:
-        return None
+    if existing is not None:
+        status = existing.get_status(refresh=False)
+        stale = (status == JobStatus.STARTED and existing.started_at is not None
+                 and (datetime.now(timezone.utc) - existing.started_at.replace(tzinfo=timezone.utc)).total_seconds()
+                 > current_app.config["STALE_JOB_SECONDS"])
+        if status in WAITING and not stale:
+            return None
     return enqueue(func, *args, job_id=job_id, **options)
 
 

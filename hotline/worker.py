@@ -22,12 +22,17 @@ def make_worker(app: Flask, worker_class=SimpleWorker, name: str | None = None):
 
 
 def startup_sweep(app: Flask) -> int:
-    from .enquiries.routing import sweep
+    """At every worker start: re-enqueue what was left `new`, and keep the periodic sweep going."""
+    from .enquiries.routing import schedule_periodic_sweep, sweep
+    from .extensions import db
 
     with app.app_context():
         try:
-            return sweep()
-        except Exception:  # Redis or the database not up yet: the scheduled sweep catches up
+            count = sweep()
+            schedule_periodic_sweep()
+            db.session.commit()
+            return count
+        except Exception:  # Redis or the database not up yet: the next start or sweep catches up
             log.exception("start-up sweep failed")
             return 0
 

@@ -59,3 +59,17 @@ def call_payload(**overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def make_coordinator(topics=("youth",), cities=(), login: str | None = None) -> User:
+    return make_user("coordinator", login=login, topics=topics, cities=cities)
+
+
+def make_enquiry(operator: User | None = None, topic_code: str = "youth", city_code: str | None = None,
+                 question: str = "Как попасть в молодёжный обмен?"):
+    """A routed call and its `new` enquiry, through the same verb the desk uses."""
+    from hotline.calls.service import log_call
+
+    operator = operator or make_user("operator")
+    call = log_call(operator, call_payload(topic=topic_code, city=city_code, question=question))
+    return call.enquiry

@@ -1,2 +1,96 @@
-"""Enquiries through the API: list, read, answer, reassign."""
-from . import bp  # noqa: F401
+"""Enquiries through the API (SPEC 8.2): list, read, answer, reassign — role-checked like the pages."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..enquiries.access import can_view, visible
+from ..enquiries.references import parse_reference
+from ..enquiries.workflow import answer_enquiry, hand_over
+from ..extensions import db
+from ..models import Enquiry, EnquiryStatus, Topic, User
+from ..sla.watch import sla_state
+from . import bp
+from .auth import api_role_required
+from .errors import json_error
+from .serialise import enquiry_json
+
+LIST_LIMIT = 500
+
+
+@bp.get("/enquiries")
+@api_role_required("operator", "coordinator", "supervisor")
+def list_enquiries():
+    stmt = select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.assignee),
+                                   selectinload(Enquiry.city))
+    status = request.args.get("status")
+    if status:
+        try:
+            stmt = stmt.where(Enquiry.status.in_([EnquiryStatus(s) for s in status.split(",")]))
+        except ValueError:
+            allowed = ", ".join(s.value for s in EnquiryStatus)
+            return json_error(422, _("Unknown status; expected one of: %(allowed)s.", allowed=allowed),
+                              fields={"status": status[:40]})
+    assignee = request.args.get("assignee")
+    if assignee == "me":
+        stmt = stmt.where(Enquiry.assignee_id == g.api_user.id)
+    elif assignee:
+        stmt = stmt.join(User, User.id == Enquiry.assignee_id).where(User.login == assignee)
+    topic = request.args.get("topic")
+    if topic:
+        stmt = stmt.join(Topic, Topic.id == Enquiry.topic_id).where(Topic.code == topic)
+    stmt = visible(stmt, g.api_user).order_by(Enquiry.due_at, Enquiry.id).limit(LIST_LIMIT)
+    enquiries = db.session.execute(stmt).scalars().all()
+    return jsonify({"enquiries": [enquiry_json(e, sla_state(e).value) for e in enquiries]})
+
+
+def _load(key: str):
+    if key.isdigit():
+        enquiry = db.session.get(Enquiry, int(key))
+    else:
+        reference = parse_reference(key)
+        enquiry = db.session.execute(select(Enquiry).where(Enquiry.reference == reference)).scalar_one_or_none() \
+            if reference else None
+    if enquiry is None or not can_view(g.api_user, enquiry):
+        # 404 either way: an enquiry one may not read is not confirmed to exist.
+        return None
+    return enquiry
+
+
+@bp.get("/enquiries/<key>")
+@api_role_required("operator", "coordinator", "supervisor")
+def get_enquiry(key: str):
+    enquiry = _load(key)
+    if enquiry is None:
+        return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
+    return jsonify(enquiry_json(enquiry, sla_state(enquiry).value, trail=True))
+
+
+@bp.post("/enquiries/<key>/answer")
+@api_role_required("coordinator", "supervisor")
+def answer(key: str):
+    enquiry = _load(key)
+    if enquiry is None:
+        return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return json_error(400, _("The request body must be a JSON object."))
+    answer_enquiry(g.api_user, enquiry, payload.get("text"), payload.get("faq_ids"))
+    db.session.commit()
+    return jsonify(enquiry_json(enquiry, sla_state(enquiry).value, trail=True))
+
+
+@bp.post("/enquiries/<key>/reassign")
+@api_role_required("coordinator", "supervisor")
+def reassign(key: str):
+    enquiry = _load(key)
+    if enquiry is None:
+        return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return json_error(400, _("The request body must be a JSON object."))
+    hand_over(g.api_user, enquiry, payload.get("to"), payload.get("reason"))
+    db.session.commit()
+    return jsonify(enquiry_json(enquiry, sla_state(enquiry).value, trail=True))

@@ -50,3 +50,27 @@ def caller_json(caller: Caller) -> dict:
         "language": caller.language,
         "consent_at": iso(caller.consent_at),
     }
+
+
+def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
+    body = {
+        **enquiry_summary(enquiry),
+        "topic": enquiry.topic.code,
+        "city": enquiry.city.code if enquiry.city else None,
+        "question": enquiry.question,
+        "assigned_at": iso(enquiry.assigned_at),
+        "first_response_at": iso(enquiry.first_response_at),
+        "answered_at": iso(enquiry.answered_at),
+        "closed_at": iso(enquiry.closed_at),
+        "cancelled_at": iso(enquiry.cancelled_at),
+        "answer": enquiry.answer,
+        "sla": sla,
+        "formal_appeal": enquiry.formal_appeal,
+        "legal_due_at": iso(enquiry.legal_due_at),
+        "unrouted": enquiry.unrouted_at is not None,
+        "returned_reason": enquiry.return_reason if enquiry.returned_at else None,
+    }
+    if trail:
+        body["trail"] = [{"at": iso(ev.created_at), "kind": ev.kind, "actor": ev.actor.login if ev.actor else None,
+                          "detail": ev.detail} for ev in enquiry.events]
+    return body

@@ -1,41 +1,217 @@
-"""Routing: which coordinator gets an enquiry, and the sweep that keeps `new` enquiries moving."""
+"""Routing (SPEC 5.2 and 6): which coordinator gets an enquiry, the sweep that keeps `new`
+enquiries moving, and re-routing when an assignee is away.
+
+The database decides: an assignment is a conditional UPDATE from `new` (or `reopened`), so a job
+that runs twice, or two workers racing, assign once."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 
+from .. import audit
 from ..extensions import db
-from ..models import Enquiry, EnquiryStatus, utcnow
-from ..queue import enqueue_unless_waiting
+from ..models import (
+    Absence, CoordinatorGroup, Enquiry, EnquiryEvent, EnquiryStatus, GroupMember, Role, RoutingRule, User,
+    utcnow,
+)
+from ..queue import enqueue_after_commit, enqueue_unless_waiting
+from ..timefmt import to_local
 
 log = logging.getLogger(__name__)
 ROUTE_JOB = "hotline.jobs.route_enquiry"
+OPEN_ASSIGNED = (EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
+# An enquiry nobody could take is tried again this often (someone may be back, or a rule added).
+UNROUTED_RETRY = timedelta(minutes=5)
+
+
+def route_job_id(enquiry_id: int) -> str:
+    return f"route-{enquiry_id}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    user_id: int
+    group_id: int
+
+
+def absent_user_ids(day: date) -> set[int]:
+    return set(db.session.execute(
+        select(Absence.user_id).where(Absence.starts_on <= day, Absence.ends_on >= day)
+    ).scalars())
+
+
+def choose_coordinator(topic_id: int, city_id: int | None, *, exclude: set[int] = frozenset(),
+                       now: datetime | None = None) -> Choice | None:
+    """The matching rule's group (highest priority first, a city-specific rule before "any city"),
+    skipping absent coordinators; the one with the fewest open enquiries; ties to the one assigned
+    longest ago. None when no rule matches or nobody in the matching groups is present."""
+    now = now or utcnow()
+    away = absent_user_ids(to_local(now).date()) | set(exclude)
+    rules = db.session.execute(
+        select(RoutingRule.group_id)
+        .where(RoutingRule.topic_id == topic_id,
+               or_(RoutingRule.city_id.is_(None), RoutingRule.city_id == city_id))
+        .order_by(RoutingRule.priority.desc(), RoutingRule.city_id.is_(None), RoutingRule.id)
+    ).scalars().all()
+    open_count = (
+        select(func.count(Enquiry.id))
+        .where(Enquiry.assignee_id == User.id, Enquiry.status.in_(OPEN_ASSIGNED))
+        .correlate(User).scalar_subquery()
+    )
+    for group_id in dict.fromkeys(rules):
+        candidates = db.session.execute(
+            select(User.id, open_count.label("open"), User.last_assigned_at)
+            .join(GroupMember, GroupMember.user_id == User.id)
+            .where(GroupMember.group_id == group_id, User.active.is_(True), User.role == Role.COORDINATOR,
+                   or_(GroupMember.city_id.is_(None), GroupMember.city_id == city_id))
+            .distinct()
+        ).all()
+        present = [c for c in candidates if c.id not in away]
+        if present:
+            never = datetime.min.replace(tzinfo=now.tzinfo)
+            best = min(present, key=lambda c: (c.open, c.last_assigned_at or never, c.id))
+            return Choice(best.id, group_id)
+    return None
 
 
 def route_enquiry(enquiry_id: int) -> str:
-    """For now the job only records that it ran; the routing issue assigns coordinators."""
+    """Assign a `new` (or `reopened`) enquiry; returns what happened, for the job's log."""
     enquiry = db.session.get(Enquiry, enquiry_id)
     if enquiry is None:
         return "missing"
-    if enquiry.status is not EnquiryStatus.NEW:
+    if enquiry.status is EnquiryStatus.REOPENED and enquiry.assignee_id is not None:
+        if enquiry.assignee_id not in absent_user_ids(to_local(utcnow()).date()):
+            return _assign(enquiry, Choice(enquiry.assignee_id, enquiry.group_id), kind="reassigned-after-reopen")
+    elif enquiry.status is not EnquiryStatus.NEW:
         return "already-routed"
-    return "waiting"
+    if enquiry.returned_at is not None:
+        return "returned-to-operator"
+    choice = choose_coordinator(enquiry.topic_id, enquiry.city_id)
+    if choice is None:
+        return _mark_unrouted(enquiry)
+    return _assign(enquiry, choice)
+
+
+def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
+    now = utcnow()
+    from_status = enquiry.status
+    result = db.session.execute(
+        update(Enquiry)
+        .where(Enquiry.id == enquiry.id, Enquiry.status == from_status)
+        .values(status=EnquiryStatus.ASSIGNED, assignee_id=choice.user_id, group_id=choice.group_id,
+                assigned_at=func.coalesce(Enquiry.assigned_at, now),  # the first assignment counts
+                unrouted_at=None, unrouted_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # another worker assigned it first; nothing was written here
+        return "lost-race"
+    db.session.execute(update(User).where(User.id == choice.user_id).values(last_assigned_at=now))
+    assignee = db.session.get(User, choice.user_id)
+    db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=None, kind=kind,
+                                detail={"to": assignee.login}, created_at=now))
+    db.session.refresh(enquiry)
+    from ..notifications.service import notify
+    from ..sla.watch import schedule_sla_jobs
+
+    notify(assignee, "assigned", enquiry)
+    schedule_sla_jobs(enquiry)
+    return f"{kind}:{assignee.login}"
+
+
+def _mark_unrouted(enquiry: Enquiry) -> str:
+    """Nobody can take it: the supervisors' unrouted list, visibly, and a notification."""
+    if enquiry.unrouted_at is not None:
+        enquiry.unrouted_at = utcnow()  # tried again, still nobody
+        return "still-unrouted"
+    has_rule = db.session.execute(
+        select(RoutingRule.id).where(RoutingRule.topic_id == enquiry.topic_id)).first()
+    reason = "no-coordinator-present" if has_rule else "no-rule"
+    enquiry.unrouted_at = utcnow()
+    enquiry.unrouted_reason = reason
+    db.session.add(EnquiryEvent(enquiry_id=enquiry.id, kind="unrouted", detail={"reason": reason},
+                                created_at=enquiry.unrouted_at))
+    from ..notifications.service import notify_supervisors
+
+    notify_supervisors("unrouted", enquiry)
+    return f"unrouted:{reason}"
 
 
 def sweep() -> int:
-    """Enqueue routing for every enquiry left `new` longer than SWEEP_AFTER_SECONDS."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["SWEEP_AFTER_SECONDS"])
+    """Enqueue routing for enquiries left `new` longer than SWEEP_AFTER_SECONDS (and unrouted ones
+    every few minutes); returns how many were looked at."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["SWEEP_AFTER_SECONDS"])
     ids = db.session.execute(
-        select(Enquiry.id).where(Enquiry.status == EnquiryStatus.NEW, Enquiry.created_at <= cutoff)
-        .order_by(Enquiry.created_at)
+        select(Enquiry.id).where(
+            Enquiry.status == EnquiryStatus.NEW,
+            Enquiry.returned_at.is_(None),
+            or_(and_(Enquiry.unrouted_at.is_(None), Enquiry.created_at <= cutoff),
+                Enquiry.unrouted_at <= now - UNROUTED_RETRY),
+        ).order_by(Enquiry.created_at).limit(5000)
     ).scalars().all()
     for enquiry_id in ids:
         enqueue_unless_waiting(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
     return len(ids)
 
 
-def route_job_id(enquiry_id: int) -> str:
-    return f"route-{enquiry_id}"
+SWEEP_JOB = "hotline.jobs.sweep_new_enquiries"
+
+
+def schedule_periodic_sweep(now: datetime | None = None) -> None:
+    """Schedule the next sweep on RQ's scheduler. Its id names the time slot, so every worker
+    asking for the same slot gets the same single job."""
+    interval = max(1, int(current_app.config["SWEEP_INTERVAL_SECONDS"]))
+    moment = (now or utcnow()).timestamp()
+    slot = int(moment // interval) + 1
+    at = datetime.fromtimestamp(slot * interval, tz=(now or utcnow()).tzinfo)
+    enqueue_unless_waiting(SWEEP_JOB, job_id=f"sweep-{slot}", at=at, result_ttl=0, failure_ttl=3600)
+
+
+def release_for_rerouting(user_id: int, reason: str = "absent") -> list[int]:
+    """Take the open enquiries of a coordinator who is away and route them again."""
+    now = utcnow()
+    ids = db.session.execute(
+        select(Enquiry.id).where(Enquiry.assignee_id == user_id, Enquiry.status.in_(OPEN_ASSIGNED))
+    ).scalars().all()
+    if not ids:
+        return []
+    login = db.session.execute(select(User.login).where(User.id == user_id)).scalar()
+    db.session.execute(
+        update(Enquiry).where(Enquiry.id.in_(ids), Enquiry.status.in_(OPEN_ASSIGNED))
+        .values(status=EnquiryStatus.NEW, assignee_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for enquiry_id in ids:
+        db.session.add(EnquiryEvent(enquiry_id=enquiry_id, kind="released", created_at=now,
+                                    detail={"from": login, "reason": reason}))
+        enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
+    db.session.expire_all()
+    return ids
+
+
+def absence_recorded(absence: Absence, actor: User | None = None) -> None:
+    """Call after saving an absence: if it covers today, the person's open enquiries are routed
+    to others now; if it starts later, a job does that on its first day (Perm time)."""
+    today = to_local(utcnow()).date()
+    audit.record(actor, "absence", absence, starts_on=absence.starts_on.isoformat(),
+                 ends_on=absence.ends_on.isoformat())
+    if absence.starts_on <= today <= absence.ends_on:
+        release_for_rerouting(absence.user_id)
+    elif absence.starts_on > today:
+        from ..timefmt import local_zone
+
+        start = datetime.combine(absence.starts_on, datetime.min.time(), tzinfo=local_zone())
+        enqueue_after_commit("hotline.jobs.release_absent", absence.id,
+                             job_id=f"absence-start-{absence.id}", at=start)
+
+
+def group_topics(user_id: int) -> list[int]:
+    """The topics of the groups a coordinator belongs to."""
+    return list(db.session.execute(
+        select(CoordinatorGroup.topic_id).join(GroupMember, GroupMember.group_id == CoordinatorGroup.id)
+        .where(GroupMember.user_id == user_id, CoordinatorGroup.topic_id.is_not(None)).distinct()
+    ).scalars())

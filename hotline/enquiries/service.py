@@ -21,6 +21,7 @@ from .routing import ROUTE_JOB, route_job_id
 INSERT_ENQUIRY = insert(Enquiry.__table__).returning(Enquiry.__table__.c.id)
 INSERT_EVENT = insert(EnquiryEvent.__table__)
 
+SLA_WARN_FRACTION = 0.8
 DEFAULT_FIRST_RESPONSE_HOURS = 8.0
 DEFAULT_ANSWER_HOURS = 24.0
 
@@ -41,6 +42,7 @@ class EnquiryPlan:
 
     created_at: datetime
     first_response_due_at: datetime
+    sla_warn_at: datetime
     due_at: datetime
 
 
@@ -50,6 +52,7 @@ def plan_enquiry(topic_id: int, created_at: datetime) -> EnquiryPlan:
     return EnquiryPlan(
         created_at=created_at,
         first_response_due_at=calendar.add_business_hours(created_at, first_hours),
+        sla_warn_at=calendar.add_business_hours(created_at, answer_hours * SLA_WARN_FRACTION),
         due_at=calendar.add_business_hours(created_at, answer_hours),
     )
 
@@ -62,7 +65,8 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
     enquiry_id = db.session.execute(INSERT_ENQUIRY, dict(
         reference=reference, call_id=call_id, caller_id=caller_id, created_by_id=actor_id,
         topic_id=topic_id, city_id=city_id, question=question, status=EnquiryStatus.NEW,
-        created_at=plan.created_at, first_response_due_at=plan.first_response_due_at, due_at=plan.due_at,
+        created_at=plan.created_at, first_response_due_at=plan.first_response_due_at,
+        sla_warn_at=plan.sla_warn_at, due_at=plan.due_at,
         formal_appeal=False, answer_published=True,
     )).scalar_one()
     db.session.execute(INSERT_EVENT, dict(

@@ -1,2 +1,145 @@
-"""The coordinator's inbox and the enquiry page (filled in by the routing issue)."""
-from . import bp  # noqa: F401
+"""The coordinator's inbox (live), the enquiry page and its actions; supervisors see every inbox
+and the unrouted list."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import case, select
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..auth.decorators import role_required
+from ..errors import ServiceError
+from ..extensions import db
+from ..faq.search import suggest
+from ..models import Enquiry, EnquiryStatus, Role, User, utcnow
+from ..sla.watch import extend_legal_deadline, mark_formal_appeal, sla_state
+from ..writes import writes
+from . import bp, workflow
+from .access import can_view, can_work, is_supervisor, visible
+
+OPEN = (EnquiryStatus.NEW, EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
+INBOX_LIMIT = 500
+
+
+def _inbox_query(view: str):
+    stmt = (select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.city),
+                                    selectinload(Enquiry.assignee))
+            .where(Enquiry.status.in_(OPEN)))
+    if view == "unrouted":
+        stmt = stmt.where(Enquiry.status == EnquiryStatus.NEW)
+    elif view == "mine" or not is_supervisor(current_user):
+        stmt = stmt.where(Enquiry.assignee_id == current_user.id)
+    elif view not in ("all", ""):
+        stmt = stmt.join(User, User.id == Enquiry.assignee_id).where(User.login == view)
+    stmt = visible(stmt, current_user)
+    return stmt.order_by(case((Enquiry.due_at.is_(None), 1), else_=0), Enquiry.due_at, Enquiry.id).limit(INBOX_LIMIT)
+
+
+def _coordinators() -> list[User]:
+    return list(db.session.execute(
+        select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.name)).scalars())
+
+
+@bp.get("/")
+@role_required("coordinator", "supervisor")
+def inbox():
+    view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
+    enquiries = db.session.execute(_inbox_query(view)).scalars().all()
+    return render_template("enquiries/inbox.html", enquiries=enquiries, view=view, now=utcnow(),
+                           sla_state=sla_state, coordinators=_coordinators() if is_supervisor(current_user) else [])
+
+
+@bp.get("/rows")
+@role_required("coordinator", "supervisor")
+def inbox_rows():
+    """The inbox table body, polled by htmx so new enquiries appear without a reload."""
+    view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
+    enquiries = db.session.execute(_inbox_query(view)).scalars().all()
+    return render_template("enquiries/_rows.html", enquiries=enquiries, now=utcnow(), sla_state=sla_state)
+
+
+def _load(enquiry_id: int) -> Enquiry:
+    enquiry = db.session.get(Enquiry, enquiry_id)
+    if enquiry is None:
+        abort(404)
+    if not can_view(current_user, enquiry):
+        abort(403)
+    return enquiry
+
+
+def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 200):
+    from ..calls.service import caller_history  # calls → enquiries → calls: imported when used
+
+    calls, open_enquiries = caller_history(enquiry.caller) if enquiry.caller else ([], [])
+    audit.record(current_user, "read", enquiry, via="enquiry-page")
+    db.session.commit()
+    suggestions = suggest(enquiry.question, enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []
+    return render_template(
+        "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
+        suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
+        supervisor=is_supervisor(current_user), coordinators=_coordinators(), sla=sla_state(enquiry),
+        form=request.form if status != 200 else {},
+    ), status
+
+
+@bp.get("/<int:enquiry_id>")
+@writes
+@role_required("operator", "coordinator", "supervisor")
+def detail(enquiry_id: int):
+    return _render_detail(_load(enquiry_id))
+
+
+def _faq_ids() -> list[int]:
+    return [int(v) for v in request.form.getlist("faq_ids") if v.isdigit()]
+
+
+ACTIONS = {
+    "answer": (lambda e: workflow.answer_enquiry(current_user, e, request.form.get("text"), _faq_ids()),
+               _l("Answer saved.")),
+    "note": (lambda e: workflow.add_note(current_user, e, request.form.get("body")), _l("Note added.")),
+    "hand-over": (lambda e: workflow.hand_over(current_user, e, request.form.get("to"), request.form.get("reason")),
+                  _l("Enquiry handed over.")),
+    "return": (lambda e: workflow.return_to_operator(current_user, e, request.form.get("reason")),
+               _l("Enquiry returned to the operator.")),
+    "resubmit": (lambda e: workflow.resubmit(current_user, e), _l("Enquiry sent on for routing.")),
+    "reopen": (lambda e: workflow.reopen(current_user, e, request.form.get("reason")), _l("Enquiry reopened.")),
+    "close": (lambda e: workflow.close(current_user, e), _l("Enquiry closed.")),
+    "cancel": (lambda e: workflow.cancel(current_user, e, request.form.get("reason")), _l("Enquiry cancelled.")),
+    "formal-appeal": (lambda e: mark_formal_appeal(current_user, e), _l("Marked as a formal appeal under 59-FZ.")),
+    "extend": (lambda e: extend_legal_deadline(current_user, e, request.form.get("days", type=int),
+                                               request.form.get("reason")), _l("Legal deadline extended.")),
+    "propose-faq": (lambda e: _propose(e), _l("Proposed as a draft FAQ entry.")),
+}
+
+
+def _propose(enquiry: Enquiry):
+    from ..faq.service import propose_from_answer
+
+    if not can_work(current_user, enquiry):
+        abort(403)
+    return propose_from_answer(current_user, enquiry, request.form.get("question") or enquiry.question,
+                               request.form.get("answer") or enquiry.answer or "")
+
+
+@bp.post("/<int:enquiry_id>/<action>")
+@role_required("operator", "coordinator", "supervisor")
+def act(enquiry_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    enquiry = _load(enquiry_id)
+    verb, done = ACTIONS[action]
+    try:
+        verb(enquiry)
+    except ServiceError as exc:
+        db.session.rollback()
+        db.session.refresh(enquiry)
+        flash(str(exc.message), "error")
+        return _render_detail(enquiry, {action: exc.fields}, exc.status if exc.status != 404 else 422)
+    db.session.commit()
+    flash(str(done), "success")
+    if action in ("hand-over", "return") and not can_view(current_user, enquiry):
+        return redirect(url_for("enquiries.inbox"))
+    return redirect(url_for("enquiries.detail", enquiry_id=enquiry.id))

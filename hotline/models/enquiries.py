@@ -66,7 +66,12 @@ class Enquiry(db.Model):
     unrouted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unrouted_reason: Mapped[str | None] = mapped_column(String(200))
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 80 % of the answer target in business time: the assignee is warned from here on.
+    sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # A coordinator sent it back to the operator (wrong topic, more from the caller needed).
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_reason: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     # Business seconds from creation to answer, fixed when answered (statistics read it in SQL).
     answer_business_seconds: Mapped[float | None]

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 78ce936d4c1f
+Revision ID: f0c8ac2ce55f
 Revises: 
-Create Date: 2026-11-27 22:28:31.439760
+Create Date: 2026-11-27 22:47:59.888349
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '78ce936d4c1f'
+revision = 'f0c8ac2ce55f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -39,6 +39,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_caller_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_caller_phone'), ['phone'], unique=False)
 
+    op.create_table('faq_term_key',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('term', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'term', name=op.f('pk_faq_term_key'))
+    )
     op.create_table('reference_counter',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
@@ -157,11 +162,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coordinator_group')),
     sa.UniqueConstraint('name', name=op.f('uq_coordinator_group_name'))
     )
-    op.create_table('faq_term_key',
-    sa.Column('key', sa.String(length=64), nullable=False),
-    sa.Column('term', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('key', 'term', name=op.f('pk_faq_term_key'))
-    )
     op.create_table('faq_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('question', sa.Text(), nullable=False),
@@ -217,7 +217,10 @@ def upgrade():
     sa.Column('unrouted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('unrouted_reason', sa.String(length=200), nullable=True),
     sa.Column('first_response_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sla_warn_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('returned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('return_reason', sa.Text(), nullable=True),
     sa.Column('answer', sa.Text(), nullable=True),
     sa.Column('answer_business_seconds', sa.Double(), nullable=True),
     sa.Column('answer_published', sa.Boolean(), nullable=False),
@@ -405,15 +408,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_group_member_group_id'))
 
     op.drop_table('group_member')
+    with op.batch_alter_table('faq_wording', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_faq_wording_entry_id'))
+
+    op.drop_table('faq_wording')
     with op.batch_alter_table('faq_term', schema=None) as batch_op:
         batch_op.drop_index('ix_faq_term_lookup')
         batch_op.drop_index('ix_faq_term_entry')
 
     op.drop_table('faq_term')
-    with op.batch_alter_table('faq_wording', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_faq_wording_entry_id'))
-
-    op.drop_table('faq_wording')
     with op.batch_alter_table('faq_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_faq_revision_entry_id'))
 
@@ -434,7 +437,6 @@ def downgrade():
         batch_op.drop_index('ix_faq_entry_status_topic')
 
     op.drop_table('faq_entry')
-    op.drop_table('faq_term_key')
     op.drop_table('coordinator_group')
     with op.batch_alter_table('call', schema=None) as batch_op:
         batch_op.drop_index('ix_call_topic_started')
@@ -460,6 +462,7 @@ def downgrade():
     op.drop_table('topic')
     op.drop_table('sister_city')
     op.drop_table('reference_counter')
+    op.drop_table('faq_term_key')
     with op.batch_alter_table('caller', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_caller_phone'))
         batch_op.drop_index(batch_op.f('ix_caller_email'))

@@ -1,0 +1,95 @@
+"""Verbs of notifications: tell a person (or all supervisors) about an enquiry, send the e-mail."""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models import Enquiry, Notification, Role, User, utcnow
+from ..queue import enqueue_after_commit
+
+KINDS = {
+    "assigned": _l("New enquiry %(ref)s is yours."),
+    "handed-over": _l("Enquiry %(ref)s was handed over to you."),
+    "reassigned-after-reopen": _l("Enquiry %(ref)s was reopened and is back with you."),
+    "sla-warning": _l("Enquiry %(ref)s is close to its deadline."),
+    "sla-breach": _l("Enquiry %(ref)s has missed its deadline."),
+    "unrouted": _l("Enquiry %(ref)s could not be routed: nobody can take it."),
+    "returned": _l("Enquiry %(ref)s was returned to you by the coordinator."),
+    "answered": _l("Enquiry %(ref)s has been answered."),
+}
+# Kinds that are said once per enquiry and person, however often the job runs.
+ONCE = {"sla-warning", "sla-breach", "unrouted"}
+
+
+def message(notification: Notification) -> str:
+    template = KINDS.get(notification.kind)
+    ref = notification.enquiry.reference if notification.enquiry else ""
+    return str(template % {"ref": ref}) if template is not None else notification.kind
+
+
+def notify(user: User, kind: str, enquiry: Enquiry | None) -> int | None:
+    """Add one notification; returns its id, or None when it was already given (ONCE kinds)."""
+    enquiry_id = enquiry.id if enquiry else None
+    values = {"user_id": user.id, "enquiry_id": enquiry_id, "kind": kind, "created_at": utcnow(),
+              "dedup_key": f"{kind}:{enquiry_id}:{user.id}" if kind in ONCE else None}
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Notification.__table__).values(**values).on_conflict_do_nothing().returning(
+        Notification.__table__.c.id)
+    notification_id = db.session.execute(stmt).scalar()
+    if notification_id is not None and user.email and current_app.config.get("MAIL_SERVER"):
+        enqueue_after_commit("hotline.jobs.send_notification_email", notification_id,
+                             job_id=f"mail-{notification_id}")
+    return notification_id
+
+
+def notify_supervisors(kind: str, enquiry: Enquiry | None) -> list[int]:
+    supervisors = db.session.execute(
+        select(User).where(User.role == Role.SUPERVISOR, User.active.is_(True))
+    ).scalars().all()
+    return [n for n in (notify(user, kind, enquiry) for user in supervisors) if n is not None]
+
+
+def unread_count(user_id: int) -> int:
+    from sqlalchemy import func
+
+    return db.session.execute(
+        select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()
+
+
+def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
+    stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_ids is not None:
+        stmt = stmt.where(Notification.id.in_(notification_ids))
+    return db.session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+def send_email(notification_id: int) -> bool:
+    """Send one notification by e-mail (the job); False when there is nothing to send."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.emailed_at is not None:
+        return False
+    user = db.session.get(User, notification.user_id)
+    config = current_app.config
+    if not (user and user.email and config.get("MAIL_SERVER")):
+        return False
+    with force_locale(user.language or config["BABEL_DEFAULT_LOCALE"]):
+        text = message(notification)
+        mail = EmailMessage()
+        mail["Subject"] = f"{_('Green Line')}: {text}"
+        mail["From"] = config["MAIL_FROM"]
+        mail["To"] = user.email
+        mail.set_content(text + "\n\n" + _("Open the Green Line to see the enquiry."))
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        smtp.send_message(mail)
+    notification.emailed_at = utcnow()
+    return True
