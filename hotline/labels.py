@@ -10,6 +10,7 @@ from .calls.forms import OUTCOME_LABELS
 from .extensions import db
 from .models import EnquiryStatus, Notification, Role
 from .phones import format_phone, mask_phone
+from .sla.watch import sla_state
 
 ROLE_LABELS = {
     Role.OPERATOR: _l("operator"),
@@ -71,5 +72,6 @@ def init_app(app: Flask) -> None:
         status_label=STATUS_LABELS.get,
         outcome_label=OUTCOME_LABELS.get,
         event_label=lambda kind: EVENT_LABELS.get(kind, kind),
+        sla_state=sla_state,
         unread_notifications=unread_notifications,
     )

@@ -220,21 +220,22 @@ def test_a_killed_worker_loses_nothing(app, db, reference, database_url, redis_u
         return db.session.execute(select(func.count(Enquiry.id)).where(
             Enquiry.status == EnquiryStatus.ASSIGNED)).scalar()
 
-    first = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env)
+    # Each worker in its own process group: SIGKILL takes its scheduler process down with it.
+    first = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while assigned() < 30 and time.monotonic() < deadline:
         time.sleep(0.02)
-    first.send_signal(signal.SIGKILL)
+    os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     done_before = assigned()
     assert 0 < done_before < 200, "the kill should land in the middle of the burst"
-    second = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env)
+    second = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while assigned() < 200 and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
-        second.terminate()
+        os.killpg(second.pid, signal.SIGTERM)
         second.wait(15)
     assert assigned() == 200
     per_enquiry = db.session.execute(

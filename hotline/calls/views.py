@@ -12,7 +12,7 @@ from ..auth.decorators import role_required
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..faq.search import suggest
-from ..models import Call, CallOutcome, FaqEntry, Role, Topic, utcnow
+from ..models import Call, CallOutcome, Enquiry, EnquiryStatus, FaqEntry, Role, Topic, utcnow
 from ..phones import InvalidPhone, normalise_phone, phone_prefix
 from ..reference import city_choices, topic_choices
 from ..timefmt import local_zone
@@ -147,5 +147,11 @@ def my_calls():
     page = max(request.args.get("page", 1, type=int), 1)
     calls = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
     has_next = len(calls) > PAGE_SIZE
+    returned = []
+    if current_user.role is Role.OPERATOR:
+        returned = db.session.execute(
+            select(Enquiry).where(Enquiry.created_by_id == current_user.id, Enquiry.returned_at.is_not(None),
+                                  Enquiry.status == EnquiryStatus.NEW).order_by(Enquiry.returned_at)
+        ).scalars().all()
     return render_template("calls/my_calls.html", form=form, calls=calls[:PAGE_SIZE], page=page,
-                           has_next=has_next, outcome_labels=OUTCOME_LABELS)
+                           has_next=has_next, outcome_labels=OUTCOME_LABELS, returned=returned)

@@ -15,7 +15,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import suggest
 from ..models import Enquiry, EnquiryStatus, Role, User, utcnow
-from ..sla.watch import extend_legal_deadline, mark_formal_appeal, sla_state
+from ..sla.watch import extend_legal_deadline, mark_formal_appeal
 from ..writes import writes
 from . import bp, workflow
 from .access import can_view, can_work, is_supervisor, visible
@@ -49,7 +49,7 @@ def inbox():
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
     enquiries = db.session.execute(_inbox_query(view)).scalars().all()
     return render_template("enquiries/inbox.html", enquiries=enquiries, view=view, now=utcnow(),
-                           sla_state=sla_state, coordinators=_coordinators() if is_supervisor(current_user) else [])
+                           coordinators=_coordinators() if is_supervisor(current_user) else [])
 
 
 @bp.get("/rows")
@@ -58,7 +58,7 @@ def inbox_rows():
     """The inbox table body, polled by htmx so new enquiries appear without a reload."""
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
     enquiries = db.session.execute(_inbox_query(view)).scalars().all()
-    return render_template("enquiries/_rows.html", enquiries=enquiries, now=utcnow(), sla_state=sla_state)
+    return render_template("enquiries/_rows.html", enquiries=enquiries, now=utcnow())
 
 
 def _load(enquiry_id: int) -> Enquiry:
@@ -80,7 +80,7 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
-        supervisor=is_supervisor(current_user), coordinators=_coordinators(), sla=sla_state(enquiry),
+        supervisor=is_supervisor(current_user), coordinators=_coordinators(),
         form=request.form if status != 200 else {},
     ), status
 

@@ -98,7 +98,7 @@ def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
     reason = _text(reason, "reason", REASON_MAX, _l("Say why you hand it over."))
     now = utcnow()
     previous = enquiry.assignee.login if enquiry.assignee else None
-    enquiry.assignee_id = target.id
+    enquiry.assignee = target
     if enquiry.status is EnquiryStatus.NEW:
         enquiry.status = EnquiryStatus.ASSIGNED
         enquiry.unrouted_at = None
@@ -123,7 +123,7 @@ def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
         raise Conflict(_l("Enquiry %(ref)s cannot be returned now.", ref=enquiry.reference))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why you return it."))
     enquiry.status = EnquiryStatus.NEW
-    enquiry.assignee_id = None
+    enquiry.assignee = None
     enquiry.returned_at = utcnow()
     enquiry.return_reason = reason
     _event(enquiry, actor, "returned", reason=reason)

@@ -11,7 +11,7 @@ from config import DEMO_PASSWORD
 
 from ..auth.service import create_user, set_coordinator_scope
 from ..enquiries.references import next_reference
-from ..enquiries.service import business_calendar, sla_targets
+from ..enquiries.service import SLA_WARN_FRACTION, business_calendar, sla_targets
 from ..extensions import db
 from ..models import (
     Call, CallChannel, CallOutcome, Caller, Enquiry, EnquiryEvent, EnquiryStatus, FaqEntry,
@@ -163,6 +163,7 @@ def _demo_enquiry(rng, call: Call, coordinators: list[User], calendar, now: date
                       caller_id=call.caller_id, created_by_id=call.operator_id, topic_id=call.topic_id,
                       city_id=call.city_id, question=call.question, created_at=created,
                       first_response_due_at=calendar.add_business_hours(created, first_hours),
+                      sla_warn_at=calendar.add_business_hours(created, answer_hours * SLA_WARN_FRACTION),
                       due_at=calendar.add_business_hours(created, answer_hours), status=EnquiryStatus.NEW)
     enquiry.events.append(EnquiryEvent(kind="created", actor_id=call.operator_id, detail={}, created_at=created))
     if coordinators:
