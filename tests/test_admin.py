@@ -219,6 +219,18 @@ def test_a_coordinator_given_another_role_leaves_groups_and_enquiries(client, lo
     assert count(db, GroupMember, GroupMember.user_id == user.id) == 0
 
 
+def test_topics_ticked_for_an_operator_are_refused(client, login_as, db, reference):
+    login_as("admin")
+    operator = make_user("operator")
+    db.session.commit()
+    response = client.post(f"/admin/users/{operator.id}", data={
+        "name": operator.name, "email": "", "role": "operator", "active": "y", "password": "", "topics": ["youth"]},
+        headers=RU)
+    assert response.status_code == 422
+    assert "Темы и города-побратимы бывают только у координаторов." in response.get_data(as_text=True)
+    assert count(db, GroupMember) == 0
+
+
 # ---- API keys ------------------------------------------------------------------------------------
 
 def test_issue_shows_the_key_once_and_revoke_turns_it_away(client, login_as, db, reference):

@@ -137,7 +137,8 @@ def update_user(actor: User, user: User, *, name: str, email: str, role: str, ac
     if user.id == actor.id and (not active or new_role is not Role.ADMIN) and actor.role is Role.ADMIN:
         message = _l("You cannot switch off your own account or take away your own administrator role.")
         raise ValidationFailed(message, {"active" if not active else "role": message})
-    if new_role is Role.COORDINATOR:
+    if new_role is Role.COORDINATOR or old_role is not Role.COORDINATOR:
+        # (A coordinator being given another role keeps the ticks of their old scope: dropped below.)
         _check_scope(new_role, topics, cities)
     changes = _apply(user, {"name": _text(name), "email": email or None, "role": new_role, "active": active})
     if "role" in changes:
