@@ -62,6 +62,29 @@
     }
   });
 
+  // Type-to-filter on the topic and sister city lists: letters typed on a focused list pick the
+  // first option whose name (or code) starts with them, else whose name contains them
+  // («дуйс» → Дуйсбург, «arch» → Архивы), the same in every browser.
+  form.querySelectorAll("select[data-type-filter]").forEach(function (select) {
+    var typed = "";
+    var timer = null;
+    select.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.altKey || event.metaKey || event.key.length !== 1) { return; }
+      event.preventDefault();
+      typed += event.key.toLowerCase();
+      clearTimeout(timer);
+      timer = setTimeout(function () { typed = ""; }, 900);
+      var options = Array.prototype.slice.call(select.options, 1);
+      var match = options.find(function (o) { return o.text.toLowerCase().indexOf(typed) === 0; }) ||
+                  options.find(function (o) { return o.value.indexOf(typed) === 0; }) ||
+                  options.find(function (o) { return o.text.toLowerCase().indexOf(typed) !== -1; });
+      if (match && select.value !== match.value) {
+        select.value = match.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+
   var clock = document.getElementById("handle-clock");
   var started = Date.parse(form.getAttribute("data-started"));
   if (clock && !isNaN(started)) {
