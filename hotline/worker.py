@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 
+import os
+
 from flask import Flask
-from rq import SimpleWorker
+from rq import SimpleWorker, SpawnWorker, Worker
 
 from . import create_app
 from .queue import AppJob, get_queue, get_redis
@@ -14,8 +16,23 @@ from .queue import AppJob, get_queue, get_redis
 log = logging.getLogger(__name__)
 
 
+# SimpleWorker runs jobs in its own process: no fork per job, so a routing job starts in well
+# under a millisecond (bench/routing.py compares the classes). A job that hangs is still cut off
+# by its job_timeout (SIGALRM), and a worker that dies is covered by the sweep.
+WORKER_CLASSES = {"simple": SimpleWorker, "fork": Worker, "spawn": SpawnWorker}
+
+
 def make_worker(app: Flask, worker_class=SimpleWorker, name: str | None = None):
     AppJob.app = app
+    if worker_class is not SimpleWorker:
+        # A forked job must not share the parent's database connections.
+        def dispose_inherited_connections():
+            with app.app_context():
+                from .extensions import db
+
+                db.engine.dispose(close=False)
+
+        os.register_at_fork(after_in_child=dispose_inherited_connections)
     with app.app_context():
         queue = get_queue()
         return worker_class([queue], connection=get_redis(), job_class=AppJob, name=name)
@@ -30,6 +47,7 @@ def startup_sweep(app: Flask) -> int:
         try:
             count = sweep()
             schedule_periodic_sweep()
+            __import__("hotline.stats.rollup", fromlist=["schedule_rollup"]).schedule_rollup()
             db.session.commit()
             return count
         except Exception:  # Redis or the database not up yet: the next start or sweep catches up
@@ -41,8 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Green Line RQ worker")
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     parser.add_argument("--name", default=None)
+    parser.add_argument("--worker-class", choices=sorted(WORKER_CLASSES), default="simple",
+                        help="simple (default: no fork per job), fork (RQ's Worker) or spawn")
     args = parser.parse_args(argv)
     app = create_app()
-    worker = make_worker(app, name=args.name)
+    worker = make_worker(app, WORKER_CLASSES[args.worker_class], name=args.name)
     startup_sweep(app)
     worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
