@@ -89,3 +89,15 @@ def export_statistics(token: str) -> str:
     path = run_export(token)
     log.info("job %s: statistics export %s written", _job_id(), token)
     return path
+
+
+def stats_rollup() -> int:
+    """Build the statistics rollup of the closed days not built yet or changed since (the next
+    run is scheduled first, so one failure does not stop the chain)."""
+    from .stats.rollup import rebuild_pending, schedule_rollup
+
+    schedule_rollup()
+    days = rebuild_pending(commit=True, budget_seconds=600)
+    if days:
+        log.info("job %s: statistics rollup built %d days", _job_id(), days)
+    return days

@@ -39,6 +39,11 @@ class Enquiry(db.Model):
         Index("ix_enquiry_status_created", "status", "created_at"),
         Index("ix_enquiry_assignee_status", "assignee_id", "status"),
         Index("ix_enquiry_status_due", "status", "due_at"),
+        # Statistics: the days a rollup does not serve are read by these instants.
+        Index("ix_enquiry_created_at", "created_at"),
+        Index("ix_enquiry_assigned_at", "assigned_at"),
+        Index("ix_enquiry_answered_at", "answered_at"),
+        Index("ix_enquiry_reopened_at", "reopened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

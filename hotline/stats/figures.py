@@ -23,6 +23,8 @@ from ..models import (
     SisterCity, Topic, User, utcnow,
 )
 from .period import Filters, Period
+from .rollup import CubeReader, handle_seconds
+from .rollup import on_time as on_time_case
 from .sql import as_date, local_day, local_hour, local_weekday, percentiles, seconds_between
 
 ANSWERED_STATUSES = (EnquiryStatus.ANSWERED, EnquiryStatus.CLOSED)
@@ -31,20 +33,30 @@ FAQ_TOP = 10
 NONE_KEY = "none"
 
 
-def compute(period: Period, filters: Filters, now: datetime | None = None) -> dict:
+def compute(period: Period, filters: Filters, now: datetime | None = None, rollup: bool = True) -> dict:
+    """Every figure; `rollup=False` reads the raw rows only (what the rollup is checked against)."""
     now = now or utcnow()
     start, end = period.bounds()
     at = min(end, now)  # "open at `to`": the future is not known yet
     names = _names()
-    calls = _calls(period, filters, names)
-    enquiries = _enquiries(start, end, at, filters, names)
+    single = filters.single() if rollup else None
+    if single is not None:
+        # No filter or one: the daily rollup, with the days it does not serve read live.
+        cube = CubeReader(period, *single)
+        calls = _calls_rolled(cube, CubeReader(period.previous(), *single), names)
+        enquiries = _enquiries_rolled(cube, at, filters, names)
+        faq = _faq_rolled(cube, at, filters)
+    else:
+        calls = _calls(period, filters, names)
+        enquiries = _enquiries(start, end, at, filters, names)
+        faq = _faq(start, end, at, filters)
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
                    "preset": period.preset, "as_of": at.isoformat().replace("+00:00", "Z")},
         "filters": filters.codes(),
         **calls,
         **enquiries,
-        "faq": _faq(start, end, at, filters),
+        "faq": faq,
     }
 
 
@@ -95,7 +107,7 @@ def _is(outcome: CallOutcome):
 
 
 def _handle():
-    return seconds_between(Call.started_at, Call.ended_at)
+    return handle_seconds()
 
 
 def _calls(period: Period, filters: Filters, names) -> dict:
@@ -198,6 +210,9 @@ def open_at(at: datetime) -> list:
         or_(and_(Enquiry.cancelled_at.is_(None), Enquiry.status != EnquiryStatus.CANCELLED),
             Enquiry.cancelled_at >= at),
         not_(answered_then),
+        # Implied by the line above; written so the indexes on answered_at and reopened_at find
+        # the few candidates instead of a scan of every enquiry created before `at`.
+        or_(Enquiry.answered_at.is_(None), Enquiry.answered_at >= at, Enquiry.reopened_at.is_not(None)),
     ]
 
 
@@ -208,13 +223,9 @@ def answered_in(start: datetime, end: datetime) -> list:
 def _enquiries(start: datetime, end: datetime, at: datetime, filters: Filters, names) -> dict:
     source, base = _enquiry_source(filters)
 
-    def count(*conditions) -> int:
-        return db.session.execute(select(func.count()).select_from(source).where(*base, *conditions)).scalar_one()
-
     created_where = [Enquiry.created_at >= start, Enquiry.created_at < end]
     answered_where = answered_in(start, end)
-    open_where = open_at(at)
-    on_time = case((Enquiry.answered_at <= Enquiry.due_at, 1), else_=0)
+    on_time = on_time_case()
 
     created, cancelled = db.session.execute(
         select(func.count(), func.sum(case((Enquiry.status == EnquiryStatus.CANCELLED, 1), else_=0)))
@@ -222,37 +233,22 @@ def _enquiries(start: datetime, end: datetime, at: datetime, filters: Filters, n
     answered, answered_on_time, mean_seconds = db.session.execute(
         select(func.count(), func.sum(on_time), func.avg(Enquiry.answer_business_seconds))
         .select_from(source).where(*base, *answered_where)).one()
-    open_count = count(*open_where)
-    overdue = count(*open_where, Enquiry.due_at < at)
+    open_now = _open_figures(source, base, at)
 
     assign = percentiles(seconds_between(Enquiry.created_at, Enquiry.assigned_at),
                          [*base, *created_where, Enquiry.assigned_at.is_not(None)], from_obj=source)
     answer = percentiles(Enquiry.answer_business_seconds, [*base, *answered_where], from_obj=source)
 
-    # Backlog aging: the bucket edges are instants found with the business calendar, so the
-    # grouping itself is a CASE over created_at in SQL.
-    edges = age_edges(at)
-    bucket = case(
-        (Enquiry.created_at > edges[0], AGE_BUCKETS[0]),
-        (Enquiry.created_at > edges[1], AGE_BUCKETS[1]),
-        (Enquiry.created_at > edges[2], AGE_BUCKETS[2]),
-        else_=AGE_BUCKETS[3],
-    )
-    aging = {name: 0 for name in AGE_BUCKETS}
-    for name, n in db.session.execute(
-            select(bucket, func.count()).select_from(source).where(*base, *open_where).group_by(bucket)).all():
-        aging[name] = n
-
     return {
-        "enquiries": {"created": created, "answered": answered, "open": open_count, "overdue": overdue,
-                      "cancelled": cancelled or 0},
+        "enquiries": {"created": created, "answered": answered, "open": open_now["open"],
+                      "overdue": open_now["overdue"], "cancelled": cancelled or 0},
         "time_to_assign": {"median_seconds": _round(assign[50]), "p90_seconds": _round(assign[90])},
         "time_to_answer": {"median_hours": _hours(answer[50]), "p90_hours": _hours(answer[90]),
                            "mean_hours": _hours(mean_seconds)},
         "sla_compliance": _ratio(answered_on_time, answered),
         "sla_by_day": _sla_by_day(start, end, source, base, answered_where, on_time),
-        "backlog_aging": aging,
-        "coordinators": _coordinators(source, base, start, end, at, names, on_time),
+        "backlog_aging": open_now["aging"],
+        "coordinators": _coordinators(source, base, start, end, names, on_time, open_now["by_assignee"]),
     }
 
 
@@ -267,33 +263,62 @@ def _sla_by_day(start, end, source, base, answered_where, on_time) -> dict[str, 
     return dict(sorted(result.items()))
 
 
-def _coordinators(source, base, start, end, at, names, on_time) -> list[dict]:
+def _coordinators(source, base, start, end, names, on_time, open_by_assignee) -> list[dict]:
+    assignee = Enquiry.assignee_id
+    assigned = dict(db.session.execute(
+        select(assignee, func.count()).select_from(source)
+        .where(*base, assignee.is_not(None), Enquiry.assigned_at >= start, Enquiry.assigned_at < end)
+        .group_by(assignee)).all())
+    answered_where = [*base, assignee.is_not(None), *answered_in(start, end)]
+    answered = {user_id: (n, ok) for user_id, n, ok in db.session.execute(
+        select(assignee, func.count(), func.sum(on_time)).select_from(source)
+        .where(*answered_where).group_by(assignee)).all()}
+    medians = percentiles(Enquiry.answer_business_seconds, answered_where, (50,), group=assignee,
+                          from_obj=source)
+    return _coordinator_rows(names, assigned, answered, medians, open_by_assignee)
+
+
+def _coordinator_rows(names, assigned: dict, answered: dict, medians: dict, open_by_assignee: dict) -> list[dict]:
+    """Per coordinator: {id: n} assigned, {id: (answered, on time)}, {id: {50: seconds}}, {id: open}."""
     rows: dict[int, dict] = {}
 
     def row(user_id):
         return rows.setdefault(user_id, {"login": _key(names["user"], user_id), "assigned": 0, "answered": 0,
                                          "median_hours": None, "sla_compliance": None, "open": 0})
 
-    assignee = Enquiry.assignee_id
-    for user_id, n in db.session.execute(
-            select(assignee, func.count()).select_from(source)
-            .where(*base, assignee.is_not(None), Enquiry.assigned_at >= start, Enquiry.assigned_at < end)
-            .group_by(assignee)).all():
+    for user_id, n in assigned.items():
         row(user_id)["assigned"] = n
-    answered_where = [*base, assignee.is_not(None), *answered_in(start, end)]
-    for user_id, n, ok in db.session.execute(
-            select(assignee, func.count(), func.sum(on_time)).select_from(source)
-            .where(*answered_where).group_by(assignee)).all():
+    for user_id, (n, ok) in answered.items():
         row(user_id).update(answered=n, sla_compliance=_ratio(ok, n))
-    for user_id, n in db.session.execute(
-            select(assignee, func.count()).select_from(source)
-            .where(*base, assignee.is_not(None), *open_at(at)).group_by(assignee)).all():
+    for user_id, n in open_by_assignee.items():
         row(user_id)["open"] = n
-    medians = percentiles(Enquiry.answer_business_seconds, answered_where, (50,), group=assignee,
-                          from_obj=source)
     for user_id, values in medians.items():
         row(user_id)["median_hours"] = _hours(values[50])
     return sorted(rows.values(), key=lambda r: (-r["answered"], -r["assigned"], r["login"]))
+
+
+def _open_figures(source, base, at: datetime) -> dict:
+    """Open and overdue at `at`, backlog aging and open per coordinator, in one grouped query.
+    The aging bucket edges are instants found with the business calendar, so the grouping
+    itself is a CASE over created_at in SQL."""
+    edges = age_edges(at)
+    bucket = case(
+        (Enquiry.created_at > edges[0], AGE_BUCKETS[0]),
+        (Enquiry.created_at > edges[1], AGE_BUCKETS[1]),
+        (Enquiry.created_at > edges[2], AGE_BUCKETS[2]),
+        else_=AGE_BUCKETS[3],
+    )
+    overdue = func.sum(case((Enquiry.due_at < at, 1), else_=0))
+    result = {"open": 0, "overdue": 0, "aging": {name: 0 for name in AGE_BUCKETS}, "by_assignee": {}}
+    for assignee_id, name, n, late in db.session.execute(
+            select(Enquiry.assignee_id, bucket, func.count(), overdue).select_from(source)
+            .where(*base, *open_at(at)).group_by(Enquiry.assignee_id, bucket)).all():
+        result["open"] += n
+        result["overdue"] += late or 0
+        result["aging"][name] += n
+        if assignee_id is not None:
+            result["by_assignee"][assignee_id] = result["by_assignee"].get(assignee_id, 0) + n
+    return result
 
 
 def age_edges(at: datetime) -> list[datetime]:
@@ -319,6 +344,99 @@ def age_edges(at: datetime) -> list[datetime]:
     return edges
 
 
+# --- from the rollup (no filter or one filter) ------------------------------------------------
+
+
+def _id_or_none(gval: str):
+    return int(gval) if gval else None
+
+
+def _calls_rolled(cube: CubeReader, previous: CubeReader, names) -> dict:
+    total = cube.rows("call", "").get("", [0] * 7 + [0.0])
+    n, answered, routed, info, dropped, ended, _assisted, handle = total
+    by_outcome = {CallOutcome.ANSWERED.value: answered, CallOutcome.ROUTED.value: routed,
+                  CallOutcome.INFO.value: info, CallOutcome.DROPPED.value: dropped}
+    heatmap = [[0] * 24 for _ in range(7)]
+    for gval, values in cube.rows("call", "wh").items():
+        heatmap[int(gval) // 24][int(gval) % 24] += values[0]
+    operators = []
+    for gval, (calls, ok, routed_, _i, _d, ended_, _a, handle_) in cube.rows("call", "operator").items():
+        operators.append({"login": _key(names["user"], _id_or_none(gval)), "calls": calls,
+                          "aht_seconds": _round(handle_ / ended_ if ended_ else None),
+                          "fcr": _ratio(ok, ok + routed_)})
+    operators.sort(key=lambda row: (-row["calls"], row["login"]))
+
+    def grouped(gdim, label_names=None):
+        rows = cube.rows("call", gdim)
+        if label_names is None:
+            return {gval: values[0] for gval, values in sorted(rows.items())}
+        return {_key(label_names, _id_or_none(gval)): values[0]
+                for gval, values in sorted(rows.items(), key=lambda kv: _id_or_none(kv[0]) or 0)}
+
+    return {
+        "calls": {
+            "total": n,
+            "by_day": _by_day(cube),
+            "by_topic": grouped("topic", names["topic"]),
+            "by_city": grouped("city", names["city"]),
+            "by_channel": grouped("channel"),
+            "by_outcome": by_outcome,
+            "by_operator": {row["login"]: row["calls"] for row in operators},
+            "heatmap": heatmap,
+            "previous_by_day": _by_day(previous),
+        },
+        "fcr": _ratio(answered, answered + routed),
+        "aht_seconds": _round(handle / ended if ended else None),
+        "operators": operators,
+    }
+
+
+def _by_day(cube: CubeReader) -> dict[str, int]:
+    counts = {d.isoformat(): 0 for d in cube.period.day_list()}
+    for (day, _gval), values in cube.rows("call", "", by_day=True).items():
+        if day.isoformat() in counts:
+            counts[day.isoformat()] = values[0]
+    return counts
+
+
+def _enquiries_rolled(cube: CubeReader, at: datetime, filters: Filters, names) -> dict:
+    source, base = _enquiry_source(filters)
+    created, cancelled = cube.rows("created", "").get("", [0, 0])[:2]
+    answered_row = cube.rows("answered", "").get("", [0] * 7 + [0.0])
+    answered, on_time, with_seconds, seconds = answered_row[0], answered_row[1], answered_row[2], answered_row[7]
+    sla_by_day = {}
+    for (day, _gval), values in sorted(cube.rows("answered", "", by_day=True).items()):
+        sla_by_day[day.isoformat()] = {"answered": values[0], "on_time": values[1] or 0,
+                                       "compliance": _ratio(values[1], values[0])}
+    open_now = _open_figures(source, base, at)
+    assign = cube.percentiles("assign")
+    answer = cube.percentiles("answer")
+    assigned = {int(g): v[0] for g, v in cube.rows("assigned", "coordinator").items() if g}
+    by_coordinator = {int(g): (v[0], v[1]) for g, v in cube.rows("answered", "coordinator").items() if g}
+    medians = cube.coordinator_percentiles("answer")
+    return {
+        "enquiries": {"created": created, "answered": answered, "open": open_now["open"],
+                      "overdue": open_now["overdue"], "cancelled": cancelled or 0},
+        "time_to_assign": {"median_seconds": _round(assign[50]), "p90_seconds": _round(assign[90])},
+        "time_to_answer": {"median_hours": _hours(answer[50]), "p90_hours": _hours(answer[90]),
+                           "mean_hours": _hours(seconds / with_seconds if with_seconds else None)},
+        "sla_compliance": _ratio(on_time, answered),
+        "sla_by_day": sla_by_day,
+        "backlog_aging": open_now["aging"],
+        "coordinators": _coordinator_rows(names, assigned, by_coordinator, medians, open_now["by_assignee"]),
+    }
+
+
+def _faq_rolled(cube: CubeReader, at: datetime, filters: Filters) -> dict:
+    uses = sorted(((int(g), v[0]) for g, v in cube.rows("faq", "entry").items()), key=lambda r: (-r[1], r[0]))
+    top_rows = uses[:FAQ_TOP]
+    questions = dict(db.session.execute(
+        select(FaqEntry.id, FaqEntry.question).where(FaqEntry.id.in_([entry for entry, _n in top_rows]))).all())
+    top = [{"id": entry, "question": questions.get(entry, ""), "uses": n} for entry, n in top_rows]
+    total = cube.rows("call", "").get("", [0] * 7 + [0.0])
+    return {"top": top, "assisted_share": _ratio(total[6], total[1]), "never_used": _never_used(at, filters)}
+
+
 # --- FAQ --------------------------------------------------------------------------------------
 
 
@@ -342,12 +460,15 @@ def _faq(start: datetime, end: datetime, at: datetime, filters: Filters) -> dict
         select(func.count(), func.sum(case((exists().where(FaqUse.call_id == Call.id), 1), else_=0)))
         .where(*call_where, Call.outcome == CallOutcome.ANSWERED)).one()
 
+    return {"top": top, "assisted_share": _ratio(assisted, answered_calls), "never_used": _never_used(at, filters)}
+
+
+def _never_used(at: datetime, filters: Filters) -> list[int]:
     never_where = [FaqEntry.status == FaqStatus.PUBLISHED,
                    ~exists().where(FaqUse.entry_id == FaqEntry.id, FaqUse.used_at < at)]
     if filters.topic_id is not None:
         never_where.append(FaqEntry.topic_id == filters.topic_id)
-    never_used = list(db.session.execute(select(FaqEntry.id).where(*never_where).order_by(FaqEntry.id)).scalars())
-    return {"top": top, "assisted_share": _ratio(assisted, answered_calls), "never_used": never_used}
+    return list(db.session.execute(select(FaqEntry.id).where(*never_where).order_by(FaqEntry.id)).scalars())
 
 
 # --- the live strip ---------------------------------------------------------------------------

@@ -239,6 +239,7 @@ def import_calls(path: str, skip_bad: bool = False, encoding: str | None = None,
             raise ImportFailed(f"{report.bad} bad rows; nothing was imported", report)
         _write(pending, writer, callers)
         writer.flush()
+        writer.refresh_rollup()
     report.imported, report.enquiries = writer.calls, writer.enquiries
     return report
 

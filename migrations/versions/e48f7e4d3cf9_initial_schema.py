@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f0c8ac2ce55f
+Revision ID: e48f7e4d3cf9
 Revises: 
-Create Date: 2026-11-27 22:47:59.888349
+Create Date: 2026-11-27 23:11:51.528777
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f0c8ac2ce55f'
+revision = 'e48f7e4d3cf9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,53 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sister_city')),
     sa.UniqueConstraint('code', name=op.f('uq_sister_city_code'))
     )
+    op.create_table('stats_cube',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('fact', sa.String(length=12), nullable=False),
+    sa.Column('fdim', sa.String(length=12), nullable=False),
+    sa.Column('fval', sa.String(length=40), nullable=False),
+    sa.Column('gdim', sa.String(length=12), nullable=False),
+    sa.Column('gval', sa.String(length=40), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('m1', sa.Integer(), nullable=False),
+    sa.Column('m2', sa.Integer(), nullable=False),
+    sa.Column('m3', sa.Integer(), nullable=False),
+    sa.Column('m4', sa.Integer(), nullable=False),
+    sa.Column('m5', sa.Integer(), nullable=False),
+    sa.Column('m6', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_cube'))
+    )
+    with op.batch_alter_table('stats_cube', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_cube_day', ['day'], unique=False)
+        batch_op.create_index('ix_stats_cube_lookup', ['fact', 'fdim', 'fval', 'gdim', 'day'], unique=False)
+
+    op.create_table('stats_day',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('built_version', sa.Integer(), nullable=True),
+    sa.Column('built_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_stats_day'))
+    )
+    op.create_table('stats_sample',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('bucket', sa.SmallInteger(), nullable=False),
+    sa.Column('value', sa.Double(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('city_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=24), nullable=True),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('coordinator_id', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_sample'))
+    )
+    with op.batch_alter_table('stats_sample', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_sample_bucket', ['kind', 'bucket', 'day', 'value'], unique=False)
+        batch_op.create_index('ix_stats_sample_coordinator', ['kind', 'coordinator_id', 'value', 'day'], unique=False)
+        batch_op.create_index('ix_stats_sample_day', ['day'], unique=False)
+
     op.create_table('topic',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
@@ -239,11 +286,15 @@ def upgrade():
     sa.UniqueConstraint('reference', name=op.f('uq_enquiry_reference'))
     )
     with op.batch_alter_table('enquiry', schema=None) as batch_op:
+        batch_op.create_index('ix_enquiry_answered_at', ['answered_at'], unique=False)
+        batch_op.create_index('ix_enquiry_assigned_at', ['assigned_at'], unique=False)
         batch_op.create_index('ix_enquiry_assignee_status', ['assignee_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_enquiry_call_id'), ['call_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enquiry_caller_id'), ['caller_id'], unique=False)
+        batch_op.create_index('ix_enquiry_created_at', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_enquiry_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enquiry_due_at'), ['due_at'], unique=False)
+        batch_op.create_index('ix_enquiry_reopened_at', ['reopened_at'], unique=False)
         batch_op.create_index('ix_enquiry_status_created', ['status', 'created_at'], unique=False)
         batch_op.create_index('ix_enquiry_status_due', ['status', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_enquiry_topic_id'), ['topic_id'], unique=False)
@@ -425,11 +476,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_enquiry_topic_id'))
         batch_op.drop_index('ix_enquiry_status_due')
         batch_op.drop_index('ix_enquiry_status_created')
+        batch_op.drop_index('ix_enquiry_reopened_at')
         batch_op.drop_index(batch_op.f('ix_enquiry_due_at'))
         batch_op.drop_index(batch_op.f('ix_enquiry_created_by_id'))
+        batch_op.drop_index('ix_enquiry_created_at')
         batch_op.drop_index(batch_op.f('ix_enquiry_caller_id'))
         batch_op.drop_index(batch_op.f('ix_enquiry_call_id'))
         batch_op.drop_index('ix_enquiry_assignee_status')
+        batch_op.drop_index('ix_enquiry_assigned_at')
+        batch_op.drop_index('ix_enquiry_answered_at')
 
     op.drop_table('enquiry')
     op.drop_table('sla_policy')
@@ -460,6 +515,18 @@ def downgrade():
     op.drop_table('absence')
     op.drop_table('user_account')
     op.drop_table('topic')
+    with op.batch_alter_table('stats_sample', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_sample_day')
+        batch_op.drop_index('ix_stats_sample_coordinator')
+        batch_op.drop_index('ix_stats_sample_bucket')
+
+    op.drop_table('stats_sample')
+    op.drop_table('stats_day')
+    with op.batch_alter_table('stats_cube', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_cube_lookup')
+        batch_op.drop_index('ix_stats_cube_day')
+
+    op.drop_table('stats_cube')
     op.drop_table('sister_city')
     op.drop_table('reference_counter')
     op.drop_table('faq_term_key')

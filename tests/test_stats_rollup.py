@@ -1,0 +1,165 @@
+"""The daily rollup gives the very figures the raw rows give: on the crafted data set of
+test_stats.py, with no filter and under each single filter, once built, after late changes
+(answers, reopenings, hand-overs, bulk updates, new FAQ uses) and after an import."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from hotline.models import Enquiry, EnquiryStatus, FaqUse, StatsCube, StatsDay, StatsSample, User, utcnow
+from hotline.stats.figures import compute
+from hotline.stats.period import Filters, Period, parse_filters, today_local
+from hotline.stats.rollup import pending_days, rebuild_pending, rebuild_range
+
+from .test_stats import AT_END, PERIOD, crafted, utc  # noqa: F401  (the fixture)
+
+FILTERS = [{}, {"topic": "youth"}, {"topic": "business"}, {"city": "duisburg"}, {"channel": "phone"},
+           {"channel": "email"}, {"operator": "op-a"}, {"operator": "op-b"}, {"coordinator": "co-x"},
+           {"coordinator": "co-y"}]
+PERIODS = [PERIOD, Period(date(2025, 5, 20), date(2025, 6, 20)), Period(date(2025, 6, 10), date(2025, 6, 12))]
+
+
+def filters_of(app, args) -> Filters:
+    with app.test_request_context():
+        return parse_filters(args)
+
+
+def assert_same(app, now=AT_END, filters=FILTERS, periods=PERIODS):
+    for period in periods:
+        for args in filters:
+            f = filters_of(app, args)
+            rolled, raw = compute(period, f, now=now), compute(period, f, now=now, rollup=False)
+            assert rolled == raw, (period, args)
+
+
+def build(db):
+    rebuild_range(date(2025, 5, 1), date(2025, 7, 1))
+    db.session.commit()
+
+
+def served_days(db) -> int:
+    return db.session.execute(select(func.count()).select_from(StatsDay)
+                              .where(StatsDay.built_version == StatsDay.version)).scalar_one()
+
+
+def test_rollup_equals_raw_on_the_crafted_set(app, db, crafted):
+    assert_same(app)  # nothing built: every day read live
+    build(db)
+    assert served_days(db) == 61
+    assert db.session.execute(select(func.count()).select_from(StatsCube)).scalar_one() > 0
+    assert db.session.execute(select(func.count()).select_from(StatsSample)).scalar_one() == 7 + 4  # assigned; answered
+    assert_same(app)
+    # The filters combined: the raw path (and the same figures as before).
+    both = filters_of(app, {"topic": "youth", "operator": "op-a"})
+    assert both.single() is None
+    assert compute(PERIOD, both, now=AT_END)["calls"]["total"] == 5
+
+
+def test_figures_come_from_the_cube_once_built(app, db, crafted):
+    build(db)
+    # Change the cube behind the rows' back: the served figure follows the cube, so it is used.
+    db.session.execute(update(StatsCube).where(StatsCube.fact == "call", StatsCube.fdim == "", StatsCube.gdim == "",
+                                               StatsCube.day == date(2025, 6, 10)).values(n=StatsCube.n + 100))
+    db.session.commit()
+    assert compute(PERIOD, Filters(), now=AT_END)["calls"]["total"] == 110
+    # Marking the day dirty sends it back to the raw rows.
+    from hotline.stats.rollup import mark_dirty
+
+    mark_dirty([date(2025, 6, 10)])
+    db.session.commit()
+    assert compute(PERIOD, Filters(), now=AT_END)["calls"]["total"] == 10
+    assert pending_days() and date(2025, 6, 10) in pending_days()
+
+
+def test_late_changes_mark_their_days(app, db, crafted):
+    build(db)
+    x, y = crafted["x"], crafted["y"]
+    # e6 (created 26 May, never answered) answered today: the created day is marked.
+    e6 = db.session.execute(select(Enquiry).where(Enquiry.created_at == utc(2025, 5, 26, 5, 0))).scalar_one()
+    e6.status, e6.answered_at, e6.answer_business_seconds = EnquiryStatus.ANSWERED, utcnow(), 3600.0
+    # e1 (answered 11 June) reopened: no longer answered that day.
+    e1 = db.session.execute(select(Enquiry).where(Enquiry.created_at == utc(2025, 6, 10, 5, 10))).scalar_one()
+    e1.status, e1.reopened_at = EnquiryStatus.REOPENED, utcnow()
+    # e7 handed over from co-y to co-x: its coordinator figures move.
+    e7 = db.session.execute(select(Enquiry).where(Enquiry.created_at == utc(2025, 6, 5, 4, 0))).scalar_one()
+    e7.assignee_id = x.id
+    db.session.commit()
+    dirty = set(pending_days())
+    assert {date(2025, 5, 26), date(2025, 6, 11), date(2025, 6, 5), date(2025, 6, 9)} <= dirty
+    assert_same(app)
+    assert compute(PERIOD, Filters(), now=AT_END)["enquiries"]["answered"] == 2
+    # A bulk UPDATE through the session (as routing does) is caught too.
+    db.session.execute(update(Enquiry).where(Enquiry.assignee_id == y.id).values(assignee_id=x.id)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    assert date(2025, 5, 26) in pending_days()
+    assert_same(app)
+    rebuild_pending()
+    assert not pending_days()
+    assert_same(app)
+
+
+def test_a_new_faq_use_on_an_old_call_marks_its_day(app, db, crafted):
+    build(db)
+    from hotline.models import Call
+
+    call = db.session.execute(select(Call).where(Call.started_at == utc(2025, 6, 10, 9, 0))).scalar_one()
+    db.session.add(FaqUse(entry_id=crafted["faq"][2].id, call_id=call.id, used_at=utc(2025, 6, 10, 9, 5)))
+    db.session.commit()
+    assert date(2025, 6, 10) in pending_days()
+    assert compute(PERIOD, Filters(), now=AT_END)["faq"]["assisted_share"] == pytest.approx(1.0)
+    assert_same(app, filters=[{}, {"operator": "op-a"}, {"coordinator": "co-x"}])
+
+
+def test_today_is_always_read_live(app, db, crafted):
+    from .test_stats import add_call
+    from hotline.models import CallOutcome
+
+    build(db)
+    today = utcnow()
+    add_call(today, CallOutcome.ANSWERED, crafted["a"])
+    db.session.commit()
+    rebuild_pending()
+    db.session.commit()
+    today = today_local()
+    assert compute(Period(today - timedelta(days=2), today + timedelta(days=2)), Filters())["calls"]["total"] == 1
+    assert not db.session.execute(select(StatsDay).where(StatsDay.day >= today)).first()
+
+
+def test_import_rebuilds_the_days_it_writes(app, db, crafted, tmp_path):
+    from .test_import import HEADER, run, write
+
+    build(db)
+    db.session.add(User(login="imp-op", name="", role="operator", password_hash="x"))
+    db.session.add(User(login="imp-co", name="", role="coordinator", password_hash="x"))
+    db.session.commit()
+    line = ("2025-06-11 10:00,2025-06-11 10:04,phone,,,youth,,Вопрос,routed,imp-op,"
+            "2025-06-11 10:05,imp-co,2025-06-12 11:10,Ответ")
+    result = run(app, write(tmp_path, [HEADER, line]))
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    pending = pending_days()
+    assert date(2025, 6, 11) not in pending and date(2025, 6, 12) not in pending  # rebuilt within the import
+    assert compute(PERIOD, Filters(), now=AT_END)["calls"]["total"] == 11
+    assert_same(app, filters=[{}, {"topic": "youth"}, {"operator": "imp-op"}, {"coordinator": "imp-co"}])
+
+
+def test_cli_and_job(app, db, crafted):
+    result = app.test_cli_runner().invoke(args=["stats-rollup", "--from", "2025-06-01", "--to", "2025-06-30"])
+    assert result.exit_code == 0, result.output
+    assert served_days(db) == 29
+    result = app.test_cli_runner().invoke(args=["stats-rollup"])
+    assert result.exit_code == 0, result.output
+    assert not pending_days()
+    from hotline.jobs import stats_rollup
+    from hotline.queue import get_queue
+
+    mark = db.session.execute(select(StatsDay).where(StatsDay.day == date(2025, 6, 9))).scalar_one()
+    mark.version += 1
+    db.session.commit()
+    assert stats_rollup() == 1
+    scheduled = get_queue().scheduled_job_registry.get_job_ids()
+    assert any(job_id.startswith("stats-rollup-") for job_id in scheduled)
+    assert_same(app, filters=[{}])
