@@ -32,6 +32,23 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def format_age(seconds: float | None) -> str:
+    """How long something has waited, as a person says it: «2 д 5 ч», «3 ч 20 мин», «12 мин»."""
+    from flask_babel import gettext as _
+
+    if seconds is None:
+        return "—"
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)s d %(h)s h", d=days, h=hours)
+    if hours:
+        return _("%(h)s h %(m)s min", h=hours, m=minutes)
+    return _("%(m)s min", m=minutes)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["age"] = format_age
