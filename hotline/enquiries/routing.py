@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..queue import enqueue_after_commit, enqueue_unless_waiting
 from ..timefmt import to_local
+from ..writes import begin_reads, begin_writes
 
 log = logging.getLogger(__name__)
 ROUTE_JOB = "hotline.jobs.route_enquiry"
@@ -79,7 +80,18 @@ def choose_coordinator(topic_id: int, city_id: int | None, *, exclude: set[int] 
 
 
 def route_enquiry(enquiry_id: int) -> str:
-    """Assign a `new` (or `reopened`) enquiry; returns what happened, for the job's log."""
+    """Assign a `new` (or `reopened`) enquiry; returns what happened, for the job's log.
+
+    The choice is made from reads alone; only the assignment itself takes SQLite's write lock,
+    and its conditional UPDATE makes a stale choice harmless."""
+    begin_reads()
+    try:
+        return _route(enquiry_id)
+    finally:
+        begin_writes()
+
+
+def _route(enquiry_id: int) -> str:
     enquiry = db.session.get(Enquiry, enquiry_id)
     if enquiry is None:
         return "missing"
@@ -97,6 +109,7 @@ def route_enquiry(enquiry_id: int) -> str:
 
 
 def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
+    begin_writes()
     now = utcnow()
     from_status = enquiry.status
     result = db.session.execute(
@@ -124,11 +137,12 @@ def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
 
 def _mark_unrouted(enquiry: Enquiry) -> str:
     """Nobody can take it: the supervisors' unrouted list, visibly, and a notification."""
+    has_rule = db.session.execute(
+        select(RoutingRule.id).where(RoutingRule.topic_id == enquiry.topic_id)).first()
+    begin_writes()
     if enquiry.unrouted_at is not None:
         enquiry.unrouted_at = utcnow()  # tried again, still nobody
         return "still-unrouted"
-    has_rule = db.session.execute(
-        select(RoutingRule.id).where(RoutingRule.topic_id == enquiry.topic_id)).first()
     reason = "no-coordinator-present" if has_rule else "no-rule"
     enquiry.unrouted_at = utcnow()
     enquiry.unrouted_reason = reason
