@@ -125,6 +125,7 @@ def test_enquiry_page_actions_through_the_form(app, db, client, reference):
     client.post("/login", data={"login": coordinator.login, "password": PASSWORD})
     page = client.get(f"/enquiries/{e.id}").get_data(as_text=True)
     assert e.question in page and 'name="text"' in page and "hand-over" in page
+    assert 'hx-get="/faq/suggest?topic=youth"' in page  # suggestions follow what the coordinator types
     bad = client.post(f"/enquiries/{e.id}/answer", data={"text": ""}, headers={"Accept-Language": "ru"})
     assert bad.status_code == 422 and "Напишите ответ" in bad.get_data(as_text=True)
     assert db.session.get(Enquiry, e.id).status is EnquiryStatus.ASSIGNED

@@ -13,7 +13,7 @@ from .. import audit
 from ..auth.decorators import role_required
 from ..errors import ServiceError
 from ..extensions import db
-from ..faq.search import suggest
+from ..faq.search import search
 from ..models import Enquiry, EnquiryStatus, Role, User, utcnow
 from ..sla.watch import extend_legal_deadline, mark_formal_appeal
 from ..writes import writes
@@ -76,7 +76,7 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
     calls, open_enquiries = caller_history(enquiry.caller) if enquiry.caller else ([], [])
     audit.record(current_user, "read", enquiry, via="enquiry-page")
     db.session.commit()
-    suggestions = suggest(enquiry.question, enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []
+    suggestions = search(enquiry.question, topic_id=enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
