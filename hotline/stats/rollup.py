@@ -541,8 +541,10 @@ def days_of(call_ids: Iterable[int] = (), enquiry_ids: Iterable[int] = (), use_i
 
 
 def mark_dirty(days: Iterable[date]) -> None:
-    """Bump the version of these days (only built days have a row; the others are live anyway)."""
-    days = sorted(set(days))
+    """Bump the version of these days (only built days have a row; the others are live anyway).
+    Today and later are never built, so the usual case — a change to today's facts — costs nothing."""
+    today = today_local()
+    days = sorted({day for day in days if day is not None and day < today})
     if days:
         db.session.connection().execute(
             update(StatsDay).where(StatsDay.day.in_(days)).values(version=StatsDay.version + 1))
