@@ -116,7 +116,7 @@ def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
         update(Enquiry)
         .where(Enquiry.id == enquiry.id, Enquiry.status == from_status)
         .values(status=EnquiryStatus.ASSIGNED, assignee_id=choice.user_id, group_id=choice.group_id,
-                assigned_at=func.coalesce(Enquiry.assigned_at, now),  # the first assignment counts
+                assigned_at=enquiry.assigned_at or now,  # the first assignment counts
                 unrouted_at=None, unrouted_reason=None)
         .execution_options(synchronize_session=False)
     )

@@ -635,5 +635,28 @@ def _mark_bulk_statements(state):
         mark_dirty(by_kind(ids))
     result = state.invoke_statement()
     if ids and state.is_update:
-        mark_dirty(by_kind(ids))
+        after = _days_after_update(state.statement)
+        mark_dirty(by_kind(ids) if after is None else after)
     return result
+
+
+# The columns that decide which days a row counts on.
+_DAY_COLUMNS = {"started_at", "created_at", "assigned_at", "answered_at", "used_at", "call_id"}
+
+
+def _days_after_update(statement) -> set[date] | None:
+    """The days an UPDATE moves its rows to, when the statement itself says so: none if it sets
+    no day-deciding column, the days of the literal values it sets; None when only the rows can
+    tell (an expression, or a new call_id), and they must be read again."""
+    values = {getattr(column, "key", column): value
+              for column, value in (getattr(statement, "_values", None) or {}).items()}
+    days: set[date] = set()
+    for name in _DAY_COLUMNS & set(values):
+        value = values[name]
+        literal = getattr(value, "value", None) if hasattr(value, "value") else None
+        if name == "call_id" or not isinstance(literal, datetime):
+            if name != "call_id" and getattr(value, "value", 0) is None:
+                continue  # set to NULL: the row stops counting on a day; the before-pass marked it
+            return None
+        days.add(_local(literal))
+    return days
