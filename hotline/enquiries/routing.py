@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..extensions import db
@@ -109,24 +110,24 @@ def _route(enquiry_id: int) -> str:
 
 
 def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
+    assignee = db.session.get(User, choice.user_id)
     begin_writes()
     now = utcnow()
-    from_status = enquiry.status
+    values = dict(status=EnquiryStatus.ASSIGNED, assignee_id=choice.user_id, group_id=choice.group_id,
+                  assigned_at=enquiry.assigned_at or now,  # the first assignment counts
+                  unrouted_at=None, unrouted_reason=None)
     result = db.session.execute(
-        update(Enquiry)
-        .where(Enquiry.id == enquiry.id, Enquiry.status == from_status)
-        .values(status=EnquiryStatus.ASSIGNED, assignee_id=choice.user_id, group_id=choice.group_id,
-                assigned_at=enquiry.assigned_at or now,  # the first assignment counts
-                unrouted_at=None, unrouted_reason=None)
+        update(Enquiry).where(Enquiry.id == enquiry.id, Enquiry.status == enquiry.status).values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # another worker assigned it first; nothing was written here
         return "lost-race"
+    for name, value in values.items():  # the object now says what the row says, without a reload
+        set_committed_value(enquiry, name, value)
+    set_committed_value(enquiry, "assignee", assignee)
     db.session.execute(update(User).where(User.id == choice.user_id).values(last_assigned_at=now))
-    assignee = db.session.get(User, choice.user_id)
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=None, kind=kind,
                                 detail={"to": assignee.login}, created_at=now))
-    db.session.refresh(enquiry)
     from ..notifications.service import notify
     from ..sla.watch import schedule_sla_jobs
 
