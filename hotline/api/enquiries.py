@@ -68,29 +68,26 @@ def get_enquiry(key: str):
     return jsonify(enquiry_json(enquiry, sla_state(enquiry).value, trail=True))
 
 
-@bp.post("/enquiries/<key>/answer")
-@api_role_required("coordinator", "supervisor")
-def answer(key: str):
+def _act(key: str, verb):
+    """Load an enquiry one may see, read a JSON object, run `verb(enquiry, payload)`, commit."""
     enquiry = _load(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return json_error(400, _("The request body must be a JSON object."))
-    answer_enquiry(g.api_user, enquiry, payload.get("text"), payload.get("faq_ids"))
+    verb(enquiry, payload)
     db.session.commit()
     return jsonify(enquiry_json(enquiry, sla_state(enquiry).value, trail=True))
+
+
+@bp.post("/enquiries/<key>/answer")
+@api_role_required("coordinator", "supervisor")
+def answer(key: str):
+    return _act(key, lambda e, body: answer_enquiry(g.api_user, e, body.get("text"), body.get("faq_ids")))
 
 
 @bp.post("/enquiries/<key>/reassign")
 @api_role_required("coordinator", "supervisor")
 def reassign(key: str):
-    enquiry = _load(key)
-    if enquiry is None:
-        return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        return json_error(400, _("The request body must be a JSON object."))
-    hand_over(g.api_user, enquiry, payload.get("to"), payload.get("reason"))
-    db.session.commit()
-    return jsonify(enquiry_json(enquiry, sla_state(enquiry).value, trail=True))
+    return _act(key, lambda e, body: hand_over(g.api_user, e, body.get("to"), body.get("reason")))
