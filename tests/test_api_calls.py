@@ -82,4 +82,5 @@ def test_health_reports_database_and_redis(client):
 
 def test_openapi_describes_the_endpoints(client):
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert {"/calls", "/calls/{id}", "/callers", "/health"} <= set(spec["paths"])
+    assert {"/calls", "/calls/{id}", "/callers", "/health", "/enquiries", "/enquiries/{id}",
+            "/enquiries/{id}/answer", "/enquiries/{id}/reassign", "/faq", "/stats"} <= set(spec["paths"])

@@ -63,6 +63,30 @@ SPEC = {
             "parameters": [{"name": "phone", "in": "query", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "callers with calls and open enquiries"},
                           **_errors(401, 403, 422)}}},
+        "/enquiries": {"get": {
+            "summary": "Enquiries the caller of the API may see (a coordinator: own and group's; an operator: "
+                       "those they logged)",
+            "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                           for n in ("status", "assignee", "topic")],
+            "responses": {"200": {"description": "enquiries ordered by due time"}, **_errors(401, 403, 422)}}},
+        "/enquiries/{id}": {"get": {
+            "summary": "One enquiry with its trail; {id} is the number or the reference (ЗЛ-… or ZL-…)",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "the enquiry"}, **_errors(401, 403, 404)}}},
+        "/enquiries/{id}/answer": {"post": {
+            "summary": "Answer (the assignee or a supervisor)",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["text"],
+                "properties": {"text": {"type": "string"}, "faq_ids": {"type": "array", "items": {"type": "integer"}}}}}}},
+            "responses": {"200": {"description": "the answered enquiry"}, **_errors(400, 401, 403, 404, 409, 422)}}},
+        "/enquiries/{id}/reassign": {"post": {
+            "summary": "Hand over to another coordinator (the assignee or a supervisor)",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["to", "reason"],
+                "properties": {"to": {"type": "string"}, "reason": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "the enquiry"}, **_errors(400, 401, 403, 404, 409, 422)}}},
         "/stats": {"get": {
             "summary": "Every statistics figure of SPEC 7 for a period (Perm local dates, `to` exclusive)",
             "parameters": [
