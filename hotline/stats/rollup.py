@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..timefmt import local_zone
 from .period import Period, today_local
-from .sql import as_date, local_day, local_hour, local_weekday, seconds_between
+from .sql import as_date, local_day, local_hour, local_weekday, not_indexed, seconds_between
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,11 @@ def handle_seconds():
 
 def on_time():
     return case((Enquiry.answered_at <= Enquiry.due_at, 1), else_=0)
+
+
+def answered_status():
+    """Status answered or closed; never the way in (the answered_at range is: see `not_indexed`)."""
+    return not_indexed(Enquiry.status).in_(ANSWERED_STATUSES)
 
 
 def _zero():
@@ -153,7 +158,7 @@ def _assigned_fact(fdim, gdim, when, at) -> FactQuery:
 def _answered_fact(fdim, gdim, when, at) -> FactQuery:
     source, fexpr = _enquiry_dims(fdim)
     seconds = Enquiry.answer_business_seconds
-    return FactQuery(source, Enquiry.answered_at, [when, Enquiry.status.in_(ANSWERED_STATUSES)], fexpr,
+    return FactQuery(source, Enquiry.answered_at, [when, answered_status()], fexpr,
                      Enquiry.assignee_id if gdim == "coordinator" else None,
                      {"n": func.count(), "m1": func.sum(on_time()), "m2": func.count(seconds),
                       "total": func.coalesce(func.sum(seconds), 0.0)})
@@ -225,7 +230,7 @@ def _sample_select(kind: str, ranges: list[tuple[date, date]]):
         conditions = [_in_ranges(column, ranges), Enquiry.assigned_at.is_not(None)]
     else:
         value, column = Enquiry.answer_business_seconds, Enquiry.answered_at
-        conditions = [_in_ranges(column, ranges), Enquiry.status.in_(ANSWERED_STATUSES), value.is_not(None)]
+        conditions = [_in_ranges(column, ranges), answered_status(), value.is_not(None)]
     source = Enquiry.__table__.outerjoin(Call.__table__, Call.id == Enquiry.call_id)
     return select(value.label("value"), local_day(column, at).label("day"), Enquiry.topic_id, Enquiry.city_id,
                   Call.channel, Call.operator_id, Enquiry.assignee_id.label("coordinator_id")
