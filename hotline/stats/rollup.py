@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..timefmt import local_zone
 from .period import Period, today_local
-from .sql import as_date, local_day, local_hour, local_weekday, not_indexed, seconds_between
+from .sql import as_date, dialect, local_day, local_hour, local_weekday, not_indexed, seconds_between
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ GDIMS = {
 }
 HISTOGRAMS = {"assign": "created", "answer": "answered"}  # sample kind → the fact it belongs to
 CHUNK_DAYS = 31
+RANK_READ_DAYS = 120  # served days from which coordinator medians read ranks instead of histograms
 ROLLUP_JOB = "hotline.jobs.stats_rollup"
 # Value buckets: 10 % wide from a millisecond up; bucket 0 holds negative values.
 BUCKET_EDGES = (0.0,) + tuple(0.001 * 1.1 ** i for i in range(330))
@@ -485,8 +486,48 @@ class CubeReader:
         return self._percentiles(kind, self.histogram(kind), pcts)
 
     def coordinator_percentiles(self, kind: str, pcts: tuple[int, ...] = (50,)) -> dict:
-        return {user: self._percentiles(kind, hist, pcts, user)
-                for user, hist in self.histogram(kind, coordinator=True).items()}
+        """{coordinator_id: {pct: value}} of time to answer, nearest rank. The count per
+        coordinator is the answered fact's m2 (answers with business seconds: the very rows of
+        the answer samples); each rank is then read in value order from the coordinator's
+        samples (ix_stats_sample_coordinator), merged with the live days' few values. Reading
+        the per-coordinator histogram of a year took most of a 365-day request. Over a short
+        period, or under a filter (the walk in value order skips the other days, or the rows
+        the filter leaves out), the histogram is the cheaper way; on PostgreSQL too (measured at
+        365 days: ranks ~790 ms, histogram ~190 ms; SQLite: ranks ~40 ms, histogram ~160 ms).
+        Both ways give the same values."""
+        from .sql import rank_for
+
+        if (kind != "answer" or self.fdim or dialect() != "sqlite"
+                or sum((hi - lo).days for lo, hi in self.served) < RANK_READ_DAYS):
+            return {user: self._percentiles(kind, hist, pcts, user)
+                    for user, hist in self.histogram(kind, coordinator=True).items()}
+        counts = {int(g): int(v[2]) for g, v in self.rows(HISTOGRAMS[kind], "coordinator").items() if g and v[2]}
+        live: dict[int, list[float]] = {}
+        for row in self.live_samples(kind):
+            if row["coordinator_id"] is not None:
+                live.setdefault(row["coordinator_id"], []).append(row["value"])
+        result = {}
+        for user, n in counts.items():
+            mine = sorted(live.get(user, []))
+            result[user] = {pct: self._rank_value(kind, user, rank_for(pct, n), mine) for pct in pcts}
+        return result
+
+    def _rank_value(self, kind: str, coordinator_id: int, rank: int, live: list[float]) -> float | None:
+        """The value at `rank` (1-based) of the coordinator's served samples and `live` (sorted)
+        together. At most len(live) live values come before it, so the served values below rank
+        `rank - len(live) - 1` all do too: only the served ranks from there to `rank` are read."""
+        skip = max(0, rank - len(live) - 1)
+        served: list[float] = []
+        if self.served:
+            conditions = [StatsSample.kind == kind, StatsSample.coordinator_id == coordinator_id,
+                          self._served_condition(StatsSample.day)]
+            if self.fdim:
+                conditions.append(_as_text(getattr(StatsSample, SAMPLE_FILTER_COLUMNS[self.fdim])) == self.fval)
+            served = [float(v) for v in db.session.execute(
+                select(StatsSample.value).where(*conditions).order_by(StatsSample.value)
+                .offset(skip).limit(rank - skip)).scalars()]
+        merged = sorted(served + live)
+        return merged[rank - skip - 1] if rank - skip - 1 < len(merged) else None
 
     def _percentiles(self, kind, hist, pcts, coordinator_id=None) -> dict:
         """Nearest-rank percentiles: the bucket holding the rank from the histogram, then the
