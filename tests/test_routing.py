@@ -216,9 +216,10 @@ def test_a_killed_worker_loses_nothing(app, db, reference, database_url, redis_u
         env["DATABASE_URL"] = database_url
 
     def assigned() -> int:
-        db.session.commit()
-        return db.session.execute(select(func.count(Enquiry.id)).where(
+        count = db.session.execute(select(func.count(Enquiry.id)).where(
             Enquiry.status == EnquiryStatus.ASSIGNED)).scalar()
+        db.session.commit()  # never sit on SQLite's write lock between polls
+        return count
 
     # Each worker in its own process group: SIGKILL takes its scheduler process down with it.
     first = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, start_new_session=True)
@@ -229,6 +230,9 @@ def test_a_killed_worker_loses_nothing(app, db, reference, database_url, redis_u
     first.wait()
     done_before = assigned()
     assert 0 < done_before < 200, "the kill should land in the middle of the burst"
+    # The replacement starts after STALE_JOB_SECONDS, as a restarted service would: its start-up
+    # sweep then re-sends the job that was running when the first worker died.
+    time.sleep(1.5)
     second = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 90
