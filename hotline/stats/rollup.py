@@ -471,12 +471,20 @@ class CubeReader:
     def _bucket_values(self, kind: str, bucket: int, coordinator_id: int | None = None) -> list[float]:
         values = []
         if self.served:
-            conditions = [StatsSample.kind == kind, StatsSample.bucket == bucket,
-                          self._served_condition(StatsSample.day)]
+            conditions = [StatsSample.kind == kind, self._served_condition(StatsSample.day)]
             if self.fdim:
                 conditions.append(_as_text(getattr(StatsSample, SAMPLE_FILTER_COLUMNS[self.fdim])) == self.fval)
-            if coordinator_id is not None:
+            if coordinator_id is None:
+                conditions.append(StatsSample.bucket == bucket)
+            else:
+                # One coordinator: the bucket as its value range (the very rows: bucket_of placed
+                # them by these edges), so ix_stats_sample_coordinator reads just them instead of
+                # ix_stats_sample_bucket reading the bucket of every coordinator.
                 conditions.append(StatsSample.coordinator_id == coordinator_id)
+                if bucket > 0:
+                    conditions.append(StatsSample.value >= BUCKET_EDGES[bucket - 1])
+                if bucket < len(BUCKET_EDGES):
+                    conditions.append(StatsSample.value < BUCKET_EDGES[bucket])
             values = [float(v) for v in db.session.execute(select(StatsSample.value).where(*conditions)).scalars()]
         values += [row["value"] for row in self.live_samples(kind) if row["bucket"] == bucket
                    and (coordinator_id is None or row["coordinator_id"] == coordinator_id)]
