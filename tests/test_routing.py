@@ -210,8 +210,12 @@ def test_a_killed_worker_loses_nothing(app, db, reference, database_url, redis_u
     for _ in range(200):
         make_enquiry(operator)
         db.session.commit()
+    # The replacement's start-up sweep must see these fresh enquiries at once (in production it
+    # waits SWEEP_AFTER_SECONDS, and the periodic sweep follows once RQ's scheduler lock of the
+    # dead worker has expired, within about a minute).
     env = {**os.environ, "HOTLINE_CONFIG": "testing", "TEST_DATABASE_URL": database_url,
-           "TEST_REDIS_URL": redis_url, "STALE_JOB_SECONDS": "1", "LOG_LEVEL": "WARNING"}
+           "TEST_REDIS_URL": redis_url, "STALE_JOB_SECONDS": "1", "SWEEP_AFTER_SECONDS": "0",
+           "LOG_LEVEL": "WARNING"}
     if env.get("TEST_DATABASE_URL", "").startswith("sqlite:///"):
         env["DATABASE_URL"] = database_url
 
