@@ -114,12 +114,27 @@ def enqueue_unless_waiting(func: str, *args: Any, job_id: str, **options: Any) -
         existing = None
     if existing is not None:
         status = existing.get_status(refresh=False)
-        stale = (status == JobStatus.STARTED and existing.started_at is not None
-                 and (datetime.now(timezone.utc) - existing.started_at.replace(tzinfo=timezone.utc)).total_seconds()
-                 > current_app.config["STALE_JOB_SECONDS"])
-        if status in WAITING and not stale:
+        if status in WAITING and not _lost(existing, status):
             return None
     return enqueue(func, *args, job_id=job_id, **options)
+
+
+def _older_than_stale(moment: datetime | None) -> bool:
+    if moment is None:
+        return True
+    age = datetime.now(timezone.utc) - moment.replace(tzinfo=timezone.utc)
+    return age.total_seconds() > current_app.config["STALE_JOB_SECONDS"]
+
+
+def _lost(job: Job, status: JobStatus) -> bool:
+    """A job whose worker died with it: "started" for too long, or taken off the queue into a
+    worker's intermediate list (RQ moves it there before it starts) and left there."""
+    if status == JobStatus.STARTED:
+        return _older_than_stale(job.started_at)
+    if status == JobStatus.QUEUED and _older_than_stale(job.enqueued_at):
+        intermediate = f"{get_queue().key}:intermediate"
+        return get_redis().lpos(intermediate, job.id) is not None
+    return False
 
 
 class AppJob(Job):

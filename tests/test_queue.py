@@ -59,3 +59,26 @@ def test_sweep_re_enqueues_enquiries_left_new(app, db, reference, monkeypatch):
     assert sweep() == 1
     assert get_queue().count == 1
     assert sweep() == 1 and get_queue().count == 1  # a job still waiting is not sent twice
+
+
+def test_a_job_lost_between_dequeue_and_start_is_sent_again(app, db, reference, monkeypatch):
+    """A worker killed right after taking a job off the queue (into RQ's intermediate list, before
+    it is marked started) leaves it "queued" but nowhere to run: the sweep sends it again."""
+    operator = make_user("operator")
+    db.session.commit()
+    log_call(operator, call_payload())
+    db.session.commit()
+    queue = get_queue()
+    assert queue.count == 1
+    redis = queue.connection
+    redis.lmove(queue.key, f"{queue.key}:intermediate", "RIGHT", "LEFT")  # what a dequeue does
+    assert queue.count == 0
+    monkeypatch.setitem(app.config, "SWEEP_AFTER_SECONDS", 0)
+    from hotline.enquiries.routing import sweep
+
+    monkeypatch.setitem(app.config, "STALE_JOB_SECONDS", 3600)
+    sweep()
+    assert queue.count == 0  # not yet presumed lost
+    monkeypatch.setitem(app.config, "STALE_JOB_SECONDS", -1)
+    sweep()
+    assert queue.count == 1
