@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -129,23 +130,29 @@ def _show_errors(form: FaqEntryForm, exc: ValidationFailed) -> None:
     flash(str(exc.message), "error")
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@role_required("coordinator", "supervisor")
-def new_entry():
-    form = _entry_form()
+def _edit_page(item: FaqEntry | None, save, done_message):
+    """The editor for a new or an existing entry: `save(payload)` is the service verb to call."""
+    form = _entry_form(item)
     if form.validate_on_submit():
         try:
-            created = create_entry(current_user, form.to_payload())
+            saved = save(form.to_payload())
         except ValidationFailed as exc:
             _show_errors(form, exc)
         except Forbidden:
             abort(403)
         else:
             db.session.commit()
-            flash(_("FAQ entry saved as a draft."), "success")
-            return redirect(url_for("faq.entry", entry_id=created.id))
+            flash(str(done_message), "success")
+            return redirect(url_for("faq.entry", entry_id=(item or saved).id))
     status = 422 if request.method == "POST" else 200
-    return render_template("faq/edit.html", form=form, entry=None), status
+    return render_template("faq/edit.html", form=form, entry=item), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("coordinator", "supervisor")
+def new_entry():
+    return _edit_page(None, lambda payload: create_entry(current_user, payload),
+                      _l("FAQ entry saved as a draft."))
 
 
 @bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -156,20 +163,7 @@ def edit_entry(entry_id: int):
         abort(404)
     if not can_edit(current_user, item):
         abort(403)
-    form = _entry_form(item)
-    if form.validate_on_submit():
-        try:
-            update_entry(current_user, item, form.to_payload())
-        except ValidationFailed as exc:
-            _show_errors(form, exc)
-        except Forbidden:
-            abort(403)
-        else:
-            db.session.commit()
-            flash(_("FAQ entry saved."), "success")
-            return redirect(url_for("faq.entry", entry_id=item.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("faq/edit.html", form=form, entry=item), status
+    return _edit_page(item, lambda payload: update_entry(current_user, item, payload), _l("FAQ entry saved."))
 
 
 @bp.post("/<int:entry_id>/status")
