@@ -231,7 +231,7 @@ def test_live_strip(db, reference):
 def test_open_branches_hold_exactly_the_open_enquiries(crafted, db):
     # `_open_figures` reads open_at(at) as three disjoint branches (each through its own index):
     # at every instant they must hold the same enquiries, each once.
-    from hotline.stats.figures import open_at, open_at_branches
+    from hotline.stats.figures.instant import open_at, open_at_branches
 
     instants = [utc(2025, 6, d, h) for d in range(1, 18) for h in (0, 4, 5, 6, 9, 12, 19)]
     instants += [utc(2025, 6, 14, 6, 0), utc(2025, 6, 10, 4, 0), utc(2025, 6, 3, 5, 0), AT_END]

@@ -168,7 +168,7 @@ def test_cli_and_job(app, db, crafted):
 def test_coordinator_medians_read_by_rank_equal_raw(app, db, crafted, monkeypatch):
     # Over long periods without a filter SQLite reads each coordinator's median by its rank in the
     # samples (merged with the live days' values) instead of the histogram: same figures.
-    from hotline.stats import rollup
+    from hotline.stats.rollup import reader as rollup
 
     monkeypatch.setattr(rollup, "RANK_READ_DAYS", 0)
     monkeypatch.setattr(rollup, "dialect", lambda: "sqlite")  # the SQL is portable: run it here too

@@ -1,4 +1,4 @@
-"""The statistics rollup (see hotline/stats/rollup.py): per closed Perm-local day, the additive
+"""The statistics rollup (see hotline/stats/rollup/): per closed Perm-local day, the additive
 figures grouped by one dimension under no filter or one filter (`StatsCube`), the values that
 percentiles are taken from (`StatsSample`), and each day's state (`StatsDay`)."""
 from __future__ import annotations
@@ -28,7 +28,7 @@ class StatsDay(db.Model):
 class StatsCube(db.Model):
     """One row: a fact's measures on one day, under the filter `fdim = fval` ("" = none), for
     the group `gdim = gval` ("" = the total). The measures' meaning per fact is in
-    hotline/stats/rollup.py (FACTS)."""
+    hotline/stats/rollup/facts.py (FACTS)."""
 
     __tablename__ = "stats_cube"
     __table_args__ = (

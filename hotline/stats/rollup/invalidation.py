@@ -1,0 +1,169 @@
+"""Invalidation of the rollup: every change made through the session to a call, an enquiry or a
+FAQ use (unit of work, or bulk UPDATE / DELETE / INSERT statements through `Session.execute`)
+bumps the version of every day the row is counted on, before and after the change."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event, select, update
+
+from ...extensions import db
+from ...models import Call, Enquiry, FaqUse, StatsDay
+from ...timefmt import local_zone
+from ..period import today_local
+
+
+
+def _local(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.astimezone(local_zone()).date()
+
+
+def days_of(call_ids: Iterable[int] = (), enquiry_ids: Iterable[int] = (), use_ids: Iterable[int] = ()) -> set[date]:
+    """Every day the rows are counted on: a call's day and its enquiries' and FAQ uses' days; an
+    enquiry's created / assigned / answered days and its call's; a FAQ use's day and its call's."""
+    call_ids, enquiry_ids, use_ids = set(call_ids), set(enquiry_ids), set(use_ids)
+    conn = db.session.connection()
+    days: set[date] = set()
+    if use_ids:
+        for used_at, call_id in conn.execute(select(FaqUse.used_at, FaqUse.call_id).where(FaqUse.id.in_(use_ids))):
+            days.add(_local(used_at))
+            if call_id is not None:
+                call_ids.add(call_id)
+    enquiry_cols = (Enquiry.created_at, Enquiry.assigned_at, Enquiry.answered_at, Enquiry.call_id)
+    if enquiry_ids:
+        for *moments, call_id in conn.execute(select(*enquiry_cols).where(Enquiry.id.in_(enquiry_ids))):
+            days.update(_local(m) for m in moments)
+            if call_id is not None:
+                call_ids.add(call_id)
+    if call_ids:
+        days.update(_local(m) for m in conn.execute(select(Call.started_at).where(Call.id.in_(call_ids))).scalars())
+        for *moments, _call in conn.execute(select(*enquiry_cols).where(Enquiry.call_id.in_(call_ids))):
+            days.update(_local(m) for m in moments)
+        days.update(_local(m) for m in conn.execute(
+            select(FaqUse.used_at).where(FaqUse.call_id.in_(call_ids))).scalars())
+    days.discard(None)
+    return days
+
+
+def mark_dirty(days: Iterable[date]) -> None:
+    """Bump the version of these days (only built days have a row; the others are live anyway).
+    Today and later are never built, so the usual case — a change to today's facts — costs nothing."""
+    today = today_local()
+    days = sorted({day for day in days if day is not None and day < today})
+    if days:
+        db.session.connection().execute(
+            update(StatsDay).where(StatsDay.day.in_(days)).values(version=StatsDay.version + 1))
+
+
+_WATCHED = {
+    Call: {"started_at", "ended_at", "topic_id", "city_id", "channel", "operator_id", "outcome"},
+    Enquiry: {"created_at", "assigned_at", "answered_at", "status", "assignee_id", "topic_id", "city_id",
+              "due_at", "answer_business_seconds", "call_id", "reopened_at", "cancelled_at"},
+    FaqUse: {"used_at", "call_id", "entry_id"},
+}
+
+
+def _changed(obj) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in _WATCHED[type(obj)])
+
+
+def _collect(objects) -> tuple[set, set, set]:
+    calls, enquiries, uses = set(), set(), set()
+    for obj in objects:
+        target = {Call: calls, Enquiry: enquiries, FaqUse: uses}.get(type(obj))
+        if target is not None and obj.id is not None:
+            target.add(obj.id)
+    return calls, enquiries, uses
+
+
+@event.listens_for(Session, "before_flush")
+def _mark_before_flush(session, flush_context, instances) -> None:
+    changed = [obj for obj in session.dirty if type(obj) in _WATCHED and _changed(obj)]
+    deleted = [obj for obj in session.deleted if type(obj) in _WATCHED]
+    if not changed and not deleted:
+        return
+    calls, enquiries, uses = _collect(changed + deleted)
+    mark_dirty(days_of(calls, enquiries, uses))  # where they were counted before the change
+    session.info["stats.changed"] = _collect(changed)
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_after_flush(session, flush_context) -> None:
+    changed = session.info.pop("stats.changed", (set(), set(), set()))
+    calls, enquiries, uses = _collect(obj for obj in session.new if type(obj) in _WATCHED)
+    calls |= changed[0]
+    enquiries |= changed[1]
+    uses |= changed[2]
+    if calls or enquiries or uses:
+        mark_dirty(days_of(calls, enquiries, uses))  # where they are counted now
+
+
+_TABLES = {Call.__table__.name: "call", Enquiry.__table__.name: "enquiry", FaqUse.__table__.name: "use"}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _mark_bulk_statements(state):
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return None
+    table = getattr(state.statement, "table", None)
+    kind = _TABLES.get(getattr(table, "name", None))
+    if kind is None:
+        return None
+    session = state.session
+
+    def by_kind(ids):
+        ids = set(ids)
+        return days_of(ids if kind == "call" else (), ids if kind == "enquiry" else (), ids if kind == "use" else ())
+
+    if state.is_insert:
+        result = state.invoke_statement()
+        params = state.parameters
+        rows = params if isinstance(params, list) else [params or {}]
+        days, call_ids = set(), set()
+        for row in rows:
+            for name in ("started_at", "created_at", "assigned_at", "answered_at", "used_at"):
+                if isinstance(row.get(name), datetime):
+                    days.add(_local(row[name]))
+            if kind != "call" and row.get("call_id") is not None:
+                call_ids.add(row["call_id"])
+        days |= days_of(call_ids)
+        days.discard(None)
+        mark_dirty(days)
+        return result
+    where = state.statement.whereclause
+    ids = list(session.connection().execute(
+        select(table.c.id).where(where) if where is not None else select(table.c.id)).scalars())
+    if ids:
+        mark_dirty(by_kind(ids))
+    result = state.invoke_statement()
+    if ids and state.is_update:
+        after = _days_after_update(state.statement)
+        mark_dirty(by_kind(ids) if after is None else after)
+    return result
+
+
+# The columns that decide which days a row counts on.
+_DAY_COLUMNS = {"started_at", "created_at", "assigned_at", "answered_at", "used_at", "call_id"}
+
+
+def _days_after_update(statement) -> set[date] | None:
+    """The days an UPDATE moves its rows to, when the statement itself says so: none if it sets
+    no day-deciding column, the days of the literal values it sets; None when only the rows can
+    tell (an expression, or a new call_id), and they must be read again."""
+    values = {getattr(column, "key", column): value
+              for column, value in (getattr(statement, "_values", None) or {}).items()}
+    days: set[date] = set()
+    for name in _DAY_COLUMNS & set(values):
+        value = values[name]
+        literal = getattr(value, "value", None) if hasattr(value, "value") else None
+        if name == "call_id" or not isinstance(literal, datetime):
+            if name != "call_id" and getattr(value, "value", 0) is None:
+                continue  # set to NULL: the row stops counting on a day; the before-pass marked it
+            return None
+        days.add(_local(literal))
+    return days
