@@ -1,0 +1,119 @@
+"""Users and their API keys (admins only)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...auth.decorators import role_required
+from ...errors import ValidationFailed
+from ...extensions import db
+from ...models import Absence, ApiToken, Role, SisterCity, Topic, User
+from ...reference import _locale
+from .. import bp, service
+from ..forms import ConfirmForm, UserEditForm, UserForm
+from .base import done, form_status, get_or_404, put_on_form, refused, require_confirmation
+
+
+def _user_form(cls, obj: User | None = None, *, fresh: bool = False):
+    """The user form; filled from `obj` on GET (or when `fresh`), else from the posted data."""
+    load = obj is not None and (fresh or request.method == "GET")
+    form = cls(formdata=None, obj=obj) if load else cls()
+    locale = _locale()
+    form.topics.choices = [(t.code, t.name(locale)) for t in
+                           db.session.execute(select(Topic).order_by(Topic.position, Topic.id)).scalars()]
+    form.cities.choices = [(c.code, c.name(locale)) for c in
+                           db.session.execute(select(SisterCity).order_by(SisterCity.agreement_year)).scalars()]
+    if load:
+        form.role.data = obj.role.value
+        form.email.data = obj.email or ""
+        scope = service.coordinator_scope(obj)
+        form.topics.data, form.cities.data = scope.topics, scope.cities
+    return form
+
+
+def _user_page(user: User, form, *, token: str | None = None, status: int = 200):
+    tokens = db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())).scalars().all()
+    absences = db.session.execute(
+        select(Absence).where(Absence.user_id == user.id, Absence.ends_on >= service.today())
+        .order_by(Absence.starts_on)).scalars().all()
+    return render_template("admin/user_edit.html", form=form, user=user, tokens=tokens, new_token=token,
+                           absences=absences, other_groups=service.coordinator_scope(user).other_groups,
+                           confirm=ConfirmForm()), status
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    rows = db.session.execute(select(User).order_by(User.active.desc(), User.role, User.login)).scalars().all()
+    primary = service.primary_group_ids()
+    scopes = {u.id: service.coordinator_scope(u, primary) for u in rows if u.role is Role.COORDINATOR}
+    return render_template("admin/users.html", users=rows, scopes=scopes, absent=service.absent_now(),
+                           topics={t.code: t for t in primary.values()},
+                           cities={c.code: c for c in db.session.execute(select(SisterCity)).scalars()})
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_user():
+    form = _user_form(UserForm)
+    if form.validate_on_submit():
+        try:
+            user = service.add_user(current_user, login=form.login.data, role=form.role.data,
+                                    password=form.password.data, name=form.name.data, email=form.email.data,
+                                    topics=form.topics.data, cities=form.cities.data)
+        except ValidationFailed as exc:
+            put_on_form(form, exc)
+        else:
+            return done(_("User %(login)s created.", login=user.login), "admin.edit_user", user_id=user.id)
+    return render_template("admin/user_edit.html", form=form, user=None), form_status()
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_user(user_id: int):
+    user = get_or_404(User, user_id)
+    form = _user_form(UserEditForm, user)
+    if form.validate_on_submit():
+        try:
+            released = service.update_user(current_user, user, name=form.name.data, email=form.email.data,
+                                           role=form.role.data, active=form.active.data,
+                                           password=form.password.data or "", topics=form.topics.data,
+                                           cities=form.cities.data)
+        except ValidationFailed as exc:
+            put_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("User %(login)s saved.", login=user.login), "success")
+            if released:
+                flash(_("%(n)s open enquiries were released and are being routed to other coordinators.",
+                        n=len(released)), "info")
+            return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
+    return _user_page(user, form, status=form_status())
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@role_required("admin")
+def issue_token(user_id: int):
+    user = get_or_404(User, user_id)
+    require_confirmation()
+    try:
+        token = service.issue_api_token(current_user, user)
+    except ValidationFailed as exc:
+        return refused(exc, "admin.edit_user", user_id=user.id)
+    db.session.commit()
+    # Rendered, not redirected: the token is shown this once and never put in the session.
+    return _user_page(user, _user_form(UserEditForm, user, fresh=True), token=token)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@role_required("admin")
+def revoke_token(user_id: int, token_id: int):
+    token = get_or_404(ApiToken, token_id)
+    if token.user_id != user_id:
+        abort(404)
+    require_confirmation()
+    service.revoke_api_token(current_user, token)
+    return done(_("API key %(prefix)s… revoked.", prefix=token.prefix), "admin.edit_user", user_id=user_id)
