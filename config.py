@@ -32,6 +32,9 @@ class Config:
     # Enquiries left `new` longer than this are re-enqueued by the sweep.
     SWEEP_AFTER_SECONDS = int(os.environ.get("SWEEP_AFTER_SECONDS", "5"))
     SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
+    # A routing job that finds others waiting routes up to this many in one transaction (a backlog
+    # after an outage, a burst of calls); their own jobs then find them assigned and do nothing.
+    ROUTE_BATCH_SIZE = int(os.environ.get("ROUTE_BATCH_SIZE", "50"))
     # A job "running" longer than this is presumed dead (its worker was killed) and is sent again.
     STALE_JOB_SECONDS = int(os.environ.get("STALE_JOB_SECONDS", "30"))
 
@@ -67,6 +70,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     LOGIN_MAX_FAILURES = 3
     REFERENCE_CACHE_SECONDS = 0  # tests change reference data and expect to see it at once
+    # One enquiry per job unless a test asks for batches (tests/test_routing.py does).
+    ROUTE_BATCH_SIZE = int(os.environ.get("ROUTE_BATCH_SIZE", "1"))
 
 
 class ProductionConfig(Config):

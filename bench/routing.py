@@ -61,7 +61,9 @@ with app.app_context():
     rows = db.session.execute(select(Enquiry.created_at, Enquiry.assigned_at)
                               .where(Enquiry.assigned_at.is_not(None))).all()
     waiting = db.session.execute(select(func.count(Enquiry.id)).where(Enquiry.status == EnquiryStatus.NEW)).scalar()
-    print(json.dumps({"latencies": [(a - c).total_seconds() * 1000 for c, a in rows], "waiting": waiting}))
+    print(json.dumps({"latencies": [(a - c).total_seconds() * 1000 for c, a in rows], "waiting": waiting,
+                      "span": ((max(a for _, a in rows) - min(a for _, a in rows)).total_seconds()
+                               if rows else 0.0)}))
 """
 
 
@@ -118,13 +120,25 @@ async def steady(base: str, token: str, rate: float, seconds: float) -> int:
     return errors
 
 
+def waiting(env) -> int:
+    """Enquiries not yet assigned, read with a bare connection: polling through a new Python
+    process with the whole app would itself eat a core of this 2-core machine."""
+    from sqlalchemy import create_engine, text
+
+    url = env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM enquiry WHERE assigned_at IS NULL")).scalar()
+    finally:
+        engine.dispose()
+
+
 def wait_drained(env, timeout: float) -> dict:
     deadline = time.monotonic() + timeout
-    while True:
-        state = json.loads(python(env, STATE))
-        if state["waiting"] == 0 or time.monotonic() > deadline:
-            return state
-        time.sleep(0.5)
+    while waiting(env) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return json.loads(python(env, STATE))
 
 
 def run_class(args, worker_class: str) -> None:
@@ -160,9 +174,10 @@ def run_class(args, worker_class: str) -> None:
             finally:
                 elapsed = time.perf_counter() - began
                 stop(workers)
-            done = len(state["latencies"])
+            done, span = len(state["latencies"]), state["span"]
             print(f"{worker_class:<7} backlog {args.backlog} with {n} worker(s): {done} assigned in "
-                  f"{elapsed:6.1f} s = {done / elapsed:7.1f} enquiries/s (includes worker start-up)", flush=True)
+                  f"{span:6.1f} s = {done / max(span, 1e-9):7.1f} enquiries/s from first to last assignment "
+                  f"({done / elapsed:.1f}/s counting worker start-up, {elapsed:.1f} s)", flush=True)
 
 
 def main() -> int:

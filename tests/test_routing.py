@@ -1,14 +1,19 @@
 """Routing through RQ (SPEC 5.2, 6): the choice of coordinator, idempotency, the sweep, absences,
 and a worker killed in the middle of a burst."""
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
 from hotline.enquiries.routing import route_enquiry, sweep
@@ -126,7 +131,9 @@ def test_the_job_run_twice_assigns_once(app, db, reference):
     assert db.session.get(Enquiry, e.id).status is EnquiryStatus.ASSIGNED
 
 
-def test_two_workers_racing_assign_once(app, db, reference):
+@pytest.mark.parametrize("batch", [1, 10])
+def test_two_workers_racing_assign_once(app, db, reference, monkeypatch, batch):
+    monkeypatch.setitem(app.config, "ROUTE_BATCH_SIZE", batch)
     make_coordinator(login="c1"), make_coordinator(login="c2")
     enquiries = [make_enquiry() for _ in range(20)]
     db.session.commit()
@@ -146,10 +153,122 @@ def test_two_workers_racing_assign_once(app, db, reference):
         t.start()
     for t in threads:
         t.join()
-    assigned = [r for r in results if r.startswith("assigned:")]
-    assert len(assigned) == 20 and len(results) == 40
+    assert len(results) == 40
+    assert sum(routed_by(result) for result in results) == 20
     rows = db.session.execute(select(EnquiryEvent.enquiry_id).where(EnquiryEvent.kind == "assigned")).scalars().all()
     assert sorted(rows) == sorted(ids)
+
+
+def routed_by(outcome: str) -> int:
+    """How many enquiries a routing outcome says it assigned ("assigned:anna (+4 waiting)" is 5)."""
+    match = re.fullmatch(r"(assigned:[\w.-]+|already-routed|unrouted:[\w-]+)(?: \(\+(\d+) waiting\))?", outcome)
+    assert match, outcome
+    return match.group(1).startswith("assigned:") + int(match.group(2) or 0)
+
+
+def assignments(db, ids) -> dict:
+    rows = db.session.execute(select(Enquiry.id, Enquiry.assignee_id, Enquiry.group_id, Enquiry.status,
+                                     Enquiry.unrouted_at).where(Enquiry.id.in_(ids))).all()
+    return {row.id: (row.assignee_id, row.group_id, row.status, row.unrouted_at is not None) for row in rows}
+
+
+def test_a_batch_divides_work_exactly_as_one_job_after_another(app, db, reference, monkeypatch):
+    """A backlog routed in one batch ends exactly as routing it enquiry by enquiry would: rules,
+    cities, absences, loads and tie-breaks alike; one nobody can take is left to its own job."""
+    make_coordinator(login="y1", topics=("youth", "culture")), make_coordinator(login="y2", topics=("youth",))
+    make_coordinator(login="oxf", topics=("youth", "culture"), cities=("oxford",))
+    away = make_coordinator(login="away", topics=("culture", "business"))
+    make_coordinator(login="b1", topics=("business",))
+    today = to_local(utcnow()).date()
+    db.session.add(Absence(user_id=away.id, starts_on=today, ends_on=today))
+    db.session.execute(RoutingRule.__table__.delete().where(RoutingRule.topic_id == topic("archives").id))
+    operator = make_user("operator")
+    plan = [("youth", None), ("culture", "oxford"), ("business", None), ("youth", "oxford"), ("archives", None),
+            ("culture", None), ("youth", "duisburg"), ("business", "qingdao")] * 3
+    ids = [make_enquiry(operator, topic_code=t, city_code=c).id for t, c in plan]
+    db.session.commit()
+    groups = dict(db.session.execute(select(Enquiry.id, Enquiry.group_id).where(Enquiry.id.in_(ids))).all())
+
+    for enquiry_id in ids:  # one job after another
+        route_enquiry(enquiry_id)
+        db.session.commit()
+    one_by_one = assignments(db, ids)
+    # Back to the backlog as it was.
+    for enquiry_id in ids:
+        db.session.execute(Enquiry.__table__.update().where(Enquiry.id == enquiry_id).values(
+            status=EnquiryStatus.NEW, assignee_id=None, group_id=groups[enquiry_id], assigned_at=None,
+            unrouted_at=None, unrouted_reason=None))
+    db.session.execute(EnquiryEvent.__table__.delete())
+    db.session.execute(Notification.__table__.delete())
+    db.session.execute(User.__table__.update().values(last_assigned_at=None))
+    db.session.commit()
+
+    monkeypatch.setitem(app.config, "ROUTE_BATCH_SIZE", 50)
+    outcome = route_enquiry(ids[0])
+    db.session.commit()
+    assert routed_by(outcome) == 21  # 24 less the three archives enquiries
+    batched = assignments(db, ids)
+    archives = {ids[i] for i, (t, _) in enumerate(plan) if t == "archives"}
+    for enquiry_id in archives:  # left for its own job, which says why
+        assert batched[enquiry_id] == (None, groups[enquiry_id], EnquiryStatus.NEW, False)
+        assert one_by_one[enquiry_id][2:] == (EnquiryStatus.NEW, True)
+    assert {i: v for i, v in batched.items() if i not in archives} == \
+        {i: v for i, v in one_by_one.items() if i not in archives}
+    assert route_enquiry(sorted(archives)[0]) == "unrouted:no-rule"
+    assert route_enquiry(ids[1]) == "already-routed"
+
+
+def test_a_batch_records_what_one_job_records(app, db, reference, monkeypatch):
+    """Each enquiry of a batch gets its trail entry, its notification and its SLA jobs, once; the
+    jobs left in the queue for the batched enquiries do nothing."""
+    monkeypatch.setitem(app.config, "ROUTE_BATCH_SIZE", 8)
+    anna, boris = make_coordinator(login="anna"), make_coordinator(login="boris")
+    ids = [make_enquiry().id for _ in range(12)]
+    db.session.commit()
+    run_jobs(app, with_scheduler=False)
+    enquiries = [db.session.get(Enquiry, i) for i in ids]
+    assert all(e.status is EnquiryStatus.ASSIGNED and e.assigned_at is not None for e in enquiries)
+    assert sorted(Counter(e.assignee_id for e in enquiries).values()) == [6, 6]
+    events = db.session.execute(select(EnquiryEvent.enquiry_id, EnquiryEvent.detail)
+                                .where(EnquiryEvent.kind == "assigned")).all()
+    assert sorted(i for i, _ in events) == ids
+    assert all(detail["to"] == {anna.id: "anna", boris.id: "boris"}[db.session.get(Enquiry, i).assignee_id]
+               for i, detail in events)
+    notes = db.session.execute(select(Notification.enquiry_id, Notification.user_id)
+                               .where(Notification.kind == "assigned")).all()
+    assert sorted(notes) == sorted((e.id, e.assignee_id) for e in enquiries)
+    registry = ScheduledJobRegistry(queue=get_queue())
+    scheduled = set(registry.get_job_ids())
+    assert {f"sla-breach-{i}" for i in ids} <= scheduled and {f"sla-warn-{i}" for i in ids} <= scheduled
+    assert db.session.get(User, anna.id).last_assigned_at is not None
+
+
+def test_a_batch_takes_the_others_jobs_out_of_the_queue(app, db, reference, monkeypatch):
+    """The jobs of enquiries a batch assigned leave the queue, except one a worker already took
+    (it runs and finds nothing to do); nothing is withdrawn if the batch rolls back."""
+    monkeypatch.setitem(app.config, "ROUTE_BATCH_SIZE", 8)
+    make_coordinator()
+    ids = [make_enquiry().id for _ in range(12)]
+    db.session.commit()
+    queue = get_queue()
+    assert queue.job_ids == [f"route-{i}" for i in ids]
+    redis = queue.connection
+    taken = f"route-{ids[3]}"  # as if a worker had just moved it to its intermediate list
+    redis.lrem(queue.key, 1, taken)
+
+    route_enquiry(ids[0])
+    db.session.rollback()
+    assert len(queue.job_ids) == 11  # rolled back: nothing withdrawn
+
+    assert routed_by(route_enquiry(ids[0])) == 8
+    db.session.commit()
+    withdrawn = [f"route-{i}" for i in ids[1:8] if i != ids[3]]
+    assert queue.job_ids == [f"route-{i}" for i in [ids[0], *ids[8:]]]
+    for job_id in withdrawn:
+        assert not redis.exists(Job.key_for(job_id))
+    assert Job.fetch(taken, connection=redis).func_name == "hotline.jobs.route_enquiry"
+    run_jobs(app, with_scheduler=False)
+    assert all(db.session.get(Enquiry, i).status is EnquiryStatus.ASSIGNED for i in ids)
 
 
 def test_redis_down_at_save_then_the_sweep_assigns(app, db, api, reference, monkeypatch):
@@ -173,7 +292,6 @@ def test_redis_down_at_save_then_the_sweep_assigns(app, db, api, reference, monk
 
 def test_periodic_sweep_keeps_one_job_per_slot(app, db):
     from hotline.enquiries.routing import schedule_periodic_sweep
-    from rq.registry import ScheduledJobRegistry
 
     now = utcnow()
     schedule_periodic_sweep(now)
@@ -215,7 +333,7 @@ def test_a_killed_worker_loses_nothing(app, db, reference, database_url, redis_u
     # dead worker has expired, within about a minute).
     env = {**os.environ, "HOTLINE_CONFIG": "testing", "TEST_DATABASE_URL": database_url,
            "TEST_REDIS_URL": redis_url, "STALE_JOB_SECONDS": "1", "SWEEP_AFTER_SECONDS": "0",
-           "LOG_LEVEL": "WARNING"}
+           "ROUTE_BATCH_SIZE": "5", "LOG_LEVEL": "WARNING"}  # batches, as in production
     if env.get("TEST_DATABASE_URL", "").startswith("sqlite:///"):
         env["DATABASE_URL"] = database_url
 

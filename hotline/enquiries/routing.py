@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
@@ -19,7 +20,7 @@ from ..models import (
     Absence, CoordinatorGroup, Enquiry, EnquiryEvent, EnquiryStatus, GroupMember, Role, RoutingRule, User,
     utcnow,
 )
-from ..queue import enqueue_after_commit, enqueue_unless_waiting
+from ..queue import enqueue_after_commit, enqueue_unless_waiting, withdraw_after_commit
 from ..timefmt import to_local
 from ..writes import begin_reads, begin_writes
 
@@ -46,45 +47,72 @@ def absent_user_ids(day: date) -> set[int]:
     ).scalars())
 
 
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+
+
+class Router:
+    """The choice of SPEC 5.2 for one enquiry or a batch: the rules, the groups' members, who is
+    away and everyone's open load are read once (three queries), and each choice counts the
+    assignments chosen before it, so a batch divides work exactly as one job after another would."""
+
+    def __init__(self, topic_ids: Iterable[int], *, exclude: Iterable[int] = (), now: datetime | None = None):
+        self.now = now or utcnow()
+        self.away = absent_user_ids(to_local(self.now).date()) | set(exclude)
+        self.rules = db.session.execute(
+            select(RoutingRule.topic_id, RoutingRule.city_id, RoutingRule.group_id)
+            .where(RoutingRule.topic_id.in_(set(topic_ids)))
+            .order_by(RoutingRule.priority.desc(), RoutingRule.city_id.is_(None), RoutingRule.id)
+        ).all()
+        open_count = (
+            select(func.count(Enquiry.id))
+            .where(Enquiry.assignee_id == User.id, Enquiry.status.in_(OPEN_ASSIGNED))
+            .correlate(User).scalar_subquery()
+        )
+        self.members: dict[int, list[tuple[int | None, int]]] = {}
+        self.open: dict[int, int] = {}
+        self.last: dict[int, datetime] = {}
+        group_ids = {rule.group_id for rule in self.rules}
+        if group_ids:
+            for group_id, city_id, user_id, last, load in db.session.execute(
+                select(GroupMember.group_id, GroupMember.city_id, User.id, User.last_assigned_at, open_count)
+                .join(User, GroupMember.user_id == User.id)
+                .where(GroupMember.group_id.in_(group_ids), User.active.is_(True), User.role == Role.COORDINATOR)
+            ):
+                self.members.setdefault(group_id, []).append((city_id, user_id))
+                self.open[user_id], self.last[user_id] = load, last or _NEVER
+
+    def choose(self, topic_id: int, city_id: int | None) -> Choice | None:
+        """The matching rule's group (highest priority first, a city-specific rule before "any
+        city"), skipping absent coordinators; the one with the fewest open enquiries; ties to the
+        one assigned longest ago. None when no rule matches or nobody in those groups is present."""
+        groups = [rule.group_id for rule in self.rules
+                  if rule.topic_id == topic_id and rule.city_id in (None, city_id)]
+        for group_id in dict.fromkeys(groups):
+            present = {user_id for only_city, user_id in self.members.get(group_id, ())
+                       if only_city in (None, city_id) and user_id not in self.away}
+            if present:
+                best = min(present, key=lambda user_id: (self.open[user_id], self.last[user_id], user_id))
+                return Choice(best, group_id)
+        return None
+
+    def count(self, choice: Choice, at: datetime) -> None:
+        """Record an assignment made from `choice`, for the choices that follow."""
+        self.open[choice.user_id] += 1
+        self.last[choice.user_id] = at
+
+
 def choose_coordinator(topic_id: int, city_id: int | None, *, exclude: set[int] = frozenset(),
                        now: datetime | None = None) -> Choice | None:
-    """The matching rule's group (highest priority first, a city-specific rule before "any city"),
-    skipping absent coordinators; the one with the fewest open enquiries; ties to the one assigned
-    longest ago. None when no rule matches or nobody in the matching groups is present."""
-    now = now or utcnow()
-    away = absent_user_ids(to_local(now).date()) | set(exclude)
-    rules = db.session.execute(
-        select(RoutingRule.group_id)
-        .where(RoutingRule.topic_id == topic_id,
-               or_(RoutingRule.city_id.is_(None), RoutingRule.city_id == city_id))
-        .order_by(RoutingRule.priority.desc(), RoutingRule.city_id.is_(None), RoutingRule.id)
-    ).scalars().all()
-    open_count = (
-        select(func.count(Enquiry.id))
-        .where(Enquiry.assignee_id == User.id, Enquiry.status.in_(OPEN_ASSIGNED))
-        .correlate(User).scalar_subquery()
-    )
-    for group_id in dict.fromkeys(rules):
-        candidates = db.session.execute(
-            select(User.id, open_count.label("open"), User.last_assigned_at)
-            .join(GroupMember, GroupMember.user_id == User.id)
-            .where(GroupMember.group_id == group_id, User.active.is_(True), User.role == Role.COORDINATOR,
-                   or_(GroupMember.city_id.is_(None), GroupMember.city_id == city_id))
-            .distinct()
-        ).all()
-        present = [c for c in candidates if c.id not in away]
-        if present:
-            never = datetime.min.replace(tzinfo=now.tzinfo)
-            best = min(present, key=lambda c: (c.open, c.last_assigned_at or never, c.id))
-            return Choice(best.id, group_id)
-    return None
+    """The coordinator SPEC 5.2 picks for one enquiry (see `Router.choose`)."""
+    return Router([topic_id], exclude=exclude, now=now).choose(topic_id, city_id)
 
 
 def route_enquiry(enquiry_id: int) -> str:
     """Assign a `new` (or `reopened`) enquiry; returns what happened, for the job's log.
 
-    The choice is made from reads alone; only the assignment itself takes SQLite's write lock,
-    and its conditional UPDATE makes a stale choice harmless."""
+    The check is a read alone, so a job whose enquiry is already routed (a duplicate, or one a
+    batch took) never touches SQLite's write lock; the assignment is a conditional UPDATE, so a
+    stale choice or a racing worker is harmless."""
     begin_reads()
     try:
         return _route(enquiry_id)
@@ -103,10 +131,93 @@ def _route(enquiry_id: int) -> str:
         return "already-routed"
     if enquiry.returned_at is not None:
         return "returned-to-operator"
+    if enquiry.unrouted_at is None and enquiry.assigned_at is None:
+        return _route_waiting(enquiry)
+    # Tried before and nobody could take it, or released by an absent coordinator.
     choice = choose_coordinator(enquiry.topic_id, enquiry.city_id)
     if choice is None:
         return _mark_unrouted(enquiry)
     return _assign(enquiry, choice)
+
+
+def _waiting():
+    """Enquiries that have never been routed nor tried: what a batch may take."""
+    return select(Enquiry.id, Enquiry.topic_id, Enquiry.city_id).where(
+        Enquiry.status == EnquiryStatus.NEW, Enquiry.returned_at.is_(None), Enquiry.unrouted_at.is_(None),
+        Enquiry.assigned_at.is_(None))
+
+
+def _route_waiting(enquiry: Enquiry) -> str:
+    """Route a fresh enquiry, and with it up to ROUTE_BATCH_SIZE - 1 others waiting (oldest first).
+
+    The batch is read and chosen inside the write transaction: on SQLite under the write lock, so
+    the loads are exact and two workers never take the same batch; on PostgreSQL the rows are
+    locked (SKIP LOCKED), so two workers take different ones."""
+    begin_writes()
+    size = max(1, int(current_app.config["ROUTE_BATCH_SIZE"]))
+    own = db.session.execute(_waiting().where(Enquiry.id == enquiry.id).with_for_update(skip_locked=True)).first()
+    if own is None:  # taken by another worker since it was read
+        return "already-routed"
+    batch = [own]
+    if size > 1:
+        batch += db.session.execute(
+            _waiting().where(Enquiry.id != enquiry.id).order_by(Enquiry.created_at, Enquiry.id).limit(size - 1)
+            .with_for_update(skip_locked=True)).all()
+    router = Router({row.topic_id for row in batch})
+    chosen: dict[int, Choice] = {}
+    for row in batch:
+        choice = router.choose(row.topic_id, row.city_id)
+        if choice is not None:  # nobody for one of the others: its own job marks it unrouted
+            chosen[row.id] = choice
+            router.count(choice, utcnow())  # later in the batch is "assigned more recently"
+    if enquiry.id not in chosen:
+        outcome = _mark_unrouted(enquiry)
+        if not chosen:
+            return outcome
+    else:
+        outcome = None
+    assigned = _assign_batch(chosen, router)
+    # The others' own jobs have nothing left to do: out of the queue with them, once committed.
+    withdraw_after_commit([route_job_id(i) for i in assigned if i != enquiry.id])
+    if enquiry.id in assigned:
+        db.session.expire(enquiry)
+        outcome = f"assigned:{assigned[enquiry.id]}"
+    others = len(assigned) - (enquiry.id in assigned)
+    return (outcome or "already-routed") + (f" (+{others} waiting)" if others else "")
+
+
+def _assign_batch(chosen: dict[int, Choice], router: Router) -> dict[int, str]:
+    """Assign each enquiry to its chosen coordinator in a handful of statements; returns the
+    logins of those assigned (a row another worker took meanwhile is left out)."""
+    if not chosen:
+        return {}
+    now = router.now
+    taken = sorted(db.session.execute(
+        update(Enquiry).where(Enquiry.id.in_(chosen), Enquiry.status == EnquiryStatus.NEW)
+        .values(status=EnquiryStatus.ASSIGNED, assigned_at=now,
+                assignee_id=case({i: c.user_id for i, c in chosen.items()}, value=Enquiry.id),
+                group_id=case({i: c.group_id for i, c in chosen.items()}, value=Enquiry.id))
+        .returning(Enquiry.id).execution_options(synchronize_session=False)
+    ).scalars())
+    if not taken:
+        return {}
+    last = {chosen[i].user_id: router.last[chosen[i].user_id] for i in taken}
+    users = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(last))).scalars()}
+    db.session.execute(
+        update(User).where(User.id.in_(last)).values(last_assigned_at=case(last, value=User.id))
+        .execution_options(synchronize_session=False))
+    login = {i: users[chosen[i].user_id].login for i in taken}
+    db.session.execute(insert(EnquiryEvent), [
+        {"enquiry_id": i, "actor_id": None, "kind": "assigned", "created_at": now, "detail": {"to": login[i]}}
+        for i in taken])
+    enquiries = {e.id: e for e in db.session.execute(select(Enquiry).where(Enquiry.id.in_(taken))).scalars()}
+    from ..notifications.service import notify_many
+    from ..sla.watch import schedule_sla_jobs
+
+    notify_many([(users[chosen[i].user_id], "assigned", enquiries[i]) for i in taken])
+    for enquiry_id in taken:
+        schedule_sla_jobs(enquiries[enquiry_id])
+    return login
 
 
 def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:

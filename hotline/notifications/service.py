@@ -37,18 +37,30 @@ def message(notification: Notification) -> str:
 
 def notify(user: User, kind: str, enquiry: Enquiry | None) -> int | None:
     """Add one notification; returns its id, or None when it was already given (ONCE kinds)."""
-    enquiry_id = enquiry.id if enquiry else None
-    values = {"user_id": user.id, "enquiry_id": enquiry_id, "kind": kind, "created_at": utcnow(),
-              "dedup_key": f"{kind}:{enquiry_id}:{user.id}" if kind in ONCE else None}
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Notification.__table__).values(**values).on_conflict_do_nothing().returning(
-        Notification.__table__.c.id)
-    notification_id = db.session.execute(stmt).scalar()
-    if notification_id is not None and user.email and current_app.config.get("MAIL_SERVER"):
-        enqueue_after_commit("hotline.jobs.send_notification_email", notification_id,
-                             job_id=f"mail-{notification_id}")
-    return notification_id
+    added = notify_many([(user, kind, enquiry)])
+    return added[0] if added else None
+
+
+def notify_many(items: list[tuple[User, str, Enquiry | None]]) -> list[int]:
+    """Add notifications in one statement (a batch of routed enquiries); returns the ids of those
+    added — a ONCE kind already given to that person for that enquiry is skipped."""
+    if not items:
+        return []
+    now = utcnow()
+    rows = [{"user_id": user.id, "enquiry_id": enquiry.id if enquiry else None, "kind": kind, "created_at": now,
+             "dedup_key": f"{kind}:{enquiry.id if enquiry else None}:{user.id}" if kind in ONCE else None}
+            for user, kind, enquiry in items]
+    table = Notification.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    added = db.session.execute(
+        insert(table).values(rows).on_conflict_do_nothing().returning(table.c.id, table.c.user_id)).all()
+    if current_app.config.get("MAIL_SERVER"):
+        with_email = {user.id for user, _, _ in items if user.email}
+        for notification_id, user_id in added:
+            if user_id in with_email:
+                enqueue_after_commit("hotline.jobs.send_notification_email", notification_id,
+                                     job_id=f"mail-{notification_id}")
+    return sorted(notification_id for notification_id, _ in added)
 
 
 def notify_supervisors(kind: str, enquiry: Enquiry | None) -> list[int]:
