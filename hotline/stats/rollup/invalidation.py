@@ -3,11 +3,11 @@ FAQ use (unit of work, or bulk UPDATE / DELETE / INSERT statements through `Sess
 bumps the version of every day the row is counted on, before and after the change."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Iterable
 
 from flask_sqlalchemy.session import Session
-from sqlalchemy import event, select, update
+from sqlalchemy import Select, event, select, union_all, update
 
 from ...extensions import db
 from ...models import Call, Enquiry, FaqUse, StatsDay
@@ -20,31 +20,47 @@ def _local(moment: datetime | None) -> date | None:
     return None if moment is None else moment.astimezone(local_zone()).date()
 
 
-def days_of(call_ids: Iterable[int] = (), enquiry_ids: Iterable[int] = (), use_ids: Iterable[int] = ()) -> set[date]:
-    """Every day the rows are counted on: a call's day and its enquiries' and FAQ uses' days; an
-    enquiry's created / assigned / answered days and its call's; a FAQ use's day and its call's."""
-    call_ids, enquiry_ids, use_ids = set(call_ids), set(enquiry_ids), set(use_ids)
-    conn = db.session.connection()
-    days: set[date] = set()
-    if use_ids:
-        for used_at, call_id in conn.execute(select(FaqUse.used_at, FaqUse.call_id).where(FaqUse.id.in_(use_ids))):
-            days.add(_local(used_at))
-            if call_id is not None:
-                call_ids.add(call_id)
-    enquiry_cols = (Enquiry.created_at, Enquiry.assigned_at, Enquiry.answered_at, Enquiry.call_id)
-    if enquiry_ids:
-        for *moments, call_id in conn.execute(select(*enquiry_cols).where(Enquiry.id.in_(enquiry_ids))):
-            days.update(_local(m) for m in moments)
-            if call_id is not None:
-                call_ids.add(call_id)
-    if call_ids:
-        days.update(_local(m) for m in conn.execute(select(Call.started_at).where(Call.id.in_(call_ids))).scalars())
-        for *moments, _call in conn.execute(select(*enquiry_cols).where(Enquiry.call_id.in_(call_ids))):
-            days.update(_local(m) for m in moments)
-        days.update(_local(m) for m in conn.execute(
-            select(FaqUse.used_at).where(FaqUse.call_id.in_(call_ids))).scalars())
-    days.discard(None)
-    return days
+def _before_today() -> datetime:
+    """The start of today, Perm time: days from then on are never built, so never dirty."""
+    return datetime.combine(today_local(), time.min, tzinfo=local_zone())
+
+
+def _ids(column, ids):
+    """`column IN ids`, where ids is a collection or a SELECT of ids (a statement's rows)."""
+    return column.in_(ids if isinstance(ids, Select) else sorted(ids))
+
+
+def days_of(call_ids=(), enquiry_ids=(), use_ids=()) -> set[date]:
+    """Every closed day (before today) the rows are counted on: a call's day and its enquiries'
+    and FAQ uses' days; an enquiry's created / assigned / answered days and its call's; a FAQ
+    use's day and its call's. Each argument is a collection of ids or a SELECT of ids. One query;
+    the moments are filtered in the database, so the usual case (today's rows) returns nothing."""
+    given = [(kind, ids) for kind, ids in (("call", call_ids), ("enquiry", enquiry_ids), ("use", use_ids))
+             if isinstance(ids, Select) or ids]
+    if not given:
+        return set()
+    calls = []  # the calls whose own day and whose enquiries' and uses' days count
+    for kind, ids in given:
+        calls.append({"call": lambda: select(Call.id).where(_ids(Call.id, ids)),
+                      "enquiry": lambda: select(Enquiry.call_id).where(_ids(Enquiry.id, ids)),
+                      "use": lambda: select(FaqUse.call_id).where(_ids(FaqUse.id, ids))}[kind]())
+    of_calls = union_all(*calls) if len(calls) > 1 else calls[0]
+    before = _before_today()
+
+    def moments(table_moments, condition):
+        return [select(moment.label("at")).where(condition, moment < before) for moment in table_moments]
+
+    enquiry_moments = (Enquiry.created_at, Enquiry.assigned_at, Enquiry.answered_at)
+    parts = [*moments((Call.started_at,), Call.id.in_(of_calls)),
+             *moments(enquiry_moments, Enquiry.call_id.in_(of_calls)),
+             *moments((FaqUse.used_at,), FaqUse.call_id.in_(of_calls))]
+    for kind, ids in given:  # the rows themselves (an enquiry or a use may have no call)
+        if kind == "enquiry":
+            parts += moments(enquiry_moments, _ids(Enquiry.id, ids))
+        elif kind == "use":
+            parts += moments((FaqUse.used_at,), _ids(FaqUse.id, ids))
+    found = db.session.connection().execute(union_all(*parts)).scalars()
+    return {_local(moment) for moment in found if moment is not None}
 
 
 def mark_dirty(days: Iterable[date]) -> None:
@@ -117,7 +133,6 @@ def _mark_bulk_statements(state):
     session = state.session
 
     def by_kind(ids):
-        ids = set(ids)
         return days_of(ids if kind == "call" else (), ids if kind == "enquiry" else (), ids if kind == "use" else ())
 
     if state.is_insert:
@@ -136,14 +151,19 @@ def _mark_bulk_statements(state):
         mark_dirty(days)
         return result
     where = state.statement.whereclause
-    ids = list(session.connection().execute(
-        select(table.c.id).where(where) if where is not None else select(table.c.id)).scalars())
+    matched = select(table.c.id).where(where) if where is not None else select(table.c.id)
+    after = _days_after_update(state.statement) if state.is_update else set()
+    if after is not None:  # where the rows go is known: one query for where they were
+        mark_dirty(by_kind(matched))
+        result = state.invoke_statement()
+        mark_dirty(after)
+        return result
+    ids = list(session.connection().execute(matched).scalars())
     if ids:
         mark_dirty(by_kind(ids))
     result = state.invoke_statement()
-    if ids and state.is_update:
-        after = _days_after_update(state.statement)
-        mark_dirty(by_kind(ids) if after is None else after)
+    if ids:
+        mark_dirty(by_kind(ids))
     return result
 
 
