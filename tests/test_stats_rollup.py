@@ -1,6 +1,7 @@
 """The daily rollup gives the very figures the raw rows give: on the crafted data set of
 test_stats.py, with no filter and under each single filter, once built, after late changes
-(answers, reopenings, hand-overs, bulk updates, new FAQ uses) and after an import."""
+(answers, reopenings, hand-overs, bulk updates, new FAQ uses) and after an import; its month
+sums are those of their days and stand for them only while current."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,10 +9,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from hotline.models import Enquiry, EnquiryStatus, FaqUse, StatsCube, StatsDay, StatsSample, User, utcnow
+from hotline.models import (
+    CallOutcome, Enquiry, EnquiryStatus, FaqUse, StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample, User,
+    utcnow,
+)
 from hotline.stats.figures import compute
 from hotline.stats.period import Filters, Period, parse_filters, today_local
-from hotline.stats.rollup import pending_days, rebuild_pending, rebuild_range
+from hotline.stats.rollup import CubeReader, pending_days, rebuild_pending, rebuild_range
+from hotline.stats.rollup.build import MEASURES, pending_months, rebuild
 
 from .test_stats import AT_END, PERIOD, crafted, utc  # noqa: F401  (the fixture)
 
@@ -19,6 +24,9 @@ FILTERS = [{}, {"topic": "youth"}, {"topic": "business"}, {"city": "duisburg"}, 
            {"channel": "email"}, {"operator": "op-a"}, {"operator": "op-b"}, {"coordinator": "co-x"},
            {"coordinator": "co-y"}]
 PERIODS = [PERIOD, Period(date(2025, 5, 20), date(2025, 6, 20)), Period(date(2025, 6, 10), date(2025, 6, 12))]
+MAY, JUNE = date(2025, 5, 1), date(2025, 6, 1)
+WHOLE_MONTHS = Period(MAY, date(2025, 7, 1))  # read from the month sums once built
+MONTHS_AND_DAYS = Period(date(2025, 4, 28), date(2025, 7, 3))  # May and June, days either side
 
 
 def filters_of(app, args) -> Filters:
@@ -126,6 +134,7 @@ def test_today_is_always_read_live(app, db, crafted):
     today = today_local()
     assert compute(Period(today - timedelta(days=2), today + timedelta(days=2)), Filters())["calls"]["total"] == 1
     assert not db.session.execute(select(StatsDay).where(StatsDay.day >= today)).first()
+    assert not db.session.execute(select(StatsMonth).where(StatsMonth.month > today - timedelta(days=31))).first()
 
 
 def test_import_rebuilds_the_days_it_writes(app, db, crafted, tmp_path):
@@ -165,13 +174,9 @@ def test_cli_and_job(app, db, crafted):
     assert_same(app, filters=[{}])
 
 
-def test_coordinator_medians_read_by_rank_equal_raw(app, db, crafted, monkeypatch):
-    # Over long periods without a filter SQLite reads each coordinator's median by its rank in the
-    # samples (merged with the live days' values) instead of the histogram: same figures.
-    from hotline.stats.rollup import reader as rollup
-
-    monkeypatch.setattr(rollup, "RANK_READ_DAYS", 0)
-    monkeypatch.setattr(rollup, "dialect", lambda: "sqlite")  # the SQL is portable: run it here too
+def test_coordinator_medians_from_served_and_live_days_equal_raw(app, db, crafted):
+    # Each coordinator's median: the bucket from the per-coordinator histogram, then the rank in
+    # that bucket read from the served samples merged with the live days' values.
     build(db)
     assert_same(app, filters=[{}])
     for day in (date(2025, 6, 15), date(2025, 6, 9)):  # e4's and e7's answers: read live again
@@ -181,3 +186,133 @@ def test_coordinator_medians_read_by_rank_equal_raw(app, db, crafted, monkeypatc
     rows = {row["login"]: row for row in compute(PERIOD, Filters(), now=AT_END)["coordinators"]}
     assert rows["co-x"]["median_hours"] == pytest.approx(17940 / 3600, abs=1e-4)
     assert rows["co-y"]["median_hours"] == pytest.approx(20)
+
+
+# --- month sums ----------------------------------------------------------------------------------
+
+KEYS = ("fact", "fdim", "fval", "gdim", "gval")
+
+
+def month_rows(db, month: date) -> dict:
+    return {tuple(row[:5]): tuple(row[5:]) for row in db.session.execute(
+        select(*[getattr(StatsCubeMonth, k) for k in KEYS], *[getattr(StatsCubeMonth, m) for m in MEASURES])
+        .where(StatsCubeMonth.month == month)).all()}
+
+
+def day_sums(db, month: date) -> dict:
+    end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    keys = [getattr(StatsCube, k) for k in KEYS]
+    return {tuple(row[:5]): tuple(row[5:]) for row in db.session.execute(
+        select(*keys, *[func.sum(getattr(StatsCube, m)) for m in MEASURES])
+        .where(StatsCube.day >= month, StatsCube.day < end).group_by(*keys)).all()}
+
+
+def june_calls(db, delta: int) -> None:
+    db.session.execute(update(StatsCubeMonth).where(
+        StatsCubeMonth.month == JUNE, StatsCubeMonth.fact == "call", StatsCubeMonth.fdim == "",
+        StatsCubeMonth.gdim == "").values(n=StatsCubeMonth.n + delta))
+
+
+def test_month_rows_are_the_sums_of_their_day_rows_and_read_for_whole_months(app, db, crafted):
+    build(db)
+    assert set(db.session.execute(select(StatsMonth.month)).scalars()) == {MAY, JUNE}
+    for month in (MAY, JUNE):
+        assert month_rows(db, month) == day_sums(db, month)
+    assert month_rows(db, JUNE)[("call", "", "", "", "")][0] == 14  # every crafted call but the one of 26 May
+    reader = CubeReader(WHOLE_MONTHS)
+    assert reader.months == [MAY, JUNE] and reader.served_days == [] and reader.live == []
+    reader = CubeReader(MONTHS_AND_DAYS)
+    assert reader.months == [MAY, JUNE] and reader.served_days == []
+    assert reader.live == [(date(2025, 4, 28), date(2025, 5, 1)), (date(2025, 7, 1), date(2025, 7, 3))]
+    assert_same(app, periods=[MONTHS_AND_DAYS])
+    rebuild_range(date(2025, 4, 28), date(2025, 5, 1))  # April only in part: no sums for it
+    db.session.commit()
+    assert set(db.session.execute(select(StatsMonth.month)).scalars()) == {MAY, JUNE}
+    reader = CubeReader(MONTHS_AND_DAYS)
+    assert reader.months == [MAY, JUNE] and reader.served_days == [(date(2025, 4, 28), date(2025, 5, 1))]
+    assert_same(app, periods=[WHOLE_MONTHS, MONTHS_AND_DAYS])
+    # The whole months come from the month rows: change one behind the days' back and it shows.
+    raw = compute(WHOLE_MONTHS, Filters(), now=AT_END, rollup=False)["calls"]["total"]
+    june_calls(db, 100)
+    db.session.commit()
+    assert compute(WHOLE_MONTHS, Filters(), now=AT_END)["calls"]["total"] == raw + 100
+    assert compute(PERIOD, Filters(), now=AT_END)["calls"]["total"] == 10  # part of June: the day rows
+    assert compute(WHOLE_MONTHS, Filters(), now=AT_END)["calls"]["by_day"] == (
+        compute(WHOLE_MONTHS, Filters(), now=AT_END, rollup=False)["calls"]["by_day"])  # by day: day rows
+
+
+def test_a_late_change_sends_its_month_to_the_day_rows_until_summed_again(app, db, crafted):
+    build(db)
+    answered = compute(WHOLE_MONTHS, Filters(), now=AT_END)["enquiries"]["answered"]
+    # e1 (answered 11 June) reopened: no longer answered that day.
+    e1 = db.session.execute(select(Enquiry).where(Enquiry.created_at == utc(2025, 6, 10, 5, 10))).scalar_one()
+    e1.status, e1.reopened_at = EnquiryStatus.REOPENED, utcnow()
+    db.session.commit()
+    assert CubeReader(WHOLE_MONTHS).months == [MAY]
+    assert_same(app, filters=[{}, {"coordinator": "co-x"}], periods=[WHOLE_MONTHS])
+    assert compute(WHOLE_MONTHS, Filters(), now=AT_END)["enquiries"]["answered"] == answered - 1
+    assert date(2025, 6, 11) in pending_days() and pending_months() == []  # June waits for its days
+    assert rebuild_pending() >= 1
+    assert CubeReader(WHOLE_MONTHS).months == [MAY, JUNE]
+    assert month_rows(db, JUNE) == day_sums(db, JUNE)
+    assert_same(app, periods=[WHOLE_MONTHS, MONTHS_AND_DAYS])
+    assert compute(WHOLE_MONTHS, Filters(), now=AT_END)["enquiries"]["answered"] == answered - 1
+
+
+def test_a_day_built_after_its_month_was_summed_leaves_the_month_to_the_day_rows(app, db, crafted):
+    rebuild_pending()  # every closed day up to today built, every closed month summed
+    assert not pending_days() and not pending_months()
+    raw = compute(WHOLE_MONTHS, Filters(), now=AT_END, rollup=False)["calls"]["total"]
+    summed_at = db.session.execute(select(StatsMonth.built_at).where(StatsMonth.month == JUNE)).scalar_one()
+    db.session.execute(update(StatsMonth).where(StatsMonth.month == JUNE)
+                       .values(built_at=summed_at - timedelta(seconds=1)))
+    june_calls(db, 100)  # stale sums: they must not be read
+    rebuild(date(2025, 6, 10), date(2025, 6, 11))  # the day alone, as a caller that forgot its month
+    db.session.commit()
+    assert CubeReader(WHOLE_MONTHS).months == [MAY]
+    assert compute(WHOLE_MONTHS, Filters(), now=AT_END)["calls"]["total"] == raw
+    assert pending_months() == [JUNE] and not pending_days()
+    assert rebuild_pending() == 0  # no day to build; June summed again
+    assert CubeReader(WHOLE_MONTHS).months == [MAY, JUNE]
+    assert month_rows(db, JUNE) == day_sums(db, JUNE)
+    assert compute(WHOLE_MONTHS, Filters(), now=AT_END)["calls"]["total"] == raw
+
+
+def test_missing_month_sums_are_made_by_the_next_run(app, db, crafted):
+    rebuild_pending()
+    months = list(db.session.execute(select(StatsMonth.month).order_by(StatsMonth.month)).scalars())
+    assert months[:2] == [MAY, JUNE] and len(months) > 12
+    db.session.execute(StatsCubeMonth.__table__.delete())
+    db.session.execute(StatsMonth.__table__.delete())
+    db.session.commit()
+    assert CubeReader(WHOLE_MONTHS).months == []
+    assert_same(app, filters=[{}, {"topic": "youth"}], periods=[WHOLE_MONTHS])
+    assert pending_months() == months
+    assert rebuild_pending() == 0
+    assert not pending_months() and CubeReader(WHOLE_MONTHS).months == [MAY, JUNE]
+    assert_same(app, filters=[{}, {"topic": "youth"}], periods=[WHOLE_MONTHS])
+
+
+def test_percentiles_inside_crowded_buckets_equal_raw(app, db, crafted):
+    # Sixty answers whose times fall in a few 10 %-wide buckets, with ties, on days served and
+    # live: each rank is read inside its bucket from the served samples merged with the live ones.
+    from .test_stats import add_call, add_enquiry
+
+    for i in range(60):
+        created = utc(2025, 6, 2 + i % 20, 4, i)
+        call = add_call(created, CallOutcome.ROUTED, crafted["a"], topic="youth" if i % 4 else "business")
+        add_enquiry(call, created, crafted["x"] if i % 3 else crafted["y"], 30 + (i % 7) * 11,
+                    created + timedelta(hours=3), 7200 + (i % 25) * 20, created + timedelta(days=2),
+                    EnquiryStatus.ANSWERED)
+    db.session.commit()
+    filters = [{}, {"topic": "youth"}, {"coordinator": "co-x"}, {"operator": "op-a"}]
+    periods = [PERIOD, Period(date(2025, 6, 1), date(2025, 6, 25)), WHOLE_MONTHS]
+    assert_same(app, filters=filters, periods=periods)  # nothing built: all live
+    build(db)
+    assert_same(app, filters=filters, periods=periods)
+    for day in (date(2025, 6, 4), date(2025, 6, 10), date(2025, 6, 17)):  # these days live again
+        db.session.execute(update(StatsDay).where(StatsDay.day == day).values(version=StatsDay.version + 1))
+    db.session.commit()
+    assert_same(app, filters=filters, periods=periods)
+    figures = compute(Period(date(2025, 6, 1), date(2025, 6, 25)), Filters(), now=AT_END)
+    assert figures["time_to_answer"]["median_hours"] is not None

@@ -13,7 +13,7 @@ from .enquiries import (
 from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqWording
 from .reference import SisterCity, Topic
 from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy
-from .stats import StatsCube, StatsDay, StatsSample  # noqa: F401
+from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample  # noqa: F401
 from .users import ApiToken, Role, User
 
 __all__ = [

@@ -1,6 +1,7 @@
 """The statistics rollup (see hotline/stats/rollup/): per closed Perm-local day, the additive
-figures grouped by one dimension under no filter or one filter (`StatsCube`), the values that
-percentiles are taken from (`StatsSample`), and each day's state (`StatsDay`)."""
+figures grouped by one dimension under no filter or one filter (`StatsCube`, and summed per closed
+month in `StatsCubeMonth`), the values that percentiles are taken from (`StatsSample`), and each
+day's and month's state (`StatsDay`, `StatsMonth`)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -25,19 +26,11 @@ class StatsDay(db.Model):
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class StatsCube(db.Model):
-    """One row: a fact's measures on one day, under the filter `fdim = fval` ("" = none), for
-    the group `gdim = gval` ("" = the total). The measures' meaning per fact is in
-    hotline/stats/rollup/facts.py (FACTS)."""
+class CubeMeasures:
+    """The columns of a cube row besides its date: a fact's measures under the filter `fdim =
+    fval` ("" = none), for the group `gdim = gval` ("" = the total). The measures' meaning per
+    fact is in hotline/stats/rollup/facts.py (FACTS)."""
 
-    __tablename__ = "stats_cube"
-    __table_args__ = (
-        Index("ix_stats_cube_lookup", "fact", "fdim", "fval", "gdim", "day"),
-        Index("ix_stats_cube_day", "day"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date]
     fact: Mapped[str] = mapped_column(String(12))
     fdim: Mapped[str] = mapped_column(String(12))
     fval: Mapped[str] = mapped_column(String(40))
@@ -51,6 +44,42 @@ class StatsCube(db.Model):
     m5: Mapped[int] = mapped_column(default=0)
     m6: Mapped[int] = mapped_column(default=0)
     total: Mapped[float] = mapped_column(default=0.0)
+
+
+class StatsCube(CubeMeasures, db.Model):
+    """One row: a fact's measures on one day (see `CubeMeasures`)."""
+
+    __tablename__ = "stats_cube"
+    __table_args__ = (
+        Index("ix_stats_cube_lookup", "fact", "fdim", "fval", "gdim", "day"),
+        Index("ix_stats_cube_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+
+
+class StatsCubeMonth(CubeMeasures, db.Model):
+    """The sums of a closed calendar month's `StatsCube` rows, so a long period reads a row per
+    month instead of one per day; used only while the month is current (`StatsMonth`)."""
+
+    __tablename__ = "stats_cube_month"
+    __table_args__ = (Index("ix_stats_cube_month_lookup", "fact", "fdim", "fval", "gdim", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date]  # its first day
+
+
+class StatsMonth(db.Model):
+    """A month's rows in `stats_cube_month` were summed at `built_at` from the day rows then
+    present. They stand for the month while every day of it is served and none was built
+    later (built_at of each `StatsDay` ≤ this one): a rebuild of a day leaves its month to the
+    day rows until the month is summed again."""
+
+    __tablename__ = "stats_month"
+
+    month: Mapped[date] = mapped_column(primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StatsSample(db.Model):

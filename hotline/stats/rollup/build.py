@@ -1,15 +1,15 @@
-"""Building the rollup: the cube rows and samples of closed days from the raw rows, the days that
-need a build, and the scheduled run."""
+"""Building the rollup: the cube rows and samples of closed days from the raw rows, their sums per
+closed month, the days and months that need a build, and the scheduled run."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, literal_column, select, update
+from sqlalchemy import Date, delete, func, insert, literal, literal_column, select, update
 
 from ...extensions import db
-from ...models import Call, StatsCube, StatsDay, StatsSample, utcnow
+from ...models import Call, StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample, utcnow
 from ...timefmt import local_zone
 from ..period import today_local
 from ..sql import as_date
@@ -17,16 +17,35 @@ from .facts import (
     FILTER_DIMS, GDIMS, HISTOGRAMS, MEASURES, SAMPLE_FILTER_COLUMNS, _as_text, _zero, fact_select, sample_rows,
 )
 
-CHUNK_DAYS = 31
 ROLLUP_JOB = "hotline.jobs.stats_rollup"
+
 
 def _day_list(lo: date, hi: date) -> list[date]:
     return [lo + timedelta(days=i) for i in range((hi - lo).days)]
 
 
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _month_chunks(lo: date, hi: date) -> list[tuple[date, date]]:
+    """[lo, hi) cut at the starts of months: each piece lies in one month."""
+    chunks = []
+    while lo < hi:
+        end = min(hi, next_month(lo))
+        chunks.append((lo, end))
+        lo = end
+    return chunks
+
+
 def rebuild(lo: date, hi: date) -> int:
     """Rebuild the rollup of the days [lo, hi) from the raw rows, in the current transaction.
-    Returns the number of cube rows written."""
+    Returns the number of cube rows written. The months of these days are left to
+    `rebuild_months` (until then the reader takes their day rows)."""
     days = _day_list(lo, hi)
     if not days:
         return 0
@@ -77,34 +96,92 @@ def rebuild(lo: date, hi: date) -> int:
     return written
 
 
+def rebuild_months(months: Iterable[date], now: datetime | None = None) -> int:
+    """Sum the day rows of each of these months into `stats_cube_month`, in the current
+    transaction, if the month is closed and every day of it built; otherwise drop its month
+    rows. Returns the number of month rows written."""
+    today = today_local()
+    conn = db.session.connection()
+    written = 0
+    for month in sorted(set(months)):
+        end = next_month(month)
+        conn.execute(delete(StatsCubeMonth).where(StatsCubeMonth.month == month))
+        conn.execute(delete(StatsMonth).where(StatsMonth.month == month))
+        built, latest = conn.execute(
+            select(func.count(), func.max(StatsDay.built_at))
+            .where(StatsDay.day >= month, StatsDay.day < end, StatsDay.built_version.is_not(None))).one()
+        if end > today or built < (end - month).days:
+            continue
+        keys = [StatsCube.fact, StatsCube.fdim, StatsCube.fval, StatsCube.gdim, StatsCube.gval]
+        rows = (select(literal(month, Date), *keys, *[func.sum(getattr(StatsCube, name)) for name in MEASURES])
+                .where(StatsCube.day >= month, StatsCube.day < end).group_by(*keys))
+        columns = ["month", "fact", "fdim", "fval", "gdim", "gval", *MEASURES]
+        written += conn.execute(insert(StatsCubeMonth).from_select(columns, rows)).rowcount or 0
+        # Never before the last build of one of its days, whatever this machine's clock says.
+        built_at = max(now or utcnow(), latest) if latest is not None else (now or utcnow())
+        conn.execute(insert(StatsMonth).values(month=month, built_at=built_at))
+    return written
+
+
 def rebuild_range(lo: date, hi: date, commit: bool = False, progress=None) -> int:
-    """Rebuild [lo, hi) in chunks of CHUNK_DAYS (committing after each when asked)."""
+    """Rebuild [lo, hi) a month at a time, each month's sums after its days (committing after
+    each month when asked)."""
     hi = min(hi, today_local())  # only closed days are rolled up; today is always read live
     written = 0
-    chunk = lo
-    while chunk < hi:
-        end = min(hi, chunk + timedelta(days=CHUNK_DAYS))
+    for chunk, end in _month_chunks(lo, hi):
         written += rebuild(chunk, end)
+        rebuild_months([month_of(chunk)])
         if commit:
             db.session.commit()
         if progress:
             progress(chunk, end)
-        chunk = end
     return written
 
 
-def pending_days(limit_days: int = 3 * 366 + 31) -> list[date]:
-    """Closed days that need a build: dirty ones, and the days since the first call (at most
-    `limit_days` back) never built."""
-    today = today_local()
+def _first_day(limit_days: int) -> date | None:
+    """The first of the month of the day before the first call (at most `limit_days` back): the
+    first month of history is built whole, so it is summed too."""
     first = db.session.execute(select(func.min(Call.started_at))).scalar()
     if first is None:
+        return None
+    return month_of(max(first.astimezone(local_zone()).date() - timedelta(days=1),
+                        today_local() - timedelta(days=limit_days)))
+
+
+def pending_days(limit_days: int = 3 * 366 + 31) -> list[date]:
+    """Closed days that need a build: dirty ones, and the days since the first call's month (at
+    most `limit_days` back) never built."""
+    first_day = _first_day(limit_days)
+    if first_day is None:
         return []
-    first_day = max(first.astimezone(local_zone()).date() - timedelta(days=1), today - timedelta(days=limit_days))
     state = dict(db.session.execute(
         select(StatsDay.day, StatsDay.version == StatsDay.built_version).where(StatsDay.day >= first_day)).all())
     state = {as_date(day): built for day, built in state.items()}
-    return [day for day in _day_list(first_day, today) if not state.get(day)]
+    return [day for day in _day_list(first_day, today_local()) if not state.get(day)]
+
+
+def pending_months(limit_days: int = 3 * 366 + 31) -> list[date]:
+    """Closed months whose days are all built and clean but whose sums are missing or older than
+    the last build of one of their days (`pending_days` lists the months with days to build)."""
+    first_day = _first_day(limit_days)
+    if first_day is None:
+        return []
+    today = today_local()
+    days: dict[date, list] = {}
+    for day, clean, built_at in db.session.execute(
+            select(StatsDay.day, StatsDay.version == StatsDay.built_version, StatsDay.built_at)
+            .where(StatsDay.day >= month_of(first_day), StatsDay.day < today)).all():
+        days.setdefault(month_of(as_date(day)), []).append((bool(clean), built_at))
+    summed = {as_date(month): built_at for month, built_at in db.session.execute(
+        select(StatsMonth.month, StatsMonth.built_at).where(StatsMonth.month >= month_of(first_day))).all()}
+    result = []
+    for month, states in sorted(days.items()):
+        if next_month(month) > today or len(states) < (next_month(month) - month).days:
+            continue
+        if all(clean for clean, _at in states) and (
+                month not in summed or any(at is not None and at > summed[month] for _clean, at in states)):
+            result.append(month)
+    return result
 
 
 def ranges_of(days: Iterable[date]) -> list[tuple[date, date]]:
@@ -119,22 +196,25 @@ def ranges_of(days: Iterable[date]) -> list[tuple[date, date]]:
 
 
 def rebuild_pending(commit: bool = True, budget_seconds: float | None = None) -> int:
-    """Build what `pending_days` lists, oldest first; stops after `budget_seconds`."""
+    """Build what `pending_days` lists, oldest first, a month at a time with the month's sums
+    after its days (and the sums `pending_months` lists); stops after `budget_seconds`.
+    Returns the number of days built."""
     import time
 
     started = time.monotonic()
     built = 0
-    for lo, hi in ranges_of(pending_days()):
-        chunk = lo
-        while chunk < hi:
-            end = min(hi, chunk + timedelta(days=CHUNK_DAYS))
-            rebuild(chunk, end)
-            if commit:
-                db.session.commit()
-            built += (end - chunk).days
-            chunk = end
-            if budget_seconds is not None and time.monotonic() - started > budget_seconds:
-                return built
+    by_month: dict[date, list[date]] = {}
+    for day in pending_days():
+        by_month.setdefault(month_of(day), []).append(day)
+    for month in sorted(set(by_month) | set(pending_months())):
+        for lo, hi in ranges_of(by_month.get(month, ())):
+            rebuild(lo, hi)
+            built += (hi - lo).days
+        rebuild_months([month])
+        if commit:
+            db.session.commit()
+        if budget_seconds is not None and time.monotonic() - started > budget_seconds:
+            return built
     return built
 
 

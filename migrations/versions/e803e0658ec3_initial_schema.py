@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e48f7e4d3cf9
+Revision ID: e803e0658ec3
 Revises: 
-Create Date: 2026-11-27 23:11:51.528777
+Create Date: 2026-11-28 01:35:34.786677
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e48f7e4d3cf9'
+revision = 'e803e0658ec3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -83,12 +83,38 @@ def upgrade():
         batch_op.create_index('ix_stats_cube_day', ['day'], unique=False)
         batch_op.create_index('ix_stats_cube_lookup', ['fact', 'fdim', 'fval', 'gdim', 'day'], unique=False)
 
+    op.create_table('stats_cube_month',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('fact', sa.String(length=12), nullable=False),
+    sa.Column('fdim', sa.String(length=12), nullable=False),
+    sa.Column('fval', sa.String(length=40), nullable=False),
+    sa.Column('gdim', sa.String(length=12), nullable=False),
+    sa.Column('gval', sa.String(length=40), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('m1', sa.Integer(), nullable=False),
+    sa.Column('m2', sa.Integer(), nullable=False),
+    sa.Column('m3', sa.Integer(), nullable=False),
+    sa.Column('m4', sa.Integer(), nullable=False),
+    sa.Column('m5', sa.Integer(), nullable=False),
+    sa.Column('m6', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_cube_month'))
+    )
+    with op.batch_alter_table('stats_cube_month', schema=None) as batch_op:
+        batch_op.create_index('ix_stats_cube_month_lookup', ['fact', 'fdim', 'fval', 'gdim', 'month'], unique=False)
+
     op.create_table('stats_day',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('built_version', sa.Integer(), nullable=True),
     sa.Column('built_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_stats_day'))
+    )
+    op.create_table('stats_month',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('built_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('month', name=op.f('pk_stats_month'))
     )
     op.create_table('stats_sample',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -521,7 +547,12 @@ def downgrade():
         batch_op.drop_index('ix_stats_sample_bucket')
 
     op.drop_table('stats_sample')
+    op.drop_table('stats_month')
     op.drop_table('stats_day')
+    with op.batch_alter_table('stats_cube_month', schema=None) as batch_op:
+        batch_op.drop_index('ix_stats_cube_month_lookup')
+
+    op.drop_table('stats_cube_month')
     with op.batch_alter_table('stats_cube', schema=None) as batch_op:
         batch_op.drop_index('ix_stats_cube_lookup')
         batch_op.drop_index('ix_stats_cube_day')
