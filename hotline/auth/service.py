@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import audit
 from ..errors import Conflict, ValidationFailed
@@ -102,10 +102,11 @@ def issue_token(user: User) -> str:
     return token
 
 
+# Built once: every API request runs it.
+USER_FOR_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+                  .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                         User.active.is_(True)))
+
+
 def user_for_token(token: str) -> User | None:
-    row = db.session.execute(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    ).scalar_one_or_none()
-    return row
+    return db.session.execute(USER_FOR_TOKEN, {"token_hash": ApiToken.hash(token)}).scalar_one_or_none()

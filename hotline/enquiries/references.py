@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -25,21 +25,21 @@ def parse_reference(text: str) -> str | None:
     return format_reference(int(match.group(2)), int(match.group(3)))
 
 
+_counter = ReferenceCounter.__table__
+# Built once, a plain table statement: every routed call runs it.
+BUMP = (update(_counter).where(_counter.c.year == bindparam("for_year"))
+        .values(last_value=_counter.c.last_value + 1).returning(_counter.c.last_value))
+
+
 def next_reference(year: int) -> str:
     """Take the next number for `year`. The counter row stays locked until the transaction ends,
     so two operators saving at the same instant get different numbers."""
-    bump = (
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_value=ReferenceCounter.last_value + 1)
-        .returning(ReferenceCounter.last_value)
-    )
-    number = db.session.execute(bump).scalar()
+    number = db.session.execute(BUMP, {"for_year": year}).scalar()
     if number is None:
         dialect = db.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         db.session.execute(
             insert(ReferenceCounter).values(year=year, last_value=0).on_conflict_do_nothing()
         )
-        number = db.session.execute(bump).scalar_one()
+        number = db.session.execute(BUMP, {"for_year": year}).scalar_one()
     return format_reference(year, number)

@@ -4,10 +4,11 @@ bumps the version of every day the row is counted on, before and after the chang
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Iterable
 
 from flask_sqlalchemy.session import Session
-from sqlalchemy import Select, event, select, union_all, update
+from sqlalchemy import Select, bindparam, event, select, union_all, update
 
 from ...extensions import db
 from ...models import Call, Enquiry, FaqUse, StatsDay
@@ -25,9 +26,33 @@ def _before_today() -> datetime:
     return datetime.combine(today_local(), time.min, tzinfo=local_zone())
 
 
-def _ids(column, ids):
-    """`column IN ids`, where ids is a collection or a SELECT of ids (a statement's rows)."""
-    return column.in_(ids if isinstance(ids, Select) else sorted(ids))
+def _days_statement(kinds: tuple[str, ...], given: dict):
+    """The UNION ALL of every moment the rows of `kinds` count on, before :before. `given` holds,
+    per kind, a SELECT of ids or an expanding bind parameter (so the statement can be cached)."""
+    own_calls = {"call": lambda ids: select(Call.id).where(Call.id.in_(ids)),
+                 "enquiry": lambda ids: select(Enquiry.call_id).where(Enquiry.id.in_(ids)),
+                 "use": lambda ids: select(FaqUse.call_id).where(FaqUse.id.in_(ids))}
+    calls = [own_calls[kind](given[kind]) for kind in kinds]
+    of_calls = union_all(*calls) if len(calls) > 1 else calls[0]
+    before = bindparam("before")
+
+    def moments(columns, condition):
+        return [select(moment.label("at")).where(condition, moment < before) for moment in columns]
+
+    enquiry_moments = (Enquiry.created_at, Enquiry.assigned_at, Enquiry.answered_at)
+    parts = [*moments((Call.started_at,), Call.id.in_(of_calls)),
+             *moments(enquiry_moments, Enquiry.call_id.in_(of_calls)),
+             *moments((FaqUse.used_at,), FaqUse.call_id.in_(of_calls))]
+    if "enquiry" in kinds:  # the rows themselves (an enquiry or a use may have no call)
+        parts += moments(enquiry_moments, Enquiry.id.in_(given["enquiry"]))
+    if "use" in kinds:
+        parts += moments((FaqUse.used_at,), FaqUse.id.in_(given["use"]))
+    return union_all(*parts)
+
+
+@lru_cache(maxsize=None)
+def _cached_days_statement(kinds: tuple[str, ...]):
+    return _days_statement(kinds, {kind: bindparam(kind, expanding=True) for kind in kinds})
 
 
 def days_of(call_ids=(), enquiry_ids=(), use_ids=()) -> set[date]:
@@ -35,31 +60,18 @@ def days_of(call_ids=(), enquiry_ids=(), use_ids=()) -> set[date]:
     and FAQ uses' days; an enquiry's created / assigned / answered days and its call's; a FAQ
     use's day and its call's. Each argument is a collection of ids or a SELECT of ids. One query;
     the moments are filtered in the database, so the usual case (today's rows) returns nothing."""
-    given = [(kind, ids) for kind, ids in (("call", call_ids), ("enquiry", enquiry_ids), ("use", use_ids))
-             if isinstance(ids, Select) or ids]
+    given = {kind: ids for kind, ids in (("call", call_ids), ("enquiry", enquiry_ids), ("use", use_ids))
+             if isinstance(ids, Select) or ids}
     if not given:
         return set()
-    calls = []  # the calls whose own day and whose enquiries' and uses' days count
-    for kind, ids in given:
-        calls.append({"call": lambda: select(Call.id).where(_ids(Call.id, ids)),
-                      "enquiry": lambda: select(Enquiry.call_id).where(_ids(Enquiry.id, ids)),
-                      "use": lambda: select(FaqUse.call_id).where(_ids(FaqUse.id, ids))}[kind]())
-    of_calls = union_all(*calls) if len(calls) > 1 else calls[0]
-    before = _before_today()
-
-    def moments(table_moments, condition):
-        return [select(moment.label("at")).where(condition, moment < before) for moment in table_moments]
-
-    enquiry_moments = (Enquiry.created_at, Enquiry.assigned_at, Enquiry.answered_at)
-    parts = [*moments((Call.started_at,), Call.id.in_(of_calls)),
-             *moments(enquiry_moments, Enquiry.call_id.in_(of_calls)),
-             *moments((FaqUse.used_at,), FaqUse.call_id.in_(of_calls))]
-    for kind, ids in given:  # the rows themselves (an enquiry or a use may have no call)
-        if kind == "enquiry":
-            parts += moments(enquiry_moments, _ids(Enquiry.id, ids))
-        elif kind == "use":
-            parts += moments((FaqUse.used_at,), _ids(FaqUse.id, ids))
-    found = db.session.connection().execute(union_all(*parts)).scalars()
+    kinds = tuple(given)
+    params = {"before": _before_today()}
+    if any(isinstance(ids, Select) for ids in given.values()):
+        statement = _days_statement(kinds, given)
+    else:
+        statement = _cached_days_statement(kinds)
+        params.update({kind: sorted(ids) for kind, ids in given.items()})
+    found = db.session.connection().execute(statement, params).scalars()
     return {_local(moment) for moment in found if moment is not None}
 
 
