@@ -6,7 +6,8 @@ database already holds enough calls), then times `GET /api/v1/stats` and the das
 
 Without --database-url it uses a SQLite file under /tmp (kept between runs). Before timing, it
 builds what the statistics rollup is missing (`flask stats-rollup`, what the scheduled job does),
-so the timings are those of a running installation: closed days from the rollup, today live."""
+and on PostgreSQL runs ANALYZE, so the timings are those of a running installation: closed days
+(and months) from the rollup, today live, table statistics current."""
 from __future__ import annotations
 
 import argparse
@@ -42,6 +43,7 @@ def prepare(url: str, calls: int, days: int, instance: str) -> None:
     if have >= calls:
         print(f"  {have:,} calls already there; not loading")
         rollup(env)
+        analyze(app)
         return
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "flask", "--app", "hotline", "seed-reference"], cwd=ROOT, env=env,
@@ -50,6 +52,7 @@ def prepare(url: str, calls: int, days: int, instance: str) -> None:
                     "--days", str(days)], cwd=ROOT, env=env, check=True)
     print(f"  loaded in {time.monotonic() - started:.0f} s (the rollup of the loaded days included)")
     rollup(env)
+    analyze(app)
 
 
 def rollup(env: dict) -> None:
@@ -58,6 +61,19 @@ def rollup(env: dict) -> None:
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "hotline", "stats-rollup"], cwd=ROOT, env=env,
                             check=True, capture_output=True, text=True)
     print(f"  {result.stdout.strip()} (wall {time.monotonic() - started:.0f} s)")
+
+
+def analyze(app) -> None:
+    """PostgreSQL: table statistics for the planner, as autovacuum keeps them on a running server
+    (a server with autovacuum off, like the development machine's, would otherwise plan the
+    freshly loaded tables blind)."""
+    from hotline.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
+        db.engine.dispose()
 
 
 def measure(url: str, repeat: int) -> list[tuple[str, str, float, float]]:
@@ -117,7 +133,8 @@ def main() -> None:
         prepare(url, args.calls, args.days, instance)
         for period, name, p50, p95 in measure(url, args.repeat):
             report.append((backend, period, name, p50, p95))
-    print(f"\n{'backend':<12}{'period':<10}{'request':<20}{'p50 ms':>10}{'p95 ms':>10}")
+    print(f"\nload average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min) at the end")
+    print(f"{'backend':<12}{'period':<10}{'request':<20}{'p50 ms':>10}{'p95 ms':>10}")
     for backend, period, name, p50, p95 in report:
         print(f"{backend:<12}{period:<10}{name:<20}{p50:>10.0f}{p95:>10.0f}")
 
