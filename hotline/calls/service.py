@@ -29,7 +29,17 @@ CALL_WITH_ENQUIRY = (select(Call).options(joinedload(Call.enquiry), joinedload(C
 
 
 def log_call(actor: User, payload: dict) -> Call:
+    """Validate and record one call (see `record_call`); returns it with its enquiry loaded."""
+    return load_call(record_call(actor, payload))
+
+
+def load_call(call_id: int) -> Call:
+    return db.session.execute(CALL_WITH_ENQUIRY, {"call_id": call_id}).unique().scalar_one()
+
+
+def record_call(actor: User, payload: dict) -> int:
     """Validate and record one call; a routed call also gets a `new` enquiry (routed after commit).
+    Returns the call's id.
 
     Everything that only reads (validation, reference data, due times) happens before
     `begin_writes()`; the writes are plain INSERTs so that SQLite's write lock is held briefly."""
@@ -39,20 +49,21 @@ def log_call(actor: User, payload: dict) -> Call:
     plan = plan_enquiry(data.topic.id, now) if routed else None
     begin_writes()
     caller_id = save_caller(data.caller)
+    started_at = data.started_at or now
     call_id = db.session.execute(INSERT_CALL, dict(
         channel=data.channel, caller_id=caller_id, operator_id=actor.id, topic_id=data.topic.id,
         city_id=data.city.id if data.city else None, question=data.question, answer=data.answer,
-        outcome=data.outcome, started_at=data.started_at or now,
+        outcome=data.outcome, started_at=started_at,
         ended_at=data.ended_at or (now if data.started_at is None or data.started_at <= now else None),
         created_at=now,
     )).scalar_one()
     if routed:
         create_enquiry(actor, plan, call_id=call_id, caller_id=caller_id, topic_id=data.topic.id,
-                       city_id=data.city.id if data.city else None, question=data.question)
+                       city_id=data.city.id if data.city else None, question=data.question,
+                       new_call_started_at=started_at)
     audit.record_row(actor, "create", Call.__tablename__, call_id, outcome=data.outcome.value)
-    call = db.session.execute(CALL_WITH_ENQUIRY, {"call_id": call_id}).unique().scalar_one()
-    record_use(actor, data.faq_entries, call=call, at=now)
-    return call
+    record_use(actor, data.faq_entries, call_id=call_id, at=now)
+    return call_id
 
 
 def save_caller(data: CallerInput) -> int | None:

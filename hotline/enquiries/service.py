@@ -58,8 +58,12 @@ def plan_enquiry(topic_id: int, created_at: datetime) -> EnquiryPlan:
 
 
 def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, caller_id: int | None,
-                   topic_id: int, city_id: int | None, question: str) -> int:
-    """A `new` enquiry for a routed call; its routing job is sent after the commit. Returns its id."""
+                   topic_id: int, city_id: int | None, question: str,
+                   new_call_started_at: datetime | None = None) -> int:
+    """A `new` enquiry for a routed call; its routing job is sent after the commit. Returns its id.
+    `new_call_started_at`: the call was inserted in this same transaction and started then."""
+    from ..stats.rollup.invalidation import NEW_CALL_STARTED
+
     reference = next_reference(to_local(plan.created_at).year)
     actor_id = actor.id if actor else None
     enquiry_id = db.session.execute(INSERT_ENQUIRY, dict(
@@ -68,7 +72,7 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
         created_at=plan.created_at, first_response_due_at=plan.first_response_due_at,
         sla_warn_at=plan.sla_warn_at, due_at=plan.due_at,
         formal_appeal=False, answer_published=True,
-    )).scalar_one()
+    ), execution_options={NEW_CALL_STARTED: new_call_started_at} if new_call_started_at else None).scalar_one()
     db.session.execute(INSERT_EVENT, dict(
         enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))
     audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)

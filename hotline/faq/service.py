@@ -184,7 +184,8 @@ def propose_from_answer(actor: User, enquiry: Enquiry, question: str, answer: st
 # Uses -----------------------------------------------------------------------------------------
 
 def record_use(actor: User, entry_ids: Iterable[int | FaqEntry], *, call: Call | None = None,
-               enquiry: Enquiry | None = None, at: datetime | None = None) -> list[FaqUse]:
+               enquiry: Enquiry | None = None, at: datetime | None = None,
+               call_id: int | None = None) -> list[FaqUse]:
     """One use of each published entry (by id or entry) for this call or enquiry; keeps the
     entries' use_count and last_used_at."""
     ids = list(dict.fromkeys(e.id if isinstance(e, FaqEntry) else e for e in entry_ids))
@@ -201,7 +202,7 @@ def record_use(actor: User, entry_ids: Iterable[int | FaqEntry], *, call: Call |
     uses = []
     for entry_id in ids:
         entry = entries[entry_id]
-        use = FaqUse(entry_id=entry_id, call_id=call.id if call else None,
+        use = FaqUse(entry_id=entry_id, call_id=call.id if call else call_id,
                      enquiry_id=enquiry.id if enquiry else None, user_id=actor.id, used_at=now)
         db.session.add(use)
         uses.append(use)

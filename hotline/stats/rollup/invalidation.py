@@ -131,6 +131,11 @@ def _mark_after_flush(session, flush_context) -> None:
         mark_dirty(days_of(calls, enquiries, uses))  # where they are counted now
 
 
+# Execution option of an INSERT of an enquiry (or FAQ use) for a call inserted in the same
+# transaction: that call's start. It then has no other rows counted elsewhere, so the days the
+# new row touches are known without asking the database (the hot path of call logging).
+NEW_CALL_STARTED = "stats_new_call_started_at"
+
 _TABLES = {Call.__table__.name: "call", Enquiry.__table__.name: "enquiry", FaqUse.__table__.name: "use"}
 
 
@@ -158,7 +163,11 @@ def _mark_bulk_statements(state):
                     days.add(_local(row[name]))
             if kind != "call" and row.get("call_id") is not None:
                 call_ids.add(row["call_id"])
-        days |= days_of(call_ids)
+        if NEW_CALL_STARTED in state.execution_options:
+            # The call was inserted in this transaction: its day is all it is counted on so far.
+            days.add(_local(state.execution_options[NEW_CALL_STARTED]))
+        else:
+            days |= days_of(call_ids)
         days.discard(None)
         mark_dirty(days)
         return result
