@@ -25,7 +25,7 @@ from ...models import Call, Enquiry, EnquiryStatus, utcnow
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
 from .raw import _calls, _enquiries, _faq
-from .rolled import _calls_rolled, _enquiries_rolled, _faq_rolled
+from .rolled import _calls_rolled, _enquiries_rolled, _faq_rolled, load_rows
 from .shape import _names
 
 
@@ -38,8 +38,9 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
     single = filters.single() if rollup else None
     if single is not None:
         # No filter or one: the daily rollup, with the days it does not serve read live.
-        cube = CubeReader(period, *single)
-        calls = _calls_rolled(cube, CubeReader(period.previous(), *single), names)
+        cube, previous = CubeReader(period, *single), CubeReader(period.previous(), *single)
+        load_rows(cube, previous)
+        calls = _calls_rolled(cube, previous, names)
         enquiries = _enquiries_rolled(cube, at, filters, names)
         faq = _faq_rolled(cube, at, filters)
     else:

@@ -2,7 +2,7 @@
 raw rows of its live days, and nearest-rank percentiles from the histograms and samples."""
 from __future__ import annotations
 
-from sqlalchemy import and_, false, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, cast, false, func, literal, null, or_, select, union_all
 
 from ...extensions import db
 from ...models import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample
@@ -19,18 +19,19 @@ class CubeReader:
 
     def __init__(self, period: Period, fdim: str = "", fval: str = ""):
         self.period, self.fdim, self.fval = period, fdim, fval
+        self._rows: dict = {}
+        self._samples: dict = {}
         today = today_local()
         served_until = min(period.end, today)
         built: dict = {}  # served day → when it was built
         summed: dict = {}  # month → when its sums were taken
         if period.start < served_until:
-            built = {as_date(day): at for day, at in db.session.execute(
-                select(StatsDay.day, StatsDay.built_at).where(
-                    StatsDay.day >= period.start, StatsDay.day < served_until,
-                    StatsDay.built_version == StatsDay.version)).all()}
-            summed = {as_date(month): at for month, at in db.session.execute(
-                select(StatsMonth.month, StatsMonth.built_at).where(
-                    StatsMonth.month >= period.start, StatsMonth.month < served_until)).all()}
+            days = select(literal("d").label("kind"), StatsDay.day.label("day"), StatsDay.built_at).where(
+                StatsDay.day >= period.start, StatsDay.day < served_until, StatsDay.built_version == StatsDay.version)
+            months = select(literal("m"), StatsMonth.month, StatsMonth.built_at).where(
+                StatsMonth.month >= period.start, StatsMonth.month < served_until)
+            for kind, day, at in db.session.execute(union_all(days, months)).all():
+                (built if kind == "d" else summed)[as_date(day)] = at
         days = period.day_list()
         self.served = ranges_of(d for d in days if d in built)
         self.live = ranges_of(d for d in days if d not in built)
@@ -48,44 +49,64 @@ class CubeReader:
 
     def rows(self, fact: str, gdim: str, by_day: bool = False) -> dict:
         """{gval: [n, m1 … m6, total]} (with by_day: {(day, gval): …}) for the period."""
-        result: dict = {}
+        key = (fact, gdim, by_day)
+        if key not in self._rows:
+            self.load([key])
+        return self._rows[key]
 
-        def add(key, values):
+    def load(self, wanted) -> None:
+        """Read the rows of every (fact, gdim, by_day) wanted, for `rows` to hand out: one
+        statement for the served days and months of them all, one for the live days."""
+        wanted = [key for key in dict.fromkeys(wanted) if key not in self._rows]
+        if not wanted:
+            return
+        results: dict = {key: {} for key in wanted}
+
+        def add(result, key, values):
             bucket = result.setdefault(key, [0] * 7 + [0.0])
             for i, v in enumerate(values):
                 bucket[i] += v or 0
 
-        # Histograms (b, cb) hold counts only: summing the other measures too made PostgreSQL's
-        # sort of a year's per-coordinator rows twice as large (spilled to disk).
-        measures = MEASURES[:1] if gdim in ("b", "cb") else MEASURES
+        served = [self._served_select(i, *key) for i, key in enumerate(wanted)]
+        served = [q for q in served if q is not None]
+        if served:
+            for i, day, gval, *values in db.session.execute(union_all(*served) if len(served) > 1 else served[0]):
+                by_day = wanted[i][2]
+                add(results[wanted[i]], (as_date(day), gval) if by_day else gval, values)
+        live = []
+        for i, (fact, gdim, _by_day) in enumerate(wanted):
+            if self.live and gdim not in ("b", "cb"):  # histograms of live days: from live_samples
+                one = fact_select(fact, self.fdim, gdim, self.live, self.fval if self.fdim else None).subquery()
+                live.append(select(literal(i), one.c.day, one.c.gval, *[one.c[name] for name in MEASURES]))
+        if live:
+            for i, day, gval, *values in db.session.execute(union_all(*live) if len(live) > 1 else live[0]):
+                by_day = wanted[i][2]
+                add(results[wanted[i]], (as_date(day), gval) if by_day else gval, values)
+        self._rows.update(results)
+
+    def _served_select(self, i: int, fact: str, gdim: str, by_day: bool):
+        """SELECT i, day (by_day) or NULL, gval, sum(n) … sum(total) of (fact, gdim) over the
+        served days, whole months from their month rows, or None when nothing is served."""
         parts = []
         day_ranges = self.served if by_day else self.served_days
         if day_ranges:
-            keys = [StatsCube.day, StatsCube.gval] if by_day else [StatsCube.gval]
-            parts.append(select(*keys, *[getattr(StatsCube, name) for name in measures]).where(
+            day = StatsCube.day if by_day else cast(null(), Date)
+            parts.append(select(day.label("day"), StatsCube.gval, *[getattr(StatsCube, m) for m in MEASURES]).where(
                 StatsCube.fact == fact, StatsCube.fdim == self.fdim, StatsCube.fval == self.fval,
                 StatsCube.gdim == gdim, self._served_condition(StatsCube.day, day_ranges)))
         if self.months and not by_day:
-            parts.append(select(StatsCubeMonth.gval, *[getattr(StatsCubeMonth, name) for name in measures]).where(
-                StatsCubeMonth.fact == fact, StatsCubeMonth.fdim == self.fdim, StatsCubeMonth.fval == self.fval,
-                StatsCubeMonth.gdim == gdim, StatsCubeMonth.month.in_(self.months)))
-        if parts:
-            rows = parts[0].subquery() if len(parts) == 1 else union_all(*parts).subquery()
-            keys = list(rows.c)[:2 if by_day else 1]
-            q = select(*keys, *[func.sum(rows.c[name]) for name in measures]).group_by(*keys)
-            for row in db.session.execute(q).all():
-                key = (as_date(row[0]), row[1]) if by_day else row[0]
-                add(key, row[len(keys):])
-        if self.live and gdim not in ("b", "cb"):
-            q = fact_select(fact, self.fdim, gdim, self.live, self.fval if self.fdim else None)
-            for row in db.session.execute(q).all():
-                key = (as_date(row.day), row.gval) if by_day else row.gval
-                add(key, [getattr(row, name) for name in MEASURES])
-        return result
+            parts.append(select(cast(null(), Date), StatsCubeMonth.gval, *[getattr(StatsCubeMonth, m) for m in MEASURES])
+                         .where(StatsCubeMonth.fact == fact, StatsCubeMonth.fdim == self.fdim,
+                                StatsCubeMonth.fval == self.fval, StatsCubeMonth.gdim == gdim,
+                                StatsCubeMonth.month.in_(self.months)))
+        if not parts:
+            return None
+        rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+        keys = [rows.c.day, rows.c.gval] if by_day else [rows.c.gval]
+        return (select(literal(i), rows.c.day if by_day else cast(null(), Date), rows.c.gval,
+                       *[func.sum(rows.c[m]) for m in MEASURES]).group_by(*keys))
 
     def live_samples(self, kind: str) -> list[dict]:
-        if not hasattr(self, "_samples"):
-            self._samples = {}
         if kind not in self._samples:
             self._samples[kind] = sample_rows(kind, self.live, self.fdim, self.fval)
         return self._samples[kind]
@@ -160,21 +181,41 @@ class CubeReader:
         return result
 
     def percentiles(self, kind: str, pcts: tuple[int, ...] = (50, 90)) -> dict:
-        return self._percentiles({None: (kind, self.histogram(kind), None)}, pcts)[None]
+        """{pct: value} of `kind` (assign, answer), nearest rank."""
+        return self.many_percentiles([(kind, pcts, False)])[0]
 
     def coordinator_percentiles(self, kind: str, pcts: tuple[int, ...] = (50,)) -> dict:
-        """{coordinator_id: {pct: value}} of time to answer, nearest rank, from the
-        per-coordinator histogram (gdim cb) and each coordinator's samples of one bucket."""
-        return self._percentiles({user: (kind, hist, user) for user, hist in
-                                  self.histogram(kind, coordinator=True).items()}, pcts)
+        """{coordinator_id: {pct: value}} of time to answer, nearest rank."""
+        return self.many_percentiles([(kind, pcts, True)])[0]
 
-    def _percentiles(self, histograms: dict, pcts) -> dict:
-        """Nearest-rank percentiles for each {key: (kind, {bucket: n}, coordinator_id or None)}:
+    def many_percentiles(self, requests: list[tuple[str, tuple[int, ...], bool]]) -> list[dict]:
+        """For each (kind, pcts, per coordinator) the result of `percentiles` or of
+        `coordinator_percentiles`, from the histograms (gdim b, or cb per coordinator) and each
+        rank's bucket of samples, every rank read in one statement."""
+        self.load([(HISTOGRAMS[kind], "cb" if per_coordinator else "b", False) for kind, _p, per_coordinator in requests])
+        histograms = {}
+        for i, (kind, pcts, per_coordinator) in enumerate(requests):
+            if per_coordinator:
+                for user, hist in self.histogram(kind, coordinator=True).items():
+                    histograms[(i, user)] = (kind, hist, user, pcts)
+            else:
+                histograms[(i, None)] = (kind, self.histogram(kind), None, pcts)
+        values = self._percentiles(histograms)
+        results: list[dict] = [{} for _ in requests]
+        for (i, user), result in values.items():
+            if user is None and not requests[i][2]:
+                results[i] = result
+            else:
+                results[i][user] = result
+        return results
+
+    def _percentiles(self, histograms: dict) -> dict:
+        """Nearest-rank percentiles for each {key: (kind, {bucket: n}, coordinator_id or None, pcts)}:
         the bucket holding the rank from the histogram, then the rank within that bucket's
         values (`_values_at`). Returns {key: {pct: value}}."""
-        result = {key: {pct: None for pct in pcts} for key in histograms}
+        result = {key: {pct: None for pct in pcts} for key, (_k, _h, _c, pcts) in histograms.items()}
         wanted, where = {}, {}
-        for key, (kind, hist, coordinator_id) in histograms.items():
+        for key, (kind, hist, coordinator_id, pcts) in histograms.items():
             n = sum(hist.values())
             if not n:
                 continue
