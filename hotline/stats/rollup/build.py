@@ -56,7 +56,8 @@ def rebuild(lo: date, hi: date) -> int:
     conn.execute(delete(StatsSample).where(StatsSample.day >= lo, StatsSample.day < hi))
     ranges = [(lo, hi)]
     for kind in HISTOGRAMS:
-        rows = sample_rows(kind, ranges)
+        # Written in bucket and value order: the few pages a percentile's bucket read touches.
+        rows = sorted(sample_rows(kind, ranges), key=lambda r: (r["bucket"], r["coordinator_id"] or 0, r["value"]))
         for i in range(0, len(rows), 5000):
             conn.execute(insert(StatsSample), rows[i:i + 5000])
     written = 0
@@ -66,7 +67,7 @@ def rebuild(lo: date, hi: date) -> int:
             for gdim in gdims:
                 inner = fact_select(fact, fdim, gdim, ranges).subquery()
                 rows = select(*inner.c, literal_column(f"'{fact}'"), literal_column(f"'{fdim}'"),
-                              literal_column(f"'{gdim}'"))
+                              literal_column(f"'{gdim}'")).order_by(inner.c.fval, inner.c.gval, inner.c.day)
                 written += conn.execute(insert(StatsCube).from_select(columns, rows)).rowcount or 0
     for kind, fact in HISTOGRAMS.items():
         for fdim in ("", *FILTER_DIMS):
@@ -114,7 +115,8 @@ def rebuild_months(months: Iterable[date], now: datetime | None = None) -> int:
             continue
         keys = [StatsCube.fact, StatsCube.fdim, StatsCube.fval, StatsCube.gdim, StatsCube.gval]
         rows = (select(literal(month, Date), *keys, *[func.sum(getattr(StatsCube, name)) for name in MEASURES])
-                .where(StatsCube.day >= month, StatsCube.day < end).group_by(*keys))
+                .where(StatsCube.day >= month, StatsCube.day < end).group_by(*keys)
+                .order_by(*keys))  # in the order they are read: a (fact, filter, group) on few pages
         columns = ["month", "fact", "fdim", "fval", "gdim", "gval", *MEASURES]
         written += conn.execute(insert(StatsCubeMonth).from_select(columns, rows)).rowcount or 0
         # Never before the last build of one of its days, whatever this machine's clock says.
