@@ -107,7 +107,8 @@ def _faq_rolled(cube: CubeReader, at: datetime, filters: Filters) -> dict:
     uses = sorted(((int(g), v[0]) for g, v in cube.rows("faq", "entry").items()), key=lambda r: (-r[1], r[0]))
     top_rows = uses[:FAQ_TOP]
     questions = dict(db.session.execute(
-        select(FaqEntry.id, FaqEntry.question).where(FaqEntry.id.in_([entry for entry, _n in top_rows]))).all())
+        select(FaqEntry.id, FaqEntry.question).where(FaqEntry.id.in_([entry for entry, _n in top_rows]))).all()
+    ) if top_rows else {}
     top = [{"id": entry, "question": questions.get(entry, ""), "uses": n} for entry, n in top_rows]
     total = cube.rows("call", "").get("", [0] * 7 + [0.0])
     return {"top": top, "assisted_share": _ratio(total[6], total[1]), "never_used": _never_used(at, filters)}

@@ -9,7 +9,7 @@ from ...models import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSamp
 from ..period import Period, today_local
 from ..sql import as_date, rank_for
 from .build import _day_list, month_of, next_month, ranges_of
-from .facts import BUCKET_EDGES, HISTOGRAMS, MEASURES, SAMPLE_FILTER_COLUMNS, _as_text, fact_select, sample_rows
+from .facts import BUCKET_EDGES, HISTOGRAMS, MEASURES, SAMPLE_FILTER_COLUMNS, _as_text, fact_select, sample_rows_of
 
 
 class CubeReader:
@@ -41,11 +41,19 @@ class CubeReader:
         whole = set(self.months)
         self.served_days = ranges_of(d for d in days if d in built and month_of(d) not in whole)
 
-    def _served_condition(self, column, ranges=None):
+    def _served_condition(self, column, ranges=None, by_day: bool = False):
+        """`column` in the served days (or in `ranges`). Several ranges are written so an index
+        on (…, column) still reads just them (SQLite reads no range out of an OR): as the list
+        of their days with `by_day`, else as their bounds with the OR inside."""
         ranges = self.served if ranges is None else ranges
         if not ranges:
             return false()
-        return or_(*[and_(column >= lo, column < hi) for lo, hi in ranges])
+        if len(ranges) == 1:
+            return and_(column >= ranges[0][0], column < ranges[0][1])
+        if by_day:
+            return column.in_([day for lo, hi in ranges for day in _day_list(lo, hi)])
+        return and_(column >= ranges[0][0], column < ranges[-1][1],
+                    or_(*[and_(column >= lo, column < hi) for lo, hi in ranges]))
 
     def rows(self, fact: str, gdim: str, by_day: bool = False) -> dict:
         """{gval: [n, m1 … m6, total]} (with by_day: {(day, gval): …}) for the period."""
@@ -93,12 +101,12 @@ class CubeReader:
             day = StatsCube.day if by_day else cast(null(), Date)
             parts.append(select(day.label("day"), StatsCube.gval, *[getattr(StatsCube, m) for m in MEASURES]).where(
                 StatsCube.fact == fact, StatsCube.fdim == self.fdim, StatsCube.fval == self.fval,
-                StatsCube.gdim == gdim, self._served_condition(StatsCube.day, day_ranges)))
+                StatsCube.gdim == gdim, self._served_condition(StatsCube.day, day_ranges, by_day=True)))
         if self.months and not by_day:
-            parts.append(select(cast(null(), Date), StatsCubeMonth.gval, *[getattr(StatsCubeMonth, m) for m in MEASURES])
-                         .where(StatsCubeMonth.fact == fact, StatsCubeMonth.fdim == self.fdim,
-                                StatsCubeMonth.fval == self.fval, StatsCubeMonth.gdim == gdim,
-                                StatsCubeMonth.month.in_(self.months)))
+            sums = StatsCubeMonth
+            parts.append(select(cast(null(), Date), sums.gval, *[getattr(sums, m) for m in MEASURES]).where(
+                sums.fact == fact, sums.fdim == self.fdim, sums.fval == self.fval, sums.gdim == gdim,
+                sums.month.in_(self.months)))
         if not parts:
             return None
         rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
@@ -107,8 +115,9 @@ class CubeReader:
                        *[func.sum(rows.c[m]) for m in MEASURES]).group_by(*keys))
 
     def live_samples(self, kind: str) -> list[dict]:
-        if kind not in self._samples:
-            self._samples[kind] = sample_rows(kind, self.live, self.fdim, self.fval)
+        """The samples of the live days (of every kind at the first call: one statement)."""
+        if not self._samples:
+            self._samples = sample_rows_of(HISTOGRAMS, self.live, self.fdim, self.fval)
         return self._samples[kind]
 
     def histogram(self, kind: str, coordinator: bool = False) -> dict:
@@ -192,7 +201,8 @@ class CubeReader:
         """For each (kind, pcts, per coordinator) the result of `percentiles` or of
         `coordinator_percentiles`, from the histograms (gdim b, or cb per coordinator) and each
         rank's bucket of samples, every rank read in one statement."""
-        self.load([(HISTOGRAMS[kind], "cb" if per_coordinator else "b", False) for kind, _p, per_coordinator in requests])
+        self.load([(HISTOGRAMS[kind], "cb" if per_coordinator else "b", False)
+                   for kind, _pcts, per_coordinator in requests])
         histograms = {}
         for i, (kind, pcts, per_coordinator) in enumerate(requests):
             if per_coordinator:
