@@ -127,11 +127,13 @@ def rebuild_months(months: Iterable[date], now: datetime | None = None) -> int:
 
 def rebuild_range(lo: date, hi: date, commit: bool = False, progress=None) -> int:
     """Rebuild [lo, hi) a month at a time, each month's sums after its days (committing after
-    each month when asked)."""
+    the days and after the sums when asked; until the sums the reader takes the day rows)."""
     hi = min(hi, today_local())  # only closed days are rolled up; today is always read live
     written = 0
     for chunk, end in _month_chunks(lo, hi):
         written += rebuild(chunk, end)
+        if commit:  # the days, then their month: SQLite's write lock is held for one at a time
+            db.session.commit()
         rebuild_months([month_of(chunk)])
         if commit:
             db.session.commit()
@@ -212,6 +214,8 @@ def rebuild_pending(commit: bool = True, budget_seconds: float | None = None) ->
         for lo, hi in ranges_of(by_month.get(month, ())):
             rebuild(lo, hi)
             built += (hi - lo).days
+            if commit:  # each piece its own transaction: SQLite's write lock is held for one at a time
+                db.session.commit()
         rebuild_months([month])
         if commit:
             db.session.commit()
