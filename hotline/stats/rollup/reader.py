@@ -2,7 +2,9 @@
 raw rows of its live days, and nearest-rank percentiles from the histograms and samples."""
 from __future__ import annotations
 
-from sqlalchemy import Date, and_, cast, false, func, literal, null, or_, select, union_all
+from functools import lru_cache
+
+from sqlalchemy import Date, and_, bindparam, cast, false, func, literal, null, or_, select, union_all
 
 from ...extensions import db
 from ...models import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample
@@ -41,19 +43,15 @@ class CubeReader:
         whole = set(self.months)
         self.served_days = ranges_of(d for d in days if d in built and month_of(d) not in whole)
 
-    def _served_condition(self, column, ranges=None, by_day: bool = False):
-        """`column` in the served days (or in `ranges`). Several ranges are written so an index
-        on (…, column) still reads just them (SQLite reads no range out of an OR): as the list
-        of their days with `by_day`, else as their bounds with the OR inside."""
-        ranges = self.served if ranges is None else ranges
-        if not ranges:
+    def _served_condition(self, column):
+        """`column` in the served days. Several ranges are written within their bounds, so an
+        index on (…, column) still reads just them (SQLite reads no range out of an OR)."""
+        if not self.served:
             return false()
-        if len(ranges) == 1:
-            return and_(column >= ranges[0][0], column < ranges[0][1])
-        if by_day:
-            return column.in_([day for lo, hi in ranges for day in _day_list(lo, hi)])
-        return and_(column >= ranges[0][0], column < ranges[-1][1],
-                    or_(*[and_(column >= lo, column < hi) for lo, hi in ranges]))
+        if len(self.served) == 1:
+            return and_(column >= self.served[0][0], column < self.served[0][1])
+        return and_(column >= self.served[0][0], column < self.served[-1][1],
+                    or_(*[and_(column >= lo, column < hi) for lo, hi in self.served]))
 
     def rows(self, fact: str, gdim: str, by_day: bool = False) -> dict:
         """{gval: [n, m1 … m6, total]} (with by_day: {(day, gval): …}) for the period."""
@@ -75,12 +73,9 @@ class CubeReader:
             for i, v in enumerate(values):
                 bucket[i] += v or 0
 
-        served = [self._served_select(i, *key) for i, key in enumerate(wanted)]
-        served = [q for q in served if q is not None]
-        if served:
-            for i, day, gval, *values in db.session.execute(union_all(*served) if len(served) > 1 else served[0]):
-                by_day = wanted[i][2]
-                add(results[wanted[i]], (as_date(day), gval) if by_day else gval, values)
+        for i, day, gval, *values in self._served_rows(wanted):
+            by_day = wanted[i][2]
+            add(results[wanted[i]], (as_date(day), gval) if by_day else gval, values)
         live = []
         for i, (fact, gdim, _by_day) in enumerate(wanted):
             if self.live and gdim not in ("b", "cb"):  # histograms of live days: from live_samples
@@ -92,27 +87,27 @@ class CubeReader:
                 add(results[wanted[i]], (as_date(day), gval) if by_day else gval, values)
         self._rows.update(results)
 
-    def _served_select(self, i: int, fact: str, gdim: str, by_day: bool):
-        """SELECT i, day (by_day) or NULL, gval, sum(n) … sum(total) of (fact, gdim) over the
-        served days, whole months from their month rows, or None when nothing is served."""
-        parts = []
-        day_ranges = self.served if by_day else self.served_days
-        if day_ranges:
-            day = StatsCube.day if by_day else cast(null(), Date)
-            parts.append(select(day.label("day"), StatsCube.gval, *[getattr(StatsCube, m) for m in MEASURES]).where(
-                StatsCube.fact == fact, StatsCube.fdim == self.fdim, StatsCube.fval == self.fval,
-                StatsCube.gdim == gdim, self._served_condition(StatsCube.day, day_ranges, by_day=True)))
-        if self.months and not by_day:
-            sums = StatsCubeMonth
-            parts.append(select(cast(null(), Date), sums.gval, *[getattr(sums, m) for m in MEASURES]).where(
-                sums.fact == fact, sums.fdim == self.fdim, sums.fval == self.fval, sums.gdim == gdim,
-                sums.month.in_(self.months)))
-        if not parts:
-            return None
-        rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
-        keys = [rows.c.day, rows.c.gval] if by_day else [rows.c.gval]
-        return (select(literal(i), rows.c.day if by_day else cast(null(), Date), rows.c.gval,
-                       *[func.sum(rows.c[m]) for m in MEASURES]).group_by(*keys))
+    def _served_rows(self, wanted: list) -> list:
+        """(i, day or None, gval, n … total) of each wanted (fact, gdim, by_day) over the served
+        days and months: the statement of its shape (`_served_statement`) with this period's days."""
+        needs_days = any(not by_day for _f, _g, by_day in wanted)
+        needs_all = any(by_day for _f, _g, by_day in wanted)
+        params: dict = {"fdim": self.fdim, "fval": self.fval}
+        forms = []
+        for name, ranges, needed in (("days", self.served_days, needs_days), ("all", self.served, needs_all)):
+            if not needed or not ranges:
+                forms.append(None)
+            elif len(ranges) == 1:  # one range: an index range; several: the list of their days
+                forms.append("range")
+                params[f"{name}_lo"], params[f"{name}_hi"] = ranges[0]
+            else:
+                forms.append("list")
+                params[name] = [day for lo, hi in ranges for day in _day_list(lo, hi)]
+        months = bool(self.months) and needs_days
+        if months:
+            params["months"] = self.months
+        statement = _served_statement(tuple(wanted), *forms, months)
+        return [] if statement is None else db.session.execute(statement, params).all()
 
     def live_samples(self, kind: str) -> list[dict]:
         """The samples of the live days (of every kind at the first call: one statement)."""
@@ -243,3 +238,41 @@ class CubeReader:
         for (key, pct), want in where.items():
             result[key][pct] = values[want]
         return result
+
+
+def _day_condition(column, name: str, form: str):
+    if form == "range":
+        return and_(column >= bindparam(f"{name}_lo"), column < bindparam(f"{name}_hi"))
+    return column.in_(bindparam(name, expanding=True))
+
+
+@lru_cache(maxsize=64)
+def _served_statement(wanted: tuple, days: str | None, all_days: str | None, months: bool):
+    """SELECT i, day (by_day) or NULL, gval, sum(n) … sum(total) of each (fact, gdim, by_day) of
+    `wanted` (i: its place) over the served days — `days` / `all_days` (for by_day) as a range
+    or a list, or None when none — and the `months`, all bound by name (fdim, fval, days…,
+    all…, months), so a shape is built once per process: building it took longer than running
+    it, and left thousands of objects to the garbage collector on every request."""
+    branches = []
+    for i, (fact, gdim, by_day) in enumerate(wanted):
+        parts = []
+        form, name = (all_days, "all") if by_day else (days, "days")
+        if form:
+            day = StatsCube.day if by_day else cast(null(), Date)
+            parts.append(select(day.label("day"), StatsCube.gval, *[getattr(StatsCube, m) for m in MEASURES]).where(
+                StatsCube.fact == fact, StatsCube.fdim == bindparam("fdim"), StatsCube.fval == bindparam("fval"),
+                StatsCube.gdim == gdim, _day_condition(StatsCube.day, name, form)))
+        if months and not by_day:
+            sums = StatsCubeMonth
+            parts.append(select(cast(null(), Date), sums.gval, *[getattr(sums, m) for m in MEASURES]).where(
+                sums.fact == fact, sums.fdim == bindparam("fdim"), sums.fval == bindparam("fval"), sums.gdim == gdim,
+                sums.month.in_(bindparam("months", expanding=True))))
+        if not parts:
+            continue
+        rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+        keys = [rows.c.day, rows.c.gval] if by_day else [rows.c.gval]
+        branches.append(select(literal(i), rows.c.day if by_day else cast(null(), Date), rows.c.gval,
+                               *[func.sum(rows.c[m]) for m in MEASURES]).group_by(*keys))
+    if not branches:
+        return None
+    return union_all(*branches) if len(branches) > 1 else branches[0]
