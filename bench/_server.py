@@ -91,8 +91,7 @@ def gunicorn(env: dict, workers: int = 4, threads: int = 1):
     port = free_port()
     args = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
             "--log-level", "warning", "--no-control-socket"]
-    if threads > 1:
-        args += ["-k", "gthread", "--threads", str(threads)]
+    args += ["-k", "gthread", "--threads", str(threads)]  # gthread even with one thread: keep-alive
     proc = subprocess.Popen([*args, "hotline:create_app()"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
