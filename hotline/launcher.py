@@ -46,12 +46,10 @@ def main() -> int:
         _run("seed-demo", env=env)
         print("\nDemo users (password hotline-demo): operator, coordinator, supervisor, admin\n", flush=True)
 
-    workers = env.get("WEB_CONCURRENCY", "2")
     children = [
         subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env),
-        # Threaded workers keep connections alive; two processes fill two cores.
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", workers, "-k", "gthread", "--threads", "4",
-                          "-b", f"127.0.0.1:{port}",
+        # Processes, worker class and threads come from gunicorn.conf.py (WEB_CONCURRENCY, WEB_THREADS).
+        subprocess.Popen([sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}",
                           "--no-control-socket", "--access-logfile", "-", "hotline:create_app()"], cwd=ROOT, env=env),
     ]
     print(f"\nЗелёная линия: http://127.0.0.1:{port}  (Ctrl-C stops everything)\n", flush=True)

@@ -3,6 +3,7 @@ context, and the start-up sweep of enquiries left `new`."""
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 
 import os
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="simple (default: no fork per job), fork (RQ's Worker) or spawn")
     args = parser.parse_args(argv)
     app = create_app()
+    gc.freeze()  # the app's long-lived objects out of the collector's view (see gunicorn.conf.py)
     worker = make_worker(app, WORKER_CLASSES[args.worker_class], name=args.name)
     startup_sweep(app)
     worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")

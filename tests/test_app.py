@@ -75,3 +75,30 @@ def test_the_database_is_set_up_for_concurrent_writers(db):
         else:
             assert db.engine.dialect.driver == "psycopg"
             assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == "read committed"
+
+
+def test_gunicorn_settings_run_processes_and_freeze_the_loaded_app(monkeypatch):
+    """gunicorn.conf.py: threads keep connections alive but default to one per process (the GIL
+    measured against SQLite's write lock), processes follow WEB_CONCURRENCY, and the loaded app's
+    objects are frozen out of the garbage collector."""
+    import gc
+    import multiprocessing
+    import runpy
+    from pathlib import Path
+
+    path = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    settings = runpy.run_path(path)
+    assert settings["worker_class"] == "gthread" and settings["threads"] == 1
+    assert settings["workers"] == 2 * multiprocessing.cpu_count()
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("WEB_THREADS", "2")
+    settings = runpy.run_path(path)
+    assert (settings["workers"], settings["threads"]) == (3, 2)
+    assert gc.get_freeze_count() == 0
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
