@@ -3,14 +3,16 @@
 
 Processes rather than threads: each process has its own GIL, and on SQLite a thread holding the
 write lock that has to wait for its process's GIL holds everyone up. Measured on 2 cores with 8
-operators posting calls (bench/intake.py): 4 processes x 1 thread 386 calls/s, p99 46 ms;
-2 x 4 threads 186/s, p99 66 ms."""
+operators posting calls (bench/intake.py, several runs each): 2 processes x 4 threads 186 calls/s,
+p99 66 ms; 4 x 1 thread 298-400/s, p99 36-60 ms; 4 x 2 threads 305-351/s, p99 45-58 ms. Two
+threads per process are the default all the same: a process busy with one slow request (a year
+of statistics) still answers the connections that happen to be its own."""
 import gc
 import multiprocessing
 import os
 
 worker_class = "gthread"  # keeps connections alive, even with one thread
-threads = int(os.environ.get("WEB_THREADS", "1"))
+threads = int(os.environ.get("WEB_THREADS", "2"))
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * multiprocessing.cpu_count())))
 
 

@@ -2,7 +2,7 @@
 fixed time against gunicorn on the embedded default; then the New call page and caller lookup
 with 100 000 callers in the database. Prints requests/s, p50/p95/p99 and the client's CPU share.
 
-    .venv/bin/python bench/intake.py [--operators 8] [--seconds 20] [--workers 4] [--threads 1]
+    .venv/bin/python bench/intake.py [--operators 8] [--seconds 20] [--workers 4] [--threads 2]
                                      [--callers 100000] [--mode all|intake|lookup]
                                      [--database-url URL] [--redis-url URL] [--with-worker]
 """
@@ -95,7 +95,7 @@ def main() -> int:
     parser.add_argument("--operators", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)  # as gunicorn.conf.py on 2 cores
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--callers", type=int, default=100_000)
     parser.add_argument("--mode", choices=["all", "intake", "lookup"], default="all")
     parser.add_argument("--database-url")

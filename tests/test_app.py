@@ -78,7 +78,7 @@ def test_the_database_is_set_up_for_concurrent_writers(db):
 
 
 def test_gunicorn_settings_run_processes_and_freeze_the_loaded_app(monkeypatch):
-    """gunicorn.conf.py: threads keep connections alive but default to one per process (the GIL
+    """gunicorn.conf.py: threaded workers keep connections alive, few threads per process (the GIL
     measured against SQLite's write lock), processes follow WEB_CONCURRENCY, and the loaded app's
     objects are frozen out of the garbage collector."""
     import gc
@@ -90,12 +90,12 @@ def test_gunicorn_settings_run_processes_and_freeze_the_loaded_app(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("WEB_THREADS", raising=False)
     settings = runpy.run_path(path)
-    assert settings["worker_class"] == "gthread" and settings["threads"] == 1
+    assert settings["worker_class"] == "gthread" and settings["threads"] == 2
     assert settings["workers"] == 2 * multiprocessing.cpu_count()
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    monkeypatch.setenv("WEB_THREADS", "2")
+    monkeypatch.setenv("WEB_THREADS", "1")
     settings = runpy.run_path(path)
-    assert (settings["workers"], settings["threads"]) == (3, 2)
+    assert (settings["workers"], settings["threads"]) == (3, 1)
     assert gc.get_freeze_count() == 0
     try:
         settings["post_worker_init"](None)
