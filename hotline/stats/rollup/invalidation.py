@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from flask_sqlalchemy.session import Session
-from sqlalchemy import Select, bindparam, event, select, union_all, update
+from sqlalchemy import bindparam, event, select, union_all, update
 
 from ...extensions import db
 from ...models import Call, Enquiry, FaqUse, StatsDay
@@ -26,9 +26,11 @@ def _before_today() -> datetime:
     return datetime.combine(today_local(), time.min, tzinfo=local_zone())
 
 
-def _days_statement(kinds: tuple[str, ...], given: dict):
-    """The UNION ALL of every moment the rows of `kinds` count on, before :before. `given` holds,
-    per kind, a SELECT of ids or an expanding bind parameter (so the statement can be cached)."""
+@lru_cache(maxsize=None)
+def _days_statement(kinds: tuple[str, ...]):
+    """The UNION ALL of every moment the rows of `kinds` count on, before :before; the ids of
+    each kind are an expanding parameter named after it, so each shape is built once."""
+    given = {kind: bindparam(kind, expanding=True) for kind in kinds}
     own_calls = {"call": lambda ids: select(Call.id).where(Call.id.in_(ids)),
                  "enquiry": lambda ids: select(Enquiry.call_id).where(Enquiry.id.in_(ids)),
                  "use": lambda ids: select(FaqUse.call_id).where(FaqUse.id.in_(ids))}
@@ -50,28 +52,17 @@ def _days_statement(kinds: tuple[str, ...], given: dict):
     return union_all(*parts)
 
 
-@lru_cache(maxsize=None)
-def _cached_days_statement(kinds: tuple[str, ...]):
-    return _days_statement(kinds, {kind: bindparam(kind, expanding=True) for kind in kinds})
-
-
 def days_of(call_ids=(), enquiry_ids=(), use_ids=()) -> set[date]:
     """Every closed day (before today) the rows are counted on: a call's day and its enquiries'
     and FAQ uses' days; an enquiry's created / assigned / answered days and its call's; a FAQ
-    use's day and its call's. Each argument is a collection of ids or a SELECT of ids. One query;
-    the moments are filtered in the database, so the usual case (today's rows) returns nothing."""
-    given = {kind: ids for kind, ids in (("call", call_ids), ("enquiry", enquiry_ids), ("use", use_ids))
-             if isinstance(ids, Select) or ids}
+    use's day and its call's. One query; the moments are filtered in the database, so the usual
+    case (today's rows) returns nothing."""
+    given = {kind: sorted(set(ids)) for kind, ids in (("call", call_ids), ("enquiry", enquiry_ids),
+                                                      ("use", use_ids)) if ids}
     if not given:
         return set()
-    kinds = tuple(given)
-    params = {"before": _before_today()}
-    if any(isinstance(ids, Select) for ids in given.values()):
-        statement = _days_statement(kinds, given)
-    else:
-        statement = _cached_days_statement(kinds)
-        params.update({kind: sorted(ids) for kind, ids in given.items()})
-    found = db.session.connection().execute(statement, params).scalars()
+    params = {"before": _before_today(), **given}
+    found = db.session.connection().execute(_days_statement(tuple(given)), params).scalars()
     return {_local(moment) for moment in found if moment is not None}
 
 
@@ -173,18 +164,14 @@ def _mark_bulk_statements(state):
         return result
     where = state.statement.whereclause
     matched = select(table.c.id).where(where) if where is not None else select(table.c.id)
-    after = _days_after_update(state.statement) if state.is_update else set()
-    if after is not None:  # where the rows go is known: one query for where they were
-        mark_dirty(by_kind(matched))
-        result = state.invoke_statement()
-        mark_dirty(after)
-        return result
-    ids = list(session.connection().execute(matched).scalars())
-    if ids:
-        mark_dirty(by_kind(ids))
+    ids = list(session.connection().execute(matched).scalars())  # then the cached days statement
+    if not ids:
+        return None
+    mark_dirty(by_kind(ids))  # where they were counted
     result = state.invoke_statement()
-    if ids:
-        mark_dirty(by_kind(ids))
+    if state.is_update:
+        after = _days_after_update(state.statement)
+        mark_dirty(by_kind(ids) if after is None else after)  # where they are counted now
     return result
 
 
