@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hotline.extensions import db
 from hotline.models import Call, CallChannel, CallOutcome, Caller, SisterCity, Topic, User, utcnow
@@ -73,3 +73,8 @@ def make_enquiry(operator: User | None = None, topic_code: str = "youth", city_c
     operator = operator or make_user("operator")
     call = log_call(operator, call_payload(topic=topic_code, city=city_code, question=question))
     return call.enquiry
+
+
+def count(db, model, *where) -> int:
+    """How many rows of `model` match."""
+    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar()

@@ -170,12 +170,9 @@ def _route_waiting(enquiry: Enquiry) -> str:
         if choice is not None:  # nobody for one of the others: its own job marks it unrouted
             chosen[row.id] = choice
             router.count(choice, utcnow())  # later in the batch is "assigned more recently"
-    if enquiry.id not in chosen:
-        outcome = _mark_unrouted(enquiry)
-        if not chosen:
-            return outcome
-    else:
-        outcome = None
+    outcome = None if enquiry.id in chosen else _mark_unrouted(enquiry)
+    if not chosen:
+        return outcome
     assigned = _assign_batch(chosen, router)
     # The others' own jobs have nothing left to do: out of the queue with them, once committed.
     withdraw_after_commit([route_job_id(i) for i in assigned if i != enquiry.id])
