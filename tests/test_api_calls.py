@@ -33,6 +33,31 @@ def test_get_call_and_caller_history(api, db, reference):
     assert operator.get("/api/v1/calls/999999").status_code == 404
 
 
+def test_the_answer_to_a_post_is_the_call_as_it_reads_back(api, reference):
+    """POST answers from the values it wrote, without reading them back: every shape of call
+    must come out exactly as GET /calls/{id} reads it from the database."""
+    operator = api("operator")
+    payloads = [
+        call_payload(),  # a new caller, routed
+        call_payload(caller={"name": "Анна С.", "phone": "+7 342 2124486", "email": "anna@example.org",
+                             "language": "en", "consent": True}, city=None),  # the same caller, changed
+        call_payload(caller={"email": "anna@example.org"}, outcome="info", answer="Да."),  # found by e-mail
+        call_payload(caller={"phone": "83422124486"}, outcome="dropped"),  # nothing new about them
+        call_payload(caller={}, outcome="answered", answer="Ответ", channel="email",
+                     started_at="2026-03-02T10:00:00+05:00", ended_at="2026-03-02T10:03:30+05:00"),
+        call_payload(caller={"name": "Пётр"}, started_at="2026-03-02T10:00:00"),  # local time, no end
+    ]
+    answers = []
+    for payload in payloads:
+        response = operator.post("/api/v1/calls", json=payload)
+        assert response.status_code == 201, response.get_json()
+        answers.append(response.get_json())
+        assert answers[-1] == operator.get(f"/api/v1/calls/{answers[-1]['id']}").get_json()
+    assert answers[2]["caller"]["phone"] == "+73422124486"  # kept from the caller's record
+    assert answers[3]["caller"]["email"] == "anna@example.org" and answers[3]["caller"]["language"] == "ru"
+    assert answers[4]["caller"] is None and answers[4]["enquiry"] is None
+
+
 def test_explicit_times_give_the_handle_time(api, reference):
     body = api("operator").post("/api/v1/calls", json=call_payload(
         outcome="info", started_at="2026-03-02T10:00:00+05:00", ended_at="2026-03-02T10:03:30+05:00")).get_json()

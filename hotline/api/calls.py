@@ -5,8 +5,8 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from .. import audit
-from ..writes import begin_reads, reads_then_writes, writes
-from ..calls.service import caller_history, find_caller_by_phone, load_call, record_call
+from ..writes import reads_then_writes, writes
+from ..calls.service import caller_history, find_caller_by_phone, record_call
 from ..extensions import db
 from ..models import Call
 from ..phones import InvalidPhone, normalise_phone
@@ -23,10 +23,9 @@ def create_call():
     payload = request.get_json(silent=True)
     if payload is None:
         return json_error(400, _("The request body must be JSON (Content-Type: application/json)."))
-    call_id = record_call(g.api_user, payload)
+    call = record_call(g.api_user, payload)
     db.session.commit()
-    begin_reads()  # the answer is read after the commit, outside SQLite's write lock
-    return jsonify(call_json(load_call(call_id))), 201
+    return jsonify(call_json(call)), 201
 
 
 @bp.get("/calls/<int:call_id>")

@@ -57,10 +57,22 @@ def plan_enquiry(topic_id: int, created_at: datetime) -> EnquiryPlan:
     )
 
 
+@dataclass(frozen=True)
+class NewEnquiry:
+    """An enquiry as `create_enquiry` wrote it: `new`, nobody assigned yet."""
+
+    id: int
+    reference: str
+    created_at: datetime
+    due_at: datetime
+    status: EnquiryStatus = EnquiryStatus.NEW
+    assignee: None = None
+
+
 def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, caller_id: int | None,
                    topic_id: int, city_id: int | None, question: str,
-                   new_call_started_at: datetime | None = None) -> int:
-    """A `new` enquiry for a routed call; its routing job is sent after the commit. Returns its id.
+                   new_call_started_at: datetime | None = None) -> NewEnquiry:
+    """A `new` enquiry for a routed call; its routing job is sent after the commit.
     `new_call_started_at`: the call was inserted in this same transaction and started then."""
     from ..stats.rollup.invalidation import NEW_CALL_STARTED
 
@@ -77,4 +89,4 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
         enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))
     audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)
     enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
-    return enquiry_id
+    return NewEnquiry(enquiry_id, reference, plan.created_at, plan.due_at)
