@@ -3,10 +3,10 @@
 
 Processes rather than threads: each process has its own GIL, and on SQLite a thread holding the
 write lock that has to wait for its process's GIL holds everyone up. Measured on 2 cores with 8
-operators posting calls (bench/intake.py, several runs each): 2 processes x 4 threads 186 calls/s,
-p99 66 ms; 4 x 1 thread 298-400/s, p99 36-60 ms; 4 x 2 threads 305-351/s, p99 45-58 ms. Two
-threads per process are the default all the same: a process busy with one slow request (a year
-of statistics) still answers the connections that happen to be its own."""
+operators posting calls (bench/intake.py, 2026-11-28, two runs each): 2 processes x 4 threads
+416 calls/s, p99 38 ms; 4 x 1 thread 536-553/s, p99 39-44 ms; 4 x 2 threads 485-512/s, p99
+36-38 ms. Two threads per process are the default all the same: a process busy with one slow
+request (a year of statistics) still answers the connections that happen to be its own."""
 import gc
 import multiprocessing
 import os

@@ -7,13 +7,14 @@ moment the lock is released — and lets it go right after COMMIT or ROLLBACK. A
 drops its lock with its file descriptors, so no stale lock survives a crash.
 
 Checkpoints (copying the write-ahead log back into the database file, with two fsyncs) are SQLite's
-other serial step. Left to SQLite, the commit that fills the log past 1 000 pages does it inside
-that commit, while every other writer waits: a routed call writes about 30 pages, so at 400
-calls/s that was a stall of several milliseconds ten times a second. Here one thread per
-database, elected among all processes by a second `flock`, checkpoints every
-`CHECKPOINT_INTERVAL` seconds beside the writers (PASSIVE: it never blocks them). SQLite's own
-checkpoint stays as a safety net, at `AUTOCHECKPOINT_PAGES`, for a log the thread cannot keep
-up with."""
+other serial step. Left to SQLite, the commit that fills the log past 1 000 pages copies all of it
+inside that commit, while every other writer waits: a routed call writes about 30 pages, so at 400
+calls/s that was a stall of several milliseconds ten times a second. Here one thread per database,
+elected among all processes by a second `flock`, copies the log every `CHECKPOINT_INTERVAL`
+seconds beside the writers (PASSIVE: it never blocks them). Under steady writing the log can only
+be rewound by a checkpoint that no write overlaps, so SQLite's own checkpoint still runs, every
+`AUTOCHECKPOINT_PAGES`, inside a commit; but by then the thread has copied all but the last
+fraction of a second, and it is short. It is also the safety net should the thread fall behind."""
 from __future__ import annotations
 
 import fcntl
