@@ -109,8 +109,11 @@ def _send_pending_jobs(session) -> None:
     if not pending and not withdrawn:
         return
     try:
-        # One round trip to Redis for all the jobs this transaction asked for.
+        # One round trip to Redis for all the jobs this transaction asked for, in one MULTI from
+        # the start: RQ opens the MULTI itself at its first immediate job, and fails if a
+        # scheduled job (SLA warnings) has already put commands in the pipeline.
         with get_redis().pipeline() as pipe:
+            pipe.multi()
             for job in pending:
                 enqueue(job.func, *job.args, pipeline=pipe, **job.options)
             if withdrawn:

@@ -82,3 +82,23 @@ def test_a_job_lost_between_dequeue_and_start_is_sent_again(app, db, reference, 
     monkeypatch.setitem(app.config, "STALE_JOB_SECONDS", -1)
     sweep()
     assert queue.count == 1
+
+
+def test_scheduled_and_immediate_jobs_of_one_transaction_all_reach_redis(app, db, caplog):
+    """A routing transaction asks for the SLA jobs (scheduled) and the e-mail (at once): with a
+    scheduled job first, RQ could not open its transaction and every job was dropped."""
+    from datetime import timedelta
+
+    from rq.registry import ScheduledJobRegistry
+
+    from hotline.models import utcnow
+    from hotline.queue import enqueue_after_commit
+
+    enqueue_after_commit("hotline.jobs.sla_warn", 1, job_id="warn-1", at=utcnow() + timedelta(hours=1))
+    enqueue_after_commit("hotline.jobs.send_notification_email", 7, job_id="mail-7")
+    enqueue_after_commit("hotline.jobs.sla_breach", 1, job_id="breach-1", at=utcnow() + timedelta(hours=2))
+    db.session.commit()
+    queue = get_queue()
+    assert queue.job_ids == ["mail-7"]
+    assert sorted(ScheduledJobRegistry(queue=queue).get_job_ids()) == ["breach-1", "warn-1"]
+    assert "could not send" not in caplog.text
