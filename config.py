@@ -40,6 +40,9 @@ class Config:
 
     # Reference data (topics, cities, SLA targets, calendar) is re-read at most this often per process.
     REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "30"))
+    # Callers and the texts of calls and enquiries older than this are anonymised every night
+    # (SPEC 10); 0 switches it off. Five years: how long municipal bodies keep citizens' appeals.
+    RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "1826"))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     QUESTION_MAX_LENGTH = 10_000

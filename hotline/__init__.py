@@ -46,10 +46,11 @@ def create_app(config: object | str | None = None) -> Flask:
     from .faq import bp as faq_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
+    from .privacy import bp as privacy_bp
     from .stats import bp as stats_bp
 
-    for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, notifications_bp,
-                      api_bp):
+    for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, privacy_bp,
+                      notifications_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 

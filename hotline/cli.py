@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(retention_command)
     from .stats.cli import register as register_stats; register_stats(app)  # noqa: E702
 
 
@@ -87,3 +88,17 @@ def sweep_command():
     from .enquiries.routing import sweep
 
     click.echo(f"re-enqueued {sweep()} enquiries")
+
+
+@click.command("retention")
+def retention_command():
+    """Anonymise now what is older than RETENTION_DAYS (the nightly job does the same)."""
+    from .privacy.retention import retention_cutoff, run_retention
+
+    cutoff = retention_cutoff()
+    if cutoff is None:
+        click.echo("retention is switched off (RETENTION_DAYS=0)")
+        return
+    done = run_retention()
+    click.echo(f"anonymised before {cutoff:%Y-%m-%d}: {done.callers} callers, {done.calls} calls, "
+               f"{done.enquiries} enquiries")

@@ -101,3 +101,15 @@ def stats_rollup() -> int:
     if days:
         log.info("job %s: statistics rollup built %d days", _job_id(), days)
     return days
+
+
+def apply_retention() -> dict:
+    """Nightly: anonymise callers and texts older than RETENTION_DAYS (SPEC 10), batch by batch;
+    the next night's run is scheduled first."""
+    from .privacy.retention import run_retention, schedule_retention
+
+    schedule_retention()
+    done = run_retention()
+    log.info("job %s: retention anonymised %d callers, %d calls, %d enquiries", _job_id(), done.callers,
+             done.calls, done.enquiries)
+    return {"callers": done.callers, "calls": done.calls, "enquiries": done.enquiries}

@@ -49,6 +49,7 @@ def startup_sweep(app: Flask) -> int:
             count = sweep()
             schedule_periodic_sweep()
             __import__("hotline.stats.rollup", fromlist=["schedule_rollup"]).schedule_rollup()
+            __import__("hotline.privacy.retention", fromlist=["schedule_retention"]).schedule_retention()
             db.session.commit()
             return count
         except Exception:  # Redis or the database not up yet: the next start or sweep catches up

@@ -16,6 +16,7 @@ NAV = [
     ("faq.index", _l("FAQ"), {O, C, S}),
     ("stats.dashboard", _l("Dashboard"), {S}),
     ("admin.index", _l("Administration"), {S}),  # supervisors see absences and routing there
+    ("privacy.index", _l("Personal data"), {S}),
 ]
 # The first page in this order that the role may open is its home.
 HOME_ORDER = {

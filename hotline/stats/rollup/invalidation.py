@@ -139,6 +139,8 @@ def _mark_bulk_statements(state):
     if kind is None:
         return None
     session = state.session
+    if state.is_update and _sets_only_uncounted(state.statement):
+        return None  # free text (anonymisation): no figure changes
 
     def by_kind(ids):
         return days_of(ids if kind == "call" else (), ids if kind == "enquiry" else (), ids if kind == "use" else ())
@@ -173,6 +175,15 @@ def _mark_bulk_statements(state):
         after = _days_after_update(state.statement)
         mark_dirty(by_kind(ids) if after is None else after)  # where they are counted now
     return result
+
+
+# Free text that no figure reads: an UPDATE that sets only these leaves every day as it was.
+_UNCOUNTED_COLUMNS = {"question", "answer", "cancel_reason", "return_reason", "legal_extension_reason"}
+
+
+def _sets_only_uncounted(statement) -> bool:
+    names = {getattr(column, "key", column) for column in (getattr(statement, "_values", None) or {})}
+    return bool(names) and names <= _UNCOUNTED_COLUMNS
 
 
 # The columns that decide which days a row counts on.

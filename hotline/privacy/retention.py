@@ -1,0 +1,79 @@
+"""Retention (SPEC 10): every night, callers and the texts of calls and enquiries older than
+`RETENTION_DAYS` are anonymised in batches, each its own transaction, so that a first run over
+years of data never holds the write lock for long. Whatever belongs to an open enquiry waits."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, or_, select
+
+from .. import audit
+from ..extensions import db
+from ..models import Call, Caller, Enquiry, utcnow
+from ..timefmt import local_zone
+from .service import OPEN, Anonymised, anonymise_callers, blank_calls, blank_enquiries
+
+log = logging.getLogger(__name__)
+
+RETENTION_BATCH = 500  # rows of each kind per transaction
+RETENTION_JOB = "hotline.jobs.apply_retention"
+RUN_AT = time(3, 0)  # Perm time: the quietest hour of the desk
+
+
+def retention_cutoff(now: datetime | None = None) -> datetime | None:
+    """Data from before this moment is anonymised; None when retention is switched off (0 days)."""
+    days = int(current_app.config["RETENTION_DAYS"])
+    return (now or utcnow()) - timedelta(days=days) if days > 0 else None
+
+
+def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> Anonymised:
+    """One batch of the retention run: up to `limit` calls, enquiries and callers older than the
+    retention period. Whatever belongs to an open enquiry waits until it is closed. Call it again
+    (after a commit) until it returns nothing."""
+    cutoff = retention_cutoff(now)
+    if cutoff is None:
+        return Anonymised()
+    open_enquiry_of_call = exists().where(Enquiry.call_id == Call.id, Enquiry.status.in_(OPEN))
+    call_ids = db.session.execute(
+        select(Call.id).where(Call.started_at < cutoff, or_(Call.question != "", Call.answer.is_not(None)),
+                              ~open_enquiry_of_call).limit(limit)).scalars().all()
+    enquiry_ids = db.session.execute(
+        select(Enquiry.id).where(Enquiry.created_at < cutoff, Enquiry.status.not_in(OPEN),
+                                 or_(Enquiry.question != "", Enquiry.answer.is_not(None))).limit(limit)
+    ).scalars().all()
+    recent_call = exists().where(Call.caller_id == Caller.id, Call.started_at >= cutoff)
+    open_enquiry = exists().where(Enquiry.caller_id == Caller.id, Enquiry.status.in_(OPEN))
+    caller_ids = db.session.execute(
+        select(Caller.id).where(Caller.anonymised_at.is_(None), Caller.created_at < cutoff,
+                                ~recent_call, ~open_enquiry).limit(limit)).scalars().all()
+    done = Anonymised(callers=anonymise_callers(caller_ids), calls=blank_calls(call_ids),
+                      enquiries=blank_enquiries(enquiry_ids))
+    if done:
+        audit.record_row(None, "retention", Caller.__tablename__, None, cutoff=cutoff.isoformat(),
+                         callers=done.callers, calls=done.calls, enquiries=done.enquiries)
+    return done
+
+
+def run_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> Anonymised:
+    """Every batch until nothing is left, committing each."""
+    total = Anonymised()
+    while done := apply_retention(now, limit):
+        db.session.commit()
+        total += done
+    db.session.commit()
+    return total
+
+
+def schedule_retention(now: datetime | None = None) -> None:
+    """The next run at 03:00 Perm time on RQ's scheduler; the job id names the day, so every
+    worker asking schedules the same single job."""
+    from ..queue import enqueue_unless_waiting
+
+    local_now = (now or utcnow()).astimezone(local_zone())
+    at = datetime.combine(local_now.date(), RUN_AT, tzinfo=local_zone())
+    if at <= local_now:
+        at += timedelta(days=1)
+    enqueue_unless_waiting(RETENTION_JOB, job_id=f"retention-{at.date().isoformat()}", at=at, result_ttl=0,
+                           failure_ttl=7 * 86400, job_timeout=3600)

@@ -1,0 +1,152 @@
+"""Residents' personal data (SPEC 10, 152-FZ): find a caller, export everything held about them,
+erase it on request, and anonymise what is older than the retention period.
+
+Retention (anonymising by age) is in `retention.py`. Anonymising keeps every row and every time, topic, city, channel and outcome, so the statistics
+stay as they were; it blanks who the caller is (name, phone, e-mail) and the free texts of their
+calls and enquiries (questions, answers, notes, reasons), where people tell their stories.
+Services flush, never commit: the request, the command or the job commits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+
+from .. import audit
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..models import Call, Caller, Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, User, utcnow
+from ..phones import InvalidPhone, normalise_phone
+
+SEARCH_LIMIT = 50
+REASON_MAX = 500
+OPEN = EnquiryStatus.open_values()
+
+# What anonymising sets: the free texts of a call and of an enquiry.
+BLANK_CALL = {"question": "", "answer": None}
+BLANK_ENQUIRY = {"question": "", "answer": None, "cancel_reason": None, "return_reason": None,
+                 "legal_extension_reason": None}
+REDACTED_NOTE = ""
+
+
+def find_callers(query: str) -> list[Caller]:
+    """Callers by phone (any way of typing it), e-mail, or part of the name; newest first."""
+    text = (query or "").strip()
+    if not text:
+        return []
+    conditions = [Caller.email == text.lower(), Caller.name.contains(text)]
+    try:
+        conditions.append(Caller.phone == normalise_phone(text, current_app.config["HOTLINE_PHONE_REGION"]))
+    except InvalidPhone:
+        pass
+    return list(db.session.execute(
+        select(Caller).where(or_(*conditions), Caller.anonymised_at.is_(None))
+        .order_by(Caller.id.desc()).limit(SEARCH_LIMIT)
+    ).scalars())
+
+
+def caller_calls(caller: Caller) -> list[Call]:
+    return list(db.session.execute(
+        select(Call).where(Call.caller_id == caller.id).order_by(Call.started_at.desc())).scalars())
+
+
+def caller_enquiries(caller: Caller) -> list[Enquiry]:
+    return list(db.session.execute(
+        select(Enquiry).where(Enquiry.caller_id == caller.id).order_by(Enquiry.created_at.desc())).scalars())
+
+
+def open_enquiries(caller: Caller) -> list[Enquiry]:
+    return [e for e in caller_enquiries(caller) if e.is_open]
+
+
+def export_caller(actor: User, caller: Caller) -> dict:
+    """Everything held about a caller, as the resident may ask for it (152-FZ art. 14)."""
+    from ..api.serialise import caller_json, iso
+
+    audit.record(actor, "export", caller)
+    return {
+        "exported_at": iso(utcnow()),
+        "caller": {**caller_json(caller), "created_at": iso(caller.created_at)},
+        "calls": [{
+            "id": c.id, "started_at": iso(c.started_at), "ended_at": iso(c.ended_at),
+            "channel": c.channel.value, "topic": c.topic.code, "city": c.city.code if c.city else None,
+            "outcome": c.outcome.value, "question": c.question, "answer": c.answer,
+        } for c in caller_calls(caller)],
+        "enquiries": [{
+            "reference": e.reference, "status": e.status.value, "topic": e.topic.code,
+            "city": e.city.code if e.city else None, "question": e.question, "answer": e.answer,
+            "created_at": iso(e.created_at), "answered_at": iso(e.answered_at), "closed_at": iso(e.closed_at),
+            "formal_appeal": e.formal_appeal,
+            "trail": [{"at": iso(ev.created_at), "kind": ev.kind} for ev in e.events],
+        } for e in caller_enquiries(caller)],
+    }
+
+
+@dataclass
+class Anonymised:
+    callers: int = 0
+    calls: int = 0
+    enquiries: int = 0
+
+    def __iadd__(self, other: "Anonymised") -> "Anonymised":
+        self.callers += other.callers
+        self.calls += other.calls
+        self.enquiries += other.enquiries
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self.callers or self.calls or self.enquiries)
+
+
+def erase_caller(actor: User, caller: Caller, reason: str) -> Anonymised:
+    """Erase a caller's data at their request: the caller card and the texts of all their calls
+    and enquiries. Refused while an enquiry of theirs is still open (it must be answered or
+    cancelled first, so that no work in progress loses its question)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_l("Say on what grounds the data is erased (the resident's request, its date)."),
+                               {"reason": _l("This field is required.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(_l("Too long: at most %(max)d characters.", max=REASON_MAX),
+                               {"reason": _l("Too long: at most %(max)d characters.", max=REASON_MAX)})
+    if caller.anonymised_at is not None:
+        raise Conflict(_l("This caller's data has already been erased."))
+    still_open = open_enquiries(caller)
+    if still_open:
+        raise Conflict(_l("Enquiries %(refs)s are still open: answer or cancel them first.",
+                          refs=", ".join(e.reference for e in still_open)))
+    call_ids = db.session.execute(select(Call.id).where(Call.caller_id == caller.id)).scalars().all()
+    enquiry_ids = db.session.execute(select(Enquiry.id).where(Enquiry.caller_id == caller.id)).scalars().all()
+    done = Anonymised(callers=anonymise_callers([caller.id]), calls=blank_calls(call_ids),
+                      enquiries=blank_enquiries(enquiry_ids))
+    db.session.refresh(caller)
+    audit.record(actor, "erase", caller, reason=reason, calls=done.calls, enquiries=done.enquiries)
+    return done
+
+
+def anonymise_callers(ids: list[int]) -> int:
+    if not ids:
+        return 0
+    db.session.execute(update(Caller).where(Caller.id.in_(ids))
+                       .values(name="", phone=None, email=None, anonymised_at=utcnow()))
+    return len(ids)
+
+
+def blank_calls(ids: list[int]) -> int:
+    if ids:
+        db.session.execute(update(Call).where(Call.id.in_(ids)).values(**BLANK_CALL))
+    return len(ids)
+
+
+def blank_enquiries(ids: list[int]) -> int:
+    if not ids:
+        return 0
+    db.session.execute(update(Enquiry).where(Enquiry.id.in_(ids)).values(**BLANK_ENQUIRY))
+    db.session.execute(update(EnquiryNote).where(EnquiryNote.enquiry_id.in_(ids)).values(body=REDACTED_NOTE))
+    # Reasons typed into the trail; the trail itself (who did what, when) stays.
+    for event in db.session.execute(
+            select(EnquiryEvent).where(EnquiryEvent.enquiry_id.in_(ids), EnquiryEvent.detail.is_not(None))).scalars():
+        if isinstance(event.detail, dict) and event.detail.get("reason"):
+            event.detail = {**event.detail, "reason": ""}
+    return len(ids)
