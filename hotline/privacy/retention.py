@@ -3,7 +3,7 @@
 years of data never holds the write lock for long. Whatever belongs to an open enquiry waits."""
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
@@ -15,7 +15,6 @@ from ..models import Call, Caller, Enquiry, utcnow
 from ..timefmt import local_zone
 from .service import OPEN, Anonymised, anonymise_callers, blank_calls, blank_enquiries
 
-log = logging.getLogger(__name__)
 
 RETENTION_BATCH = 500  # rows of each kind per transaction
 RETENTION_JOB = "hotline.jobs.apply_retention"
@@ -28,26 +27,43 @@ def retention_cutoff(now: datetime | None = None) -> datetime | None:
     return (now or utcnow()) - timedelta(days=days) if days > 0 else None
 
 
-def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> Anonymised:
+@dataclass
+class Cursor:
+    """Where a run has got to in each table, so that every batch reads on from there instead of
+    scanning again the rows already anonymised (a first run may cover years)."""
+
+    call: int = 0
+    enquiry: int = 0
+    caller: int = 0
+
+
+def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH,
+                    cursor: Cursor | None = None) -> Anonymised:
     """One batch of the retention run: up to `limit` calls, enquiries and callers older than the
-    retention period. Whatever belongs to an open enquiry waits until it is closed. Call it again
-    (after a commit) until it returns nothing."""
+    retention period, in id order after `cursor` (which it moves on). Whatever belongs to an open
+    enquiry waits until it is closed. Call it again (after a commit) until it returns nothing."""
     cutoff = retention_cutoff(now)
     if cutoff is None:
         return Anonymised()
+    cursor = cursor or Cursor()
     open_enquiry_of_call = exists().where(Enquiry.call_id == Call.id, Enquiry.status.in_(OPEN))
     call_ids = db.session.execute(
-        select(Call.id).where(Call.started_at < cutoff, or_(Call.question != "", Call.answer.is_not(None)),
-                              ~open_enquiry_of_call).limit(limit)).scalars().all()
+        select(Call.id).where(Call.id > cursor.call, Call.started_at < cutoff,
+                              or_(Call.question != "", Call.answer.is_not(None)), ~open_enquiry_of_call)
+        .order_by(Call.id).limit(limit)).scalars().all()
     enquiry_ids = db.session.execute(
-        select(Enquiry.id).where(Enquiry.created_at < cutoff, Enquiry.status.not_in(OPEN),
-                                 or_(Enquiry.question != "", Enquiry.answer.is_not(None))).limit(limit)
-    ).scalars().all()
+        select(Enquiry.id).where(Enquiry.id > cursor.enquiry, Enquiry.created_at < cutoff,
+                                 Enquiry.status.not_in(OPEN), or_(Enquiry.question != "", Enquiry.answer.is_not(None)))
+        .order_by(Enquiry.id).limit(limit)).scalars().all()
     recent_call = exists().where(Call.caller_id == Caller.id, Call.started_at >= cutoff)
     open_enquiry = exists().where(Enquiry.caller_id == Caller.id, Enquiry.status.in_(OPEN))
     caller_ids = db.session.execute(
-        select(Caller.id).where(Caller.anonymised_at.is_(None), Caller.created_at < cutoff,
-                                ~recent_call, ~open_enquiry).limit(limit)).scalars().all()
+        select(Caller.id).where(Caller.id > cursor.caller, Caller.anonymised_at.is_(None), Caller.created_at < cutoff,
+                                ~recent_call, ~open_enquiry)
+        .order_by(Caller.id).limit(limit)).scalars().all()
+    cursor.call = call_ids[-1] if call_ids else cursor.call
+    cursor.enquiry = enquiry_ids[-1] if enquiry_ids else cursor.enquiry
+    cursor.caller = caller_ids[-1] if caller_ids else cursor.caller
     done = Anonymised(callers=anonymise_callers(caller_ids), calls=blank_calls(call_ids),
                       enquiries=blank_enquiries(enquiry_ids))
     if done:
@@ -58,8 +74,8 @@ def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -
 
 def run_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> Anonymised:
     """Every batch until nothing is left, committing each."""
-    total = Anonymised()
-    while done := apply_retention(now, limit):
+    total, cursor = Anonymised(), Cursor()
+    while done := apply_retention(now, limit, cursor):
         db.session.commit()
         total += done
     db.session.commit()

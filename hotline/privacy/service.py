@@ -35,7 +35,7 @@ def find_callers(query: str) -> list[Caller]:
     text = (query or "").strip()
     if not text:
         return []
-    conditions = [Caller.email == text.lower(), Caller.name.contains(text)]
+    conditions = [Caller.email == text.lower(), Caller.name.icontains(text, autoescape=True)]
     try:
         conditions.append(Caller.phone == normalise_phone(text, current_app.config["HOTLINE_PHONE_REGION"]))
     except InvalidPhone:
