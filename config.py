@@ -43,6 +43,15 @@ class Config:
     # Callers and the texts of calls and enquiries older than this are anonymised every night
     # (SPEC 10); 0 switches it off. Five years: how long municipal bodies keep citizens' appeals.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "1826"))
+    # What anyone may do without signing in, per client address and hour (SPEC 5.6).
+    PUBLIC_SUBMITS_PER_HOUR = int(os.environ.get("PUBLIC_SUBMITS_PER_HOUR", "5"))
+    PUBLIC_LOOKUPS_PER_HOUR = int(os.environ.get("PUBLIC_LOOKUPS_PER_HOUR", "30"))
+    OPEN311_READS_PER_HOUR = int(os.environ.get("OPEN311_READS_PER_HOUR", "600"))
+    OPEN311_AGENCY = os.environ.get(
+        "OPEN311_AGENCY", "Департамент международных и межмуниципальных связей администрации г. Перми")
+    OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "Зелёная линия, +7 (342) 212-44-86")
+    # Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     QUESTION_MAX_LENGTH = 10_000

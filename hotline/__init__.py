@@ -20,6 +20,11 @@ def create_app(config: object | str | None = None) -> Flask:
         instance_path=os.environ.get("HOTLINE_INSTANCE") or None,
     )
     _load_config(app, config)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -46,13 +51,16 @@ def create_app(config: object | str | None = None) -> Flask:
     from .faq import bp as faq_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
+    from .open311 import bp as open311_bp
     from .privacy import bp as privacy_bp
+    from .public import bp as public_bp
     from .stats import bp as stats_bp
 
     for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, privacy_bp,
-                      notifications_bp, api_bp):
+                      notifications_bp, public_bp, api_bp, open311_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
+    csrf.exempt(open311_bp)  # partner servers post with an api_key, not a browser session
 
     from .cli import register_cli
 

@@ -50,7 +50,7 @@ class SavedCall:
     id: int
     channel: CallChannel
     caller: SavedCaller | None
-    operator: User
+    operator: User | None
     topic: Ref
     city: Ref | None
     question: str
@@ -72,8 +72,9 @@ def load_call(call_id: int) -> Call:
     return db.session.execute(CALL_WITH_ENQUIRY, {"call_id": call_id}).unique().scalar_one()
 
 
-def record_call(actor: User, payload: dict) -> SavedCall:
+def record_call(actor: User | None, payload: dict) -> SavedCall:
     """Validate and record one call; a routed call also gets a `new` enquiry (routed after commit).
+    `actor` is None for what residents submit themselves (the public form, Open311).
 
     Everything that only reads (validation, reference data, due times) happens before
     `begin_writes()`; the writes are plain INSERTs so that SQLite's write lock is held briefly."""
@@ -87,7 +88,8 @@ def record_call(actor: User, payload: dict) -> SavedCall:
     started_at = data.started_at or now
     ended_at = data.ended_at or (now if data.started_at is None or data.started_at <= now else None)
     call_id = db.session.execute(INSERT_CALL, dict(
-        channel=data.channel, caller_id=caller_id, operator_id=actor.id, topic_id=data.topic.id,
+        channel=data.channel, caller_id=caller_id, operator_id=actor.id if actor else None,
+        topic_id=data.topic.id,
         city_id=data.city.id if data.city else None, question=data.question, answer=data.answer,
         outcome=data.outcome, started_at=started_at, ended_at=ended_at, created_at=now,
     )).scalar_one()

@@ -1,0 +1,99 @@
+"""Residents' own enquiries: a submission is a call on channel `web` with a routed enquiry, the
+same verb the desk uses; the status is shown to whoever gives the reference and the phone or
+e-mail it was submitted with."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import audit
+from ..calls.schema import parse_call
+from ..calls.service import SavedCall, record_call
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import Enquiry, EnquiryStatus
+from ..phones import InvalidPhone, normalise_phone
+
+# The status a resident reads: the desk's own states are finer than they need.
+PUBLIC_STATUS = {
+    EnquiryStatus.NEW: _l("received"),
+    EnquiryStatus.ASSIGNED: _l("being answered"),
+    EnquiryStatus.REOPENED: _l("being answered"),
+    EnquiryStatus.ANSWERED: _l("answered"),
+    EnquiryStatus.CLOSED: _l("answered"),
+    EnquiryStatus.CANCELLED: _l("withdrawn"),
+}
+# Field names of the call schema → the public form's fields.
+FORM_FIELDS = {"caller.name": "name", "caller.phone": "phone", "caller.email": "email",
+               "caller.language": "language", "caller": "phone"}
+
+
+def submission_payload(form, channel: str = "web") -> dict:
+    """The call a resident's submission makes (form fields: name, phone, email, language, topic,
+    city, question)."""
+    def text(name):
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else value
+
+    return {
+        "caller": {"name": text("name") or "", "phone": text("phone") or None, "email": text("email") or None,
+                   "language": text("language") or "ru", "consent": True},
+        "channel": channel, "topic": text("topic"), "city": text("city") or None,
+        "question": text("question"), "outcome": "routed",
+    }
+
+
+def submit_enquiry(payload: dict, consent: bool, actor=None) -> SavedCall:
+    """Check everything first — consent to processing (152-FZ), a phone or an e-mail to find the
+    enquiry by, and the call's own rules — and only then write."""
+    errors: dict[str, str] = {}
+    if not consent:
+        errors["consent"] = str(_l("Consent to the processing of personal data is needed to register a question."))
+    caller = payload.get("caller") or {}
+    if not (caller.get("phone") or caller.get("email")):
+        errors["phone"] = str(_l("Give a phone number or an e-mail: the answer is found by it."))
+    try:
+        parse_call(payload)
+    except ValidationFailed as exc:
+        for name, message in exc.fields.items():
+            errors.setdefault(FORM_FIELDS.get(name, name), message)
+    if errors:
+        raise ValidationFailed(_l("The question was not sent: check the marked fields."), errors)
+    return record_call(actor, payload)
+
+
+def normalise_reference(typed: str) -> str:
+    """`зл-2026-000123`, `ZL 2026 123` and `ЗЛ-2026-000123` are one reference."""
+    text = (typed or "").strip().upper().replace(" ", "-").replace("ZL", "ЗЛ")
+    parts = [p for p in text.split("-") if p]
+    if len(parts) == 3 and parts[0] == "ЗЛ" and parts[1].isdigit() and parts[2].isdigit():
+        return f"ЗЛ-{parts[1]}-{int(parts[2]):06d}"
+    return text
+
+
+def find_for_resident(reference: str, contact: str) -> Enquiry | None:
+    """The enquiry with this reference if `contact` is the phone or e-mail it was submitted with;
+    None otherwise, without saying which of the two did not match."""
+    enquiry = db.session.execute(
+        select(Enquiry).where(Enquiry.reference == normalise_reference(reference))).scalar_one_or_none()
+    caller = enquiry.caller if enquiry is not None else None
+    if caller is None or not (contact or "").strip():
+        return None
+    contact = contact.strip()
+    matches = caller.email is not None and caller.email == contact.lower()
+    if not matches and caller.phone:
+        try:
+            matches = caller.phone == normalise_phone(contact, current_app.config["HOTLINE_PHONE_REGION"])
+        except InvalidPhone:
+            matches = False
+    if not matches:
+        return None
+    audit.record_row(None, "read", Enquiry.__tablename__, enquiry.id, via="public")
+    return enquiry
+
+
+def published_answer(enquiry: Enquiry) -> str | None:
+    if enquiry.status in (EnquiryStatus.ANSWERED, EnquiryStatus.CLOSED) and enquiry.answer_published:
+        return enquiry.answer
+    return None
