@@ -1,0 +1,162 @@
+"""What the Open311 endpoints say and do, in the desk's own terms: a service is a topic, a
+request is an enquiry (its reference is the `service_request_id`), submitting one is the same
+verb as the public form. Partner sites declare the resident's consent in `attribute[consent]`."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..auth.decorators import has_any_role
+from ..auth.service import user_for_token
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import Enquiry, EnquiryStatus, Role, SisterCity, Topic, User, utcnow
+from ..public.service import published_answer, submit_enquiry
+from .render import Open311Error
+
+MAX_DAYS = 90
+MAX_ROWS = 1000
+LANGUAGE = "ru"  # names and notices are given in Russian, the jurisdiction's language
+SUBMITTERS = {Role.OPERATOR, Role.SUPERVISOR}
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def services() -> list[dict]:
+    return [{"service_code": t.code, "service_name": t.name(LANGUAGE),
+             "description": str(_l("Questions to the Green Line: %(topic)s", topic=t.name(LANGUAGE))),
+             "metadata": True, "type": "realtime", "keywords": "", "group": str(_l("Sister cities"))}
+            for t in _topics()]
+
+
+def _topics() -> list[Topic]:
+    return list(db.session.execute(
+        select(Topic).where(Topic.active.is_(True)).order_by(Topic.position, Topic.id)).scalars())
+
+
+def service_definition(code: str) -> dict:
+    if code not in {t.code for t in _topics()}:
+        raise Open311Error(404, _l("No service with code %(code)s.", code=code[:40]))
+    cities = db.session.execute(select(SisterCity).where(SisterCity.active.is_(True))
+                                .order_by(SisterCity.agreement_year, SisterCity.id)).scalars()
+    return {"service_code": code, "attributes": ("attribute", [
+        {"variable": True, "code": "city", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "", "order": 1, "description": str(_l("Sister city")),
+         "values": ("value", [{"key": c.code, "name": c.name(LANGUAGE)} for c in cities])},
+        {"variable": True, "code": "consent", "datatype": "singlevaluelist", "required": True,
+         "datatype_description": "", "order": 2,
+         "description": str(_l("The resident agrees to the processing of their personal data (152-FZ)")),
+         "values": ("value", [{"key": "true", "name": str(_l("Yes"))}])},
+    ])}
+
+
+def submitter(api_key: str | None) -> User:
+    user = user_for_token(api_key.strip()) if api_key and api_key.strip() else None
+    if user is None or not has_any_role(user, SUBMITTERS):
+        raise Open311Error(403, _l("A valid api_key is required."))
+    return user
+
+
+def submit(form) -> Enquiry:
+    """A service request from a partner site: a web call with a routed enquiry."""
+    key_user = submitter(form.get("api_key"))
+    if not (form.get("lat") and form.get("long")) and not form.get("address_string") and not form.get("address_id"):
+        raise Open311Error(400, _l("A location is required: lat and long, address_string or address_id "
+                                   "(\"online\" for a question with no place)."))
+    question = (form.get("description") or "").strip()
+    address = (form.get("address_string") or "").strip()
+    if question and address and address.lower() != "online":
+        question = f"{question}\n\n{_l('Address')}: {address}"
+    name = " ".join(p.strip() for p in (form.get("first_name") or "", form.get("last_name") or "") if p.strip())
+    payload = {
+        "caller": {"name": name, "phone": (form.get("phone") or "").strip() or None,
+                   "email": (form.get("email") or "").strip() or None, "language": LANGUAGE, "consent": True},
+        "channel": "web", "topic": form.get("service_code"), "city": form.get("attribute[city]") or None,
+        "question": question, "outcome": "routed",
+    }
+    try:
+        call = submit_enquiry(payload, consent=form.get("attribute[consent]") == "true")
+    except ValidationFailed as exc:
+        fields = "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
+        raise Open311Error(400, f"{exc.message} {fields}".strip())
+    from .. import audit
+
+    audit.record_row(key_user, "open311-submit", Enquiry.__tablename__, call.enquiry.id)
+    return call.enquiry
+
+
+def find(references: list[str]) -> list[Enquiry]:
+    return list(db.session.execute(select(Enquiry).where(Enquiry.reference.in_(references))
+                                   .order_by(Enquiry.created_at.desc())).scalars())
+
+
+def query(args) -> list[Enquiry]:
+    """GET requests: by ids (the other filters then do not apply), or by service, status and a
+    period of at most 90 days (the last 90 by default); at most 1 000, newest first."""
+    if args.get("service_request_id"):
+        return find([r.strip() for r in args["service_request_id"].split(",") if r.strip()][:MAX_ROWS])
+    end = _moment(args, "end_date") or utcnow()
+    start = _moment(args, "start_date") or end - timedelta(days=MAX_DAYS)
+    if end < start or end - start > timedelta(days=MAX_DAYS):
+        raise Open311Error(400, _l("start_date and end_date must make a period of at most %(days)d days.",
+                                   days=MAX_DAYS))
+    stmt = select(Enquiry).where(Enquiry.created_at >= start, Enquiry.created_at < end)
+    if args.get("service_code"):
+        codes = [c.strip() for c in args["service_code"].split(",") if c.strip()]
+        stmt = stmt.join(Topic, Topic.id == Enquiry.topic_id).where(Topic.code.in_(codes))
+    if args.get("status"):
+        wanted = {s.strip() for s in args["status"].split(",")}
+        if not wanted <= {"open", "closed"}:
+            raise Open311Error(400, _l("status must be open or closed."))
+        if wanted == {"open"}:
+            stmt = stmt.where(Enquiry.status.in_(EnquiryStatus.open_values()))
+        elif wanted == {"closed"}:
+            stmt = stmt.where(Enquiry.status.not_in(EnquiryStatus.open_values()))
+    return list(db.session.execute(stmt.order_by(Enquiry.created_at.desc()).limit(MAX_ROWS)).scalars())
+
+
+def _moment(args, name: str) -> datetime | None:
+    value = args.get(name)
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, _l("%(name)s must be a date and time in ISO 8601.", name=name)) from None
+    if moment.tzinfo is None:
+        raise Open311Error(400, _l("%(name)s must carry a time zone (Z or +05:00).", name=name))
+    return moment
+
+
+def request_record(enquiry: Enquiry, with_description: bool) -> dict:
+    """One request as GeoReport v2 shows it. The resident's own words (`description`) go only to
+    partners with a key: the public list must not publish personal data (152-FZ)."""
+    moments = [m for m in (enquiry.created_at, enquiry.assigned_at, enquiry.answered_at, enquiry.closed_at,
+                           enquiry.cancelled_at, enquiry.reopened_at) if m]
+    return {
+        "service_request_id": enquiry.reference,
+        "status": "open" if enquiry.is_open else "closed",
+        "status_notes": published_answer(enquiry),
+        "service_name": enquiry.topic.name(LANGUAGE),
+        "service_code": enquiry.topic.code,
+        "description": enquiry.question if with_description else None,
+        "agency_responsible": current_app.config["OPEN311_AGENCY"],
+        "service_notice": None,
+        "requested_datetime": iso(enquiry.created_at),
+        "updated_datetime": iso(max(moments)),
+        "expected_datetime": iso(enquiry.due_at),
+        "address": "online", "address_id": None, "zipcode": None, "lat": None, "long": None, "media_url": None,
+    }
+
+
+def has_valid_key(api_key: str | None) -> bool:
+    try:
+        submitter(api_key)
+    except Open311Error:
+        return False
+    return True

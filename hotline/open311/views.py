@@ -1,0 +1,96 @@
+"""The GeoReport v2 endpoints. Every answer is in the format the path asks for (.json or .xml);
+errors are 400, 403 or 404 in the spec's shape."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..ratelimit import allow
+from . import bp, service
+from .render import Open311Error, check_format, document, error_document
+
+HOUR = 3600
+CHANGESET = "2026-11-28T00:00:00Z"
+
+
+def open311(view):
+    """The format checked, reads rate-limited per address, Open311Error rendered as the spec says."""
+    @wraps(view)
+    def wrapper(*args, fmt: str, **kwargs):
+        check_format(fmt)
+        try:
+            if request.method == "GET" and not allow("open311", current_app.config["OPEN311_READS_PER_HOUR"], HOUR):
+                raise Open311Error(429, _l("Too many requests; try again later."))
+            return view(*args, fmt=fmt, **kwargs)
+        except Open311Error as error:
+            db.session.rollback()
+            return error_document(fmt, error)
+
+    return wrapper
+
+
+@bp.get("/discovery.<fmt>")
+@open311
+def discovery(fmt: str):
+    url = url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0]
+    return document(fmt, "discovery", None, {
+        "changeset": CHANGESET, "contact": current_app.config["OPEN311_CONTACT"],
+        "key_service": str(_l("API keys are issued by the hotline's administrator (Administration → Users).")),
+        "endpoints": ("endpoint", [{
+            "specification": "http://wiki.open311.org/GeoReport_v2", "url": url, "changeset": CHANGESET,
+            "type": "production", "formats": ("format", ["text/xml", "application/json"]),
+        }]),
+    })
+
+
+@bp.get("/services.<fmt>")
+@open311
+def services(fmt: str):
+    return document(fmt, "services", "service", service.services())
+
+
+@bp.get("/services/<code>.<fmt>")
+@open311
+def service_definition(code: str, fmt: str):
+    return document(fmt, "service_definition", None, service.service_definition(code))
+
+
+@bp.post("/requests.<fmt>")
+@open311
+def create_request(fmt: str):
+    enquiry = service.submit(request.form)
+    db.session.commit()
+    notice = str(_l("Registered as %(ref)s; the answer is due by %(due)s.", ref=enquiry.reference,
+                    due=service.iso(enquiry.due_at)))
+    return document(fmt, "service_requests", "request",
+                    [{"service_request_id": enquiry.reference, "service_notice": notice, "account_id": None}], 201)
+
+
+@bp.get("/requests.<fmt>")
+@open311
+def list_requests(fmt: str):
+    partner = service.has_valid_key(request.args.get("api_key"))
+    return document(fmt, "service_requests", "request",
+                    [service.request_record(e, partner) for e in service.query(request.args)])
+
+
+@bp.get("/requests/<reference>.<fmt>")
+@open311
+def get_request(reference: str, fmt: str):
+    found = service.find([reference])
+    if not found:
+        raise Open311Error(404, _l("No request %(ref)s.", ref=reference[:40]))
+    partner = service.has_valid_key(request.args.get("api_key"))
+    return document(fmt, "service_requests", "request", [service.request_record(found[0], partner)])
+
+
+@bp.get("/tokens/<token>.<fmt>")
+@open311
+def token(token: str, fmt: str):
+    """Requests are registered at once (type realtime), so the only token is the reference itself."""
+    if not service.find([token]):
+        raise Open311Error(404, _l("No request with token %(token)s.", token=token[:40]))
+    return document(fmt, "service_requests", "request", [{"service_request_id": token, "token": token}])
