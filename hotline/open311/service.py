@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import audit
 from ..auth.decorators import has_any_role
 from ..auth.service import user_for_token
 from ..errors import ValidationFailed
@@ -84,8 +85,6 @@ def submit(form) -> Enquiry:
     except ValidationFailed as exc:
         fields = "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
         raise Open311Error(400, f"{exc.message} {fields}".strip())
-    from .. import audit
-
     audit.record_row(key_user, "open311-submit", Enquiry.__tablename__, call.enquiry.id)
     return call.enquiry
 
