@@ -96,6 +96,10 @@ def _load_config(app: Flask, config: object | str | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL and a busy timeout, so web workers and the RQ worker write side by side; pysqlite's own
@@ -108,6 +112,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() knows only ASCII: «Соколова» would not match «соколова».
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
 @event.listens_for(Engine, "begin")

@@ -99,14 +99,19 @@ def checkpointer_running(path: str) -> bool:
     return thread is not None and thread.is_alive()
 
 
-_held: set[int] = set()  # election locks held by this process, closed in a forked child
+def elected(path: str) -> bool:
+    """This process checkpoints `path` (its thread holds the election lock)."""
+    return os.path.abspath(path) in _held.values()
+
+
+_held: dict[int, str] = {}  # election locks held by this process (fd → database), closed in a forked child
 
 
 def _checkpoint_loop(path: str) -> None:
     fd = os.open(path + "-checkpointer", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        _held.add(fd)
+        _held[fd] = path
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         try:
             while os.path.exists(path):  # a deleted database (a test's) ends the thread
@@ -114,13 +119,14 @@ def _checkpoint_loop(path: str) -> None:
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error as exc:
-                    log.warning("checkpoint of %s failed: %s", path, exc)
+                    if os.path.exists(path):  # not merely a database deleted under it
+                        log.warning("checkpoint of %s failed: %s", path, exc)
         finally:
             conn.close()
     except Exception:
         log.exception("the checkpointer of %s stopped; SQLite's own checkpoints take over", path)
     finally:
-        _held.discard(fd)
+        _held.pop(fd, None)
         os.close(fd)
         _checkpointers.pop((os.getpid(), path), None)
 

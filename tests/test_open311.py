@@ -135,11 +135,25 @@ def test_requests_are_listed_with_status_and_published_answer(client, db, key):
     listed = client.get(f"{BASE}/requests.json").get_json()
     assert [r["service_request_id"] for r in listed] == [second, first]  # newest first
     answered = listed[1]
-    assert answered["status"] == "closed" and answered["status_notes"] == "Набор открыт до 1 марта."
-    assert answered["description"] is None  # the resident's words are not public
-    assert answered["expected_datetime"].endswith("Z") and answered["service_code"] == "youth"
+    assert answered["status"] == "closed" and answered["expected_datetime"].endswith("Z")
+    assert answered["service_code"] == "youth"
+    # Neither the resident's words nor the answer to them are public...
+    assert answered["description"] is None and answered["status_notes"] is None
+    # ...nor shown to another partner...
+    other_key = issue_token(make_user("operator", login="other-site"))
+    db.session.commit()
+    other = client.get(f"{BASE}/requests.json", query_string={"api_key": other_key}).get_json()
+    assert other[1]["description"] is None and other[1]["status_notes"] is None
+    # ...only to the partner who submitted the request, and that read is audited.
     with_key = client.get(f"{BASE}/requests.json", query_string={"api_key": key}).get_json()
     assert with_key[1]["description"].startswith("Когда набор")
+    assert with_key[1]["status_notes"] == "Набор открыт до 1 марта."
+    one = client.get(f"{BASE}/requests/{first}.json", query_string={"api_key": key}).get_json()
+    assert one[0]["status_notes"] == "Набор открыт до 1 марта."
+    assert client.get(f"{BASE}/requests/{first}.json").get_json()[0]["status_notes"] is None
+    reads = db.session.execute(select(AuditEntry).where(AuditEntry.action == "read")).scalars().all()
+    second_id = db.session.execute(select(Enquiry.id).where(Enquiry.reference == second)).scalar_one()
+    assert {(r.object_id, r.detail["via"]) for r in reads} == {(enquiry.id, "open311"), (second_id, "open311")}
 
     assert [r["service_request_id"] for r in client.get(f"{BASE}/requests.json?status=open").get_json()] == [second]
     assert [r["service_request_id"] for r in
@@ -150,6 +164,24 @@ def test_requests_are_listed_with_status_and_published_answer(client, db, key):
     root = xml(client.get(f"{BASE}/requests.xml"))
     assert [r.findtext("service_request_id") for r in root.findall("request")] == [second, first]
     assert root.find("request/description").text is None
+
+
+def test_text_that_xml_cannot_carry_is_left_out_and_the_list_still_parses(client, db, key):
+    client.post(f"{BASE}/requests.json", data=request_form(key, description="Вопрос\x0bс управляющим символом"))
+    root = xml(client.get(f"{BASE}/requests.xml", query_string={"api_key": key}))
+    assert root.findtext("request/description") == "Вопросс управляющим символом"
+
+
+def test_a_place_given_as_coordinates_or_an_id_is_kept_with_the_question(client, db, key):
+    ref = client.post(f"{BASE}/requests.json", data=request_form(
+        key, address_string=None, lat="58.0105", long="56.2502", address_id="perm-1")).get_json()[0]
+    enquiry = db.session.execute(select(Enquiry).where(Enquiry.reference == ref["service_request_id"])).scalar_one()
+    assert "58.0105, 56.2502" in enquiry.question and "perm-1" in enquiry.question
+
+
+def test_an_offset_whose_plus_arrived_as_a_space_is_understood(client, reference):
+    response = client.get(f"{BASE}/requests.json?start_date=2026-11-01T00:00:00+05:00&end_date=2026-11-20T00:00:00Z")
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("query", ["start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",

@@ -81,7 +81,8 @@ def test_a_caller_is_found_by_any_way_of_typing_the_phone_by_email_and_by_name(c
     answered_enquiry(*desk, phone="+73422000000", name="Пётр Иванов")
     db.session.commit()
     login_as("supervisor")
-    for query in ("8 (342) 212-44-86", "+7 342 2124486", "4486@example.org", "Соколова"):
+    for query in ("8 (342) 212-44-86", "+7 342 2124486", "4486@example.org", "Соколова", "анна соколова",
+                  "4486@EXAMPLE.org"):
         page = client.get("/privacy/", query_string={"q": query}).get_data(as_text=True)
         assert "Анна Соколова" in page and "Пётр Иванов" not in page, query
     page = client.get("/privacy/", query_string={"q": "Сидоров"}).get_data(as_text=True)
@@ -103,6 +104,7 @@ def test_the_caller_page_and_the_export_hold_everything_and_are_audited(client, 
     assert record["enquiries"][0]["reference"] == enquiry.reference
     assert record["enquiries"][0]["answer"].startswith("Анна Соколова, стажировка")
     assert [e["kind"] for e in record["enquiries"][0]["trail"]][:2] == ["created", "assigned"]
+    assert record["enquiries"][0]["notes"][0]["text"] == "Анна Соколова просила перезвонить после 18:00"
     actions = db.session.execute(select(AuditEntry.action).where(
         AuditEntry.actor_id == supervisor.id, AuditEntry.object_type == "caller",
         AuditEntry.object_id == enquiry.caller_id)).scalars().all()

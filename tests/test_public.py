@@ -142,3 +142,28 @@ def test_lookups_are_rate_limited(app, client, asked):
                                    " ЗЛ-2026-123 "])
 def test_a_reference_is_read_however_it_is_typed(typed):
     assert normalise_reference(typed) == "ЗЛ-2026-000123"
+
+
+def test_a_submission_cannot_rewrite_someone_elses_caller_card(client, db, reference):
+    """Only an operator's word changes a card: typing someone's phone on the web only fills what
+    the card lacks."""
+    assert submit(client, name="Мария Петрова", email="").status_code == 200
+    assert submit(client, name="Злоумышленник", email="evil@example.org", question="Другой вопрос").status_code == 200
+    caller = db.session.execute(select(Caller)).scalar_one()
+    assert caller.name == "Мария Петрова"  # kept
+    assert caller.email == "evil@example.org"  # the card had none: filled
+    assert submit(client, name="Кто-то", email="other@example.org", question="Третий").status_code == 200
+    db.session.refresh(caller)
+    assert (caller.name, caller.email) == ("Мария Петрова", "evil@example.org")
+
+
+def test_a_residents_own_enquiry_cannot_be_returned_to_an_operator(client, db, asked):
+    from hotline.errors import Conflict
+
+    coordinator = make_coordinator(topics=("youth",))
+    route_enquiry(asked.id)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        workflow.return_to_operator(coordinator, asked, "не та тема")
+    db.session.rollback()
+    assert db.session.get(Enquiry, asked.id).status is EnquiryStatus.ASSIGNED

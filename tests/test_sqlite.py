@@ -13,6 +13,8 @@ import pytest
 from hotline import sqlite_lock
 from hotline.sqlite_lock import AUTOCHECKPOINT_PAGES, LockingConnection, checkpointer_running
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 @pytest.fixture
 def database(tmp_path):
@@ -91,16 +93,35 @@ def test_another_process_takes_over_when_the_checkpointer_dies(database, tmp_pat
     conn.close()
 
 
-def test_a_forked_child_lets_go_of_its_parents_election(database):
-    conn = open_wal(database, LockingConnection)
-    deadline = time.monotonic() + 3
-    while not sqlite_lock._held and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert sqlite_lock._held  # this process was elected
-    pid = os.fork()
-    if pid == 0:  # the child: none of the parent's threads, so none of its lock either
-        os._exit(0 if not sqlite_lock._held and not checkpointer_running(database) else 1)
-    _pid, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert checkpointer_running(database)  # the parent's thread goes on
-    conn.close()
+def test_a_forked_child_does_not_keep_a_dead_parents_election(database, tmp_path):
+    """An elected process forks a long-lived child (an RQ work horse) and dies: the child must not
+    keep the election lock alive through the descriptor it inherited, or nobody checkpoints."""
+    script = tmp_path / "elected.py"
+    script.write_text(
+        "import os, sys, time, sqlite3\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from hotline.sqlite_lock import LockingConnection, elected\n"
+        f"conn = sqlite3.connect({database!r}, factory=LockingConnection)\n"
+        f"while not elected({database!r}):\n"
+        "    time.sleep(0.01)\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)\n"
+        "os._exit(0)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    try:
+        parent.wait(10)
+        conn = open_wal(database, LockingConnection)
+        deadline = time.monotonic() + 3
+        while not sqlite_lock.elected(database) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(child, 0)  # the child still lives...
+        assert sqlite_lock.elected(database)  # ...and this process took over all the same
+        write_rows(conn, 100)
+        assert wait_for_rows(database, tmp_path, 100) == 100
+        conn.close()
+    finally:
+        os.kill(child, 9)  # not ours to wait for: it was the dead parent's

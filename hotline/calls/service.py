@@ -23,10 +23,14 @@ INSERT_CALL = insert(_calls).returning(_calls.c.id)
 INSERT_CALLER = insert(_callers).returning(_callers.c.id)
 _CALLER_COLUMNS = (_callers.c.id, _callers.c.name, _callers.c.phone, _callers.c.email, _callers.c.language,
                    _callers.c.consent_at)
+# FOR UPDATE (PostgreSQL; SQLite's write lock already serialises): a call for a caller being
+# erased waits for the erasure and then finds no caller with that phone, so makes a new one.
 CALLER_BY_PHONE = (select(*_CALLER_COLUMNS)
-                   .where(_callers.c.phone == bindparam("value")).order_by(_callers.c.id.desc()).limit(1))
+                   .where(_callers.c.phone == bindparam("value")).order_by(_callers.c.id.desc()).limit(1)
+                   .with_for_update())
 CALLER_BY_EMAIL = (select(*_CALLER_COLUMNS)
-                   .where(_callers.c.email == bindparam("value")).order_by(_callers.c.id.desc()).limit(1))
+                   .where(_callers.c.email == bindparam("value")).order_by(_callers.c.id.desc()).limit(1)
+                   .with_for_update())
 CALL_WITH_ENQUIRY = (select(Call).options(joinedload(Call.enquiry), joinedload(Call.caller),
                                           joinedload(Call.topic), joinedload(Call.city))
                      .where(Call.id == bindparam("call_id")))
@@ -83,7 +87,7 @@ def record_call(actor: User | None, payload: dict) -> SavedCall:
     routed = data.outcome is CallOutcome.ROUTED
     plan = plan_enquiry(data.topic.id, now) if routed else None
     begin_writes()
-    caller = save_caller(data.caller)
+    caller = save_caller(data.caller, overwrite=actor is not None)
     caller_id = caller.id if caller else None
     started_at = data.started_at or now
     ended_at = data.ended_at or (now if data.started_at is None or data.started_at <= now else None)
@@ -104,9 +108,11 @@ def record_call(actor: User | None, payload: dict) -> SavedCall:
                      data.outcome, started_at, ended_at, enquiry)
 
 
-def save_caller(data: CallerInput) -> SavedCaller | None:
+def save_caller(data: CallerInput, overwrite: bool = True) -> SavedCaller | None:
     """The caller with this phone (or e-mail), updated with what the operator typed; a new caller
-    if none matches; None for an anonymous call."""
+    if none matches; None for an anonymous call. Without `overwrite` (what a resident submits
+    unchecked, on the web or through Open311) only empty fields are filled: nobody can rename
+    someone else's card by typing their phone number."""
     if not (data.phone or data.email or data.name):
         return None
     row = None
@@ -123,11 +129,11 @@ def save_caller(data: CallerInput) -> SavedCaller | None:
         )).scalar_one()
         return SavedCaller(caller_id, data.name, data.phone, data.email, data.language, consent_at)
     changes = {}
-    if data.name and data.name != row.name:
+    if data.name and data.name != row.name and (overwrite or not row.name):
         changes["name"] = data.name
-    if data.email and data.email != row.email:
+    if data.email and data.email != row.email and (overwrite or not row.email):
         changes["email"] = data.email
-    if data.language != row.language:
+    if data.language != row.language and overwrite:
         changes["language"] = data.language
     if data.consent and row.consent_at is None:
         changes["consent_at"] = now

@@ -121,6 +121,9 @@ def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     _require_work(actor, enquiry)
     if enquiry.status not in WORKABLE:
         raise Conflict(_l("Enquiry %(ref)s cannot be returned now.", ref=enquiry.reference))
+    if enquiry.created_by_id is None:  # a resident's own (web, Open311): nobody would see it returned
+        raise Conflict(_l("Enquiry %(ref)s came from a resident directly, not from an operator: hand it over "
+                          "or cancel it.", ref=enquiry.reference))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why you return it."))
     enquiry.status = EnquiryStatus.NEW
     enquiry.assignee = None
@@ -128,10 +131,9 @@ def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     enquiry.return_reason = reason
     _event(enquiry, actor, "returned", reason=reason)
     audit.record(actor, "return", enquiry)
-    if enquiry.created_by_id:
-        from ..notifications.service import notify
+    from ..notifications.service import notify
 
-        notify(db.session.get(User, enquiry.created_by_id), "returned", enquiry)
+    notify(db.session.get(User, enquiry.created_by_id), "returned", enquiry)
     return enquiry
 
 

@@ -3,6 +3,7 @@ JSON array; errors as `[{"code", "description"}]` / `<errors><error>`."""
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 from flask import Response, abort
@@ -23,10 +24,14 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
+# Characters XML 1.0 cannot carry at all (C0 controls but tab, newline, return; lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else _NOT_XML.sub("", str(value))
 
 
 def _element(parent: ET.Element, name: str, value) -> None:

@@ -3,6 +3,7 @@ request is an enquiry (its reference is the `service_request_id`), submitting on
 verb as the public form. Partner sites declare the resident's consent in `attribute[consent]`."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -14,7 +15,7 @@ from ..auth.decorators import has_any_role
 from ..auth.service import user_for_token
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import Enquiry, EnquiryStatus, Role, SisterCity, Topic, User, utcnow
+from ..models import AuditEntry, Enquiry, EnquiryStatus, Role, SisterCity, Topic, User, utcnow
 from ..public.service import published_answer, submit_enquiry
 from .render import Open311Error
 
@@ -22,6 +23,7 @@ MAX_DAYS = 90
 MAX_ROWS = 1000
 LANGUAGE = "ru"  # names and notices are given in Russian, the jurisdiction's language
 SUBMITTERS = {Role.OPERATOR, Role.SUPERVISOR}
+SUBMIT_ACTION = "open311-submit"  # the audit entry that ties a request to the key's account
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -70,9 +72,8 @@ def submit(form) -> Enquiry:
         raise Open311Error(400, _l("A location is required: lat and long, address_string or address_id "
                                    "(\"online\" for a question with no place)."))
     question = (form.get("description") or "").strip()
-    address = (form.get("address_string") or "").strip()
-    if question and address and address.lower() != "online":
-        question = f"{question}\n\n{_l('Address')}: {address}"
+    if question:
+        question += _place(form)
     name = " ".join(p.strip() for p in (form.get("first_name") or "", form.get("last_name") or "") if p.strip())
     payload = {
         "caller": {"name": name, "phone": (form.get("phone") or "").strip() or None,
@@ -85,8 +86,22 @@ def submit(form) -> Enquiry:
     except ValidationFailed as exc:
         fields = "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
         raise Open311Error(400, f"{exc.message} {fields}".strip())
-    audit.record_row(key_user, "open311-submit", Enquiry.__tablename__, call.enquiry.id)
+    audit.record_row(key_user, SUBMIT_ACTION, Enquiry.__tablename__, call.enquiry.id)
     return call.enquiry
+
+
+def _place(form) -> str:
+    """Where the request is about, kept with the question (the desk stores no places): the
+    address, the address id, the coordinates; nothing for "online"."""
+    parts = []
+    address = (form.get("address_string") or "").strip()
+    if address and address.lower() != "online":
+        parts.append(f"{_l('Address')}: {address}")
+    if (form.get("address_id") or "").strip():
+        parts.append(f"address_id: {form['address_id'].strip()}")
+    if form.get("lat") and form.get("long"):
+        parts.append(f"lat/long: {form['lat'].strip()}, {form['long'].strip()}")
+    return "\n\n" + "\n".join(parts) if parts else ""
 
 
 def find(references: list[str]) -> list[Enquiry]:
@@ -123,6 +138,7 @@ def _moment(args, name: str) -> datetime | None:
     value = args.get(name)
     if not value:
         return None
+    value = re.sub(r" (\d\d:?\d\d)$", r"+\1", value.strip())  # an unencoded "+05:00" arrives as " 05:00"
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -132,30 +148,42 @@ def _moment(args, name: str) -> datetime | None:
     return moment
 
 
-def request_record(enquiry: Enquiry, with_description: bool) -> dict:
-    """One request as GeoReport v2 shows it. The resident's own words (`description`) go only to
-    partners with a key: the public list must not publish personal data (152-FZ)."""
+def request_record(enquiry: Enquiry, own: bool) -> dict:
+    """One request as GeoReport v2 shows it. The resident's own words (`description`) and the
+    answer to them (`status_notes`) go only to the partner whose key submitted the request: the
+    public list says what happens, never what was asked or answered (152-FZ)."""
     moments = [m for m in (enquiry.created_at, enquiry.assigned_at, enquiry.answered_at, enquiry.closed_at,
                            enquiry.cancelled_at, enquiry.reopened_at) if m]
     return {
         "service_request_id": enquiry.reference,
         "status": "open" if enquiry.is_open else "closed",
-        "status_notes": published_answer(enquiry),
+        "status_notes": published_answer(enquiry) if own else None,
         "service_name": enquiry.topic.name(LANGUAGE),
         "service_code": enquiry.topic.code,
-        "description": enquiry.question if with_description else None,
+        "description": enquiry.question if own else None,
         "agency_responsible": current_app.config["OPEN311_AGENCY"],
         "service_notice": None,
         "requested_datetime": iso(enquiry.created_at),
         "updated_datetime": iso(max(moments)),
         "expected_datetime": iso(enquiry.due_at),
-        "address": "online", "address_id": None, "zipcode": None, "lat": None, "long": None, "media_url": None,
+        "address": None, "address_id": None, "zipcode": None, "lat": None, "long": None, "media_url": None,
     }
 
 
-def has_valid_key(api_key: str | None) -> bool:
-    try:
-        submitter(api_key)
-    except Open311Error:
-        return False
-    return True
+def records(enquiries: list[Enquiry], api_key: str | None) -> list[dict]:
+    """The records of `enquiries`; with a valid key, those this key's account submitted in full,
+    each such read in the audit log."""
+    own: set[int] = set()
+    partner = None
+    if api_key and enquiries:
+        try:
+            partner = submitter(api_key)
+        except Open311Error:
+            partner = None
+    if partner is not None:
+        own = set(db.session.execute(select(AuditEntry.object_id).where(
+            AuditEntry.actor_id == partner.id, AuditEntry.action == SUBMIT_ACTION,
+            AuditEntry.object_id.in_([e.id for e in enquiries]))).scalars())
+        for enquiry_id in sorted(own):
+            audit.record_row(partner, "read", Enquiry.__tablename__, enquiry_id, via="open311")
+    return [request_record(e, e.id in own) for e in enquiries]

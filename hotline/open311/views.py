@@ -72,9 +72,9 @@ def create_request(fmt: str):
 @bp.get("/requests.<fmt>")
 @open311
 def list_requests(fmt: str):
-    partner = service.has_valid_key(request.args.get("api_key"))
-    return document(fmt, "service_requests", "request",
-                    [service.request_record(e, partner) for e in service.query(request.args)])
+    body = service.records(service.query(request.args), request.args.get("api_key"))
+    db.session.commit()  # the audit entries of partners' reads
+    return document(fmt, "service_requests", "request", body)
 
 
 @bp.get("/requests/<reference>.<fmt>")
@@ -83,8 +83,9 @@ def get_request(reference: str, fmt: str):
     found = service.find([reference])
     if not found:
         raise Open311Error(404, _l("No request %(ref)s.", ref=reference[:40]))
-    partner = service.has_valid_key(request.args.get("api_key"))
-    return document(fmt, "service_requests", "request", [service.request_record(found[0], partner)])
+    body = service.records(found[:1], request.args.get("api_key"))
+    db.session.commit()
+    return document(fmt, "service_requests", "request", body)
 
 
 @bp.get("/tokens/<token>.<fmt>")

@@ -13,7 +13,8 @@ from .. import audit
 from ..extensions import db
 from ..models import Call, Caller, Enquiry, utcnow
 from ..timefmt import local_zone
-from .service import OPEN, Anonymised, anonymise_callers, blank_calls, blank_enquiries
+from .service import (CLOSED_ENQUIRY, NO_OPEN_ENQUIRY_OF_CALL, OPEN, UNTOUCHED_CALLER, Anonymised,
+                      anonymise_callers, blank_calls, blank_enquiries)
 
 
 RETENTION_BATCH = 500  # rows of each kind per transaction
@@ -46,26 +47,25 @@ def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH,
     if cutoff is None:
         return Anonymised()
     cursor = cursor or Cursor()
-    open_enquiry_of_call = exists().where(Enquiry.call_id == Call.id, Enquiry.status.in_(OPEN))
     call_ids = db.session.execute(
         select(Call.id).where(Call.id > cursor.call, Call.started_at < cutoff,
-                              or_(Call.question != "", Call.answer.is_not(None)), ~open_enquiry_of_call)
+                              or_(Call.question != "", Call.answer.is_not(None)), NO_OPEN_ENQUIRY_OF_CALL)
         .order_by(Call.id).limit(limit)).scalars().all()
     enquiry_ids = db.session.execute(
         select(Enquiry.id).where(Enquiry.id > cursor.enquiry, Enquiry.created_at < cutoff,
-                                 Enquiry.status.not_in(OPEN), or_(Enquiry.question != "", Enquiry.answer.is_not(None)))
+                                 CLOSED_ENQUIRY, or_(Enquiry.question != "", Enquiry.answer.is_not(None)))
         .order_by(Enquiry.id).limit(limit)).scalars().all()
     recent_call = exists().where(Call.caller_id == Caller.id, Call.started_at >= cutoff)
     open_enquiry = exists().where(Enquiry.caller_id == Caller.id, Enquiry.status.in_(OPEN))
     caller_ids = db.session.execute(
-        select(Caller.id).where(Caller.id > cursor.caller, Caller.anonymised_at.is_(None), Caller.created_at < cutoff,
+        select(Caller.id).where(Caller.id > cursor.caller, UNTOUCHED_CALLER, Caller.created_at < cutoff,
                                 ~recent_call, ~open_enquiry)
         .order_by(Caller.id).limit(limit)).scalars().all()
     cursor.call = call_ids[-1] if call_ids else cursor.call
     cursor.enquiry = enquiry_ids[-1] if enquiry_ids else cursor.enquiry
     cursor.caller = caller_ids[-1] if caller_ids else cursor.caller
-    done = Anonymised(callers=anonymise_callers(caller_ids), calls=blank_calls(call_ids),
-                      enquiries=blank_enquiries(enquiry_ids))
+    done = Anonymised(callers=anonymise_callers(caller_ids, ~recent_call, ~open_enquiry),
+                      calls=blank_calls(call_ids), enquiries=blank_enquiries(enquiry_ids))
     if done:
         audit.record_row(None, "retention", Caller.__tablename__, None, cutoff=cutoff.isoformat(),
                          callers=done.callers, calls=done.calls, enquiries=done.enquiries)

@@ -1,9 +1,10 @@
 """Residents' personal data (SPEC 10, 152-FZ): find a caller, export everything held about them,
 erase it on request, and anonymise what is older than the retention period.
 
-Retention (anonymising by age) is in `retention.py`. Anonymising keeps every row and every time, topic, city, channel and outcome, so the statistics
+Anonymising keeps every row and every time, topic, city, channel and outcome, so the statistics
 stay as they were; it blanks who the caller is (name, phone, e-mail) and the free texts of their
 calls and enquiries (questions, answers, notes, reasons), where people tell their stories.
+Retention (anonymising by age) is in `retention.py`.
 Services flush, never commit: the request, the command or the job commits."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 
 from .. import audit
 from ..errors import Conflict, ValidationFailed
@@ -77,8 +78,12 @@ def export_caller(actor: User, caller: Caller) -> dict:
             "reference": e.reference, "status": e.status.value, "topic": e.topic.code,
             "city": e.city.code if e.city else None, "question": e.question, "answer": e.answer,
             "created_at": iso(e.created_at), "answered_at": iso(e.answered_at), "closed_at": iso(e.closed_at),
-            "formal_appeal": e.formal_appeal,
-            "trail": [{"at": iso(ev.created_at), "kind": ev.kind} for ev in e.events],
+            "formal_appeal": e.formal_appeal, "cancel_reason": e.cancel_reason, "return_reason": e.return_reason,
+            "legal_extension_reason": e.legal_extension_reason,
+            "notes": [{"at": iso(n.created_at), "text": n.body} for n in e.notes],
+            "trail": [{"at": iso(ev.created_at), "kind": ev.kind,
+                       "reason": (ev.detail or {}).get("reason") if isinstance(ev.detail, dict) else None}
+                      for ev in e.events],
         } for e in caller_enquiries(caller)],
     }
 
@@ -110,6 +115,10 @@ def erase_caller(actor: User, caller: Caller, reason: str) -> Anonymised:
     if len(reason) > REASON_MAX:
         raise ValidationFailed(_l("Too long: at most %(max)d characters.", max=REASON_MAX),
                                {"reason": _l("Too long: at most %(max)d characters.", max=REASON_MAX)})
+    # Lock the card first (PostgreSQL): a call logged for this phone meanwhile waits, then finds
+    # no caller with it; a call logged before shows up in the check below.
+    db.session.execute(select(Caller.id).where(Caller.id == caller.id).with_for_update())
+    db.session.refresh(caller)
     if caller.anonymised_at is not None:
         raise Conflict(_l("This caller's data has already been erased."))
     still_open = open_enquiries(caller)
@@ -125,24 +134,36 @@ def erase_caller(actor: User, caller: Caller, reason: str) -> Anonymised:
     return done
 
 
-def anonymise_callers(ids: list[int]) -> int:
+# Each UPDATE repeats the conditions its rows were chosen by (no open enquiry, nothing recent):
+# on PostgreSQL a row may change between the SELECT and the UPDATE, and it must then be left alone.
+UNTOUCHED_CALLER = Caller.anonymised_at.is_(None)
+CLOSED_ENQUIRY = Enquiry.status.not_in(OPEN)
+NO_OPEN_ENQUIRY_OF_CALL = ~exists().where(Enquiry.call_id == Call.id, Enquiry.status.in_(OPEN))
+
+
+def anonymise_callers(ids: list[int], *conditions) -> int:
     if not ids:
         return 0
-    db.session.execute(update(Caller).where(Caller.id.in_(ids))
-                       .values(name="", phone=None, email=None, anonymised_at=utcnow()))
-    return len(ids)
+    done = db.session.execute(update(Caller).where(Caller.id.in_(ids), UNTOUCHED_CALLER, *conditions)
+                              .values(name="", phone=None, email=None, anonymised_at=utcnow())
+                              .returning(Caller.id)).scalars().all()
+    return len(done)
 
 
 def blank_calls(ids: list[int]) -> int:
-    if ids:
-        db.session.execute(update(Call).where(Call.id.in_(ids)).values(**BLANK_CALL))
-    return len(ids)
+    if not ids:
+        return 0
+    return len(db.session.execute(update(Call).where(Call.id.in_(ids), NO_OPEN_ENQUIRY_OF_CALL)
+                                  .values(**BLANK_CALL).returning(Call.id)).scalars().all())
 
 
 def blank_enquiries(ids: list[int]) -> int:
     if not ids:
         return 0
-    db.session.execute(update(Enquiry).where(Enquiry.id.in_(ids)).values(**BLANK_ENQUIRY))
+    ids = db.session.execute(update(Enquiry).where(Enquiry.id.in_(ids), CLOSED_ENQUIRY)
+                             .values(**BLANK_ENQUIRY).returning(Enquiry.id)).scalars().all()
+    if not ids:
+        return 0
     db.session.execute(update(EnquiryNote).where(EnquiryNote.enquiry_id.in_(ids)).values(body=REDACTED_NOTE))
     # Reasons typed into the trail; the trail itself (who did what, when) stays.
     for event in db.session.execute(
