@@ -83,7 +83,7 @@ def test_a_partner_request_becomes_a_web_call_with_a_routed_enquiry(client, db, 
     assert enquiry.status is EnquiryStatus.NEW and enquiry.city.code == "duisburg"
     assert enquiry.call.channel is CallChannel.WEB and enquiry.call.operator_id is None
     assert enquiry.caller.name == "Мария Петрова" and enquiry.caller.phone == "+73422001122"
-    assert enquiry.caller.consent_at is not None and "ул. Ленина, 23" in enquiry.question
+    assert enquiry.caller.consent_at is not None and "Адрес: ул. Ленина, 23" in enquiry.question
     assert created["service_notice"] and enquiry.reference in created["service_notice"]
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "open311-submit")).scalar_one()
     partner = db.session.execute(select(User).where(User.login == "partner-site")).scalar_one()

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -92,11 +93,14 @@ def submit(form) -> Enquiry:
 
 def _place(form) -> str:
     """Where the request is about, kept with the question (the desk stores no places): the
-    address, the address id, the coordinates; nothing for "online"."""
+    address, the address id, the coordinates; nothing for "online". Written in the desk's
+    language, whatever the partner's Accept-Language."""
     parts = []
     address = (form.get("address_string") or "").strip()
     if address and address.lower() != "online":
-        parts.append(f"{_l('Address')}: {address}")
+        with force_locale(LANGUAGE):
+            label = gettext("Address")
+        parts.append(f"{label}: {address}")
     if (form.get("address_id") or "").strip():
         parts.append(f"address_id: {form['address_id'].strip()}")
     if form.get("lat") and form.get("long"):
