@@ -14,7 +14,7 @@ from ..faq.service import record_use
 from ..models import Call, CallChannel, Caller, CallOutcome, Enquiry, EnquiryStatus, User, utcnow
 from ..reference import Ref
 from ..writes import begin_writes
-from .schema import CallerInput, parse_call
+from .schema import CallerInput, CallInput, parse_call
 
 HISTORY_LIMIT = 10
 _calls, _callers = Call.__table__, Caller.__table__
@@ -76,13 +76,14 @@ def load_call(call_id: int) -> Call:
     return db.session.execute(CALL_WITH_ENQUIRY, {"call_id": call_id}).unique().scalar_one()
 
 
-def record_call(actor: User | None, payload: dict) -> SavedCall:
+def record_call(actor: User | None, payload: dict, data: CallInput | None = None) -> SavedCall:
     """Validate and record one call; a routed call also gets a `new` enquiry (routed after commit).
-    `actor` is None for what residents submit themselves (the public form, Open311).
+    `actor` is None for what residents submit themselves (the public form, Open311); `data` is
+    the payload already parsed, when the caller had to check it first.
 
     Everything that only reads (validation, reference data, due times) happens before
     `begin_writes()`; the writes are plain INSERTs so that SQLite's write lock is held briefly."""
-    data = parse_call(payload)
+    data = data or parse_call(payload)
     now = utcnow()
     routed = data.outcome is CallOutcome.ROUTED
     plan = plan_enquiry(data.topic.id, now) if routed else None

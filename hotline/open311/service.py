@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..auth.decorators import has_any_role
+from ..api.serialise import iso
 from ..auth.service import user_for_token
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -25,10 +26,6 @@ MAX_ROWS = 1000
 LANGUAGE = "ru"  # names and notices are given in Russian, the jurisdiction's language
 SUBMITTERS = {Role.OPERATOR, Role.SUPERVISOR}
 SUBMIT_ACTION = "open311-submit"  # the audit entry that ties a request to the key's account
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def services() -> list[dict]:

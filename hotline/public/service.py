@@ -53,14 +53,15 @@ def submit_enquiry(payload: dict, consent: bool, actor=None) -> SavedCall:
     caller = payload.get("caller") or {}
     if not (caller.get("phone") or caller.get("email")):
         errors["phone"] = str(_l("Give a phone number or an e-mail: the answer is found by it."))
+    data = None
     try:
-        parse_call(payload)
+        data = parse_call(payload)
     except ValidationFailed as exc:
         for name, message in exc.fields.items():
             errors.setdefault(FORM_FIELDS.get(name, name), message)
     if errors:
         raise ValidationFailed(_l("The question was not sent: check the marked fields."), errors)
-    return record_call(actor, payload)
+    return record_call(actor, payload, data)
 
 
 def normalise_reference(typed: str) -> str:
