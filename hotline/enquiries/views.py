@@ -116,8 +116,6 @@ ACTIONS = {
 def _propose(enquiry: Enquiry):
     from ..faq.service import propose_from_answer
 
-    if not can_work(current_user, enquiry):
-        abort(403)
     return propose_from_answer(current_user, enquiry, request.form.get("question") or enquiry.question,
                                request.form.get("answer") or enquiry.answer or "")
 
