@@ -165,3 +165,61 @@ def test_operators_change_no_faq_status(db, reference):
     db.session.flush()
     with pytest.raises(Forbidden):
         change_status(make_user("operator"), entry, FaqStatus.RETIRED)
+
+
+# POST /api/v1/faq/{id}/use ----------------------------------------------------------------------
+
+def _published(db, code="youth"):
+    entry = FaqEntry(question="Как попасть в обмен?", answer="Анкета.", topic_id=topic(code).id,
+                     status=FaqStatus.PUBLISHED, language="ru")
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def test_faq_use_only_against_what_the_client_may_see(api, db, reference):
+    from hotline.models import FaqUse
+
+    from .factories import make_call
+
+    entry = _published(db)
+    mine, theirs = api("operator"), api("operator")
+    foreign_call = make_call(theirs.user)
+    own_call = make_call(mine.user)
+    archives = make_enquiry(theirs.user, topic_code="archives")
+    db.session.commit()
+    url = f"/api/v1/faq/{entry.id}/use"
+    response = mine.post(url, json={"call_id": foreign_call.id})
+    assert response.status_code == 422 and "call_id" in response.get_json()["error"]["fields"]
+    youth = api("coordinator", topics=["youth"])
+    response = youth.post(url, json={"enquiry_id": archives.id})
+    assert response.status_code == 422 and "enquiry_id" in response.get_json()["error"]["fields"]
+    assert count(db, FaqUse) == 0
+    assert mine.post(url, json={"call_id": own_call.id}).status_code == 201
+    assert count(db, FaqUse) == 1
+
+
+@pytest.mark.parametrize("body,content_type,status", [
+    (b"\x00", "application/json", 400),
+    (b"\x00", "text/plain", 400),
+    (b"[1]", "application/json", 400),
+    (b'"x"', "application/json", 400),
+    (b'{"call_id": true}', "application/json", 422),
+    (b'{"call_id": "1"}', "application/json", 422),
+    (b'{"call_id": 99999999999999999999}', "application/json", 422),
+    (b'{"who": 1}', "application/json", 422),
+])
+def test_faq_use_refuses_a_body_that_is_not_its_json(api, db, reference, body, content_type, status):
+    from hotline.models import FaqUse
+
+    entry = _published(db)
+    operator = api("operator")
+    response = operator.post(f"/api/v1/faq/{entry.id}/use", data=body, headers={"Content-Type": content_type})
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.get_json()["error"]["message"]
+    assert count(db, FaqUse) == 0
+
+
+def test_faq_use_without_a_body_is_a_plain_use(api, db, reference):
+    entry = _published(db)
+    assert api("operator").post(f"/api/v1/faq/{entry.id}/use").status_code == 201

@@ -204,6 +204,12 @@ def record_use(actor: User, entry_ids: Iterable[int | FaqEntry], *, call: Call |
     ids = list(dict.fromkeys(e.id if isinstance(e, FaqEntry) else e for e in entry_ids))
     if not ids:
         return []
+    from .. import visibility
+
+    if actor is not None and call is not None and not visibility.can_see_call(actor, call):
+        raise NotFound(_l("No call with number %(id)s.", id=call.id))
+    if actor is not None and enquiry is not None and not visibility.can_see_enquiry(actor, enquiry):
+        raise NotFound(_l("No enquiry %(ref)s.", ref=enquiry.reference))
     entries = {e.id: e for e in db.session.execute(select(FaqEntry).where(FaqEntry.id.in_(ids))).scalars()}
     missing = [str(i) for i in ids if i not in entries]
     if missing:
