@@ -44,7 +44,7 @@ def _coordinators() -> list[User]:
 
 
 @bp.get("/")
-@role_required("coordinator", "supervisor")
+@role_required("coordinator", "supervisor", admin=False)
 def inbox():
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
     enquiries = db.session.execute(_inbox_query(view)).scalars().all()
@@ -53,7 +53,7 @@ def inbox():
 
 
 @bp.get("/rows")
-@role_required("coordinator", "supervisor")
+@role_required("coordinator", "supervisor", admin=False)
 def inbox_rows():
     """The inbox table body, polled by htmx so new enquiries appear without a reload."""
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
@@ -85,7 +85,7 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
 
 @bp.get("/<int:enquiry_id>")
 @writes
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def detail(enquiry_id: int):
     return _render_detail(_load(enquiry_id))
 
@@ -121,7 +121,7 @@ def _propose(enquiry: Enquiry):
 
 
 @bp.post("/<int:enquiry_id>/<action>")
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def act(enquiry_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
