@@ -43,6 +43,8 @@ class Config:
     # Callers and the texts of calls and enquiries older than this are anonymised every night
     # (SPEC 10); 0 switches it off. Five years: how long municipal bodies keep citizens' appeals.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "1826"))
+    # The audit log outlives the data it tells about by a year; 0 keeps it for ever.
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "2192"))
     # What anyone may do without signing in, per client address and hour (SPEC 5.6).
     PUBLIC_SUBMITS_PER_HOUR = int(os.environ.get("PUBLIC_SUBMITS_PER_HOUR", "5"))
     PUBLIC_LOOKUPS_PER_HOUR = int(os.environ.get("PUBLIC_LOOKUPS_PER_HOUR", "30"))

@@ -24,6 +24,7 @@ PARAMS = {
     "/open311/v2/requests/<reference>.<fmt>": {"fmt": "json"},
     "/open311/v2/tokens/<token>.<fmt>": {"token": "no-such-token", "fmt": "json"},
     "/static/<path:filename>": {"filename": "css/app.css"},
+    "/admin/audit/export.<fmt>": {"fmt": "xlsx"},
     "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
     "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
@@ -80,6 +81,8 @@ EXPECTED = {
     ("POST", "/admin/users/<int:user_id>"):                         (L, F, F, F, 422),
     ("POST", "/admin/users/<int:user_id>/tokens"):                  (L, F, F, F, OK),
     ("POST", "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke"): (L, F, F, F, 303),
+    ("GET", "/admin/audit"):                                        (L, F, F, F, OK),
+    ("GET", "/admin/audit/export.<fmt>"):                           (L, F, F, F, OK),
 
     # The call desk (operators; supervisors too); coordinators see the calls of their enquiries
     ("GET", "/calls/"):                                             (L, OK, OK, OK, F),
@@ -153,4 +156,5 @@ EXPECTED = {
     ("PATCH", "/api/v1/faq/<int:entry_id>"):                        (U, F, F, OK, OK),
     ("POST", "/api/v1/faq/<int:entry_id>/use"):                     (U, 201, 201, 201, 201),
     ("GET", "/api/v1/stats"):                                       (U, F, F, OK, OK),
+    ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
 }

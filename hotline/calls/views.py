@@ -105,6 +105,8 @@ def lookup():
             select(Caller).where(Caller.phone >= prefix, Caller.phone < upper)
             .order_by(Caller.phone).limit(MATCH_LIMIT)
         ).scalars().all()
+        if audit.record_list(current_user, "caller", [m.id for m in matches], via="lookup"):
+            db.session.commit()
     return render_template("calls/_caller_card.html", caller=None, phone=None, matches=matches, typed=raw)
 
 
@@ -123,6 +125,7 @@ def faq_suggest():
 
 
 @bp.get("/")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def my_calls():
     form = CallFilterForm(request.args)
@@ -145,6 +148,8 @@ def my_calls():
     page = max(request.args.get("page", 1, type=int), 1)
     calls = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
     has_next = len(calls) > PAGE_SIZE
+    if audit.record_list(current_user, "call", [c.id for c in calls[:PAGE_SIZE]], via="calls-list", page=page):
+        db.session.commit()
     returned = []
     if current_user.role is Role.OPERATOR:
         returned = db.session.execute(

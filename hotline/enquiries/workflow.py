@@ -161,6 +161,7 @@ def resubmit(actor: User, enquiry: Enquiry, topic_id: int | None = None) -> Enqu
         enquiry.topic_id = topic_id
     enquiry.returned_at = None
     _event(enquiry, actor, "resubmitted", topic_id=enquiry.topic_id)
+    audit.record(actor, "resubmit", enquiry, topic_id=enquiry.topic_id)
     enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
     return enquiry
 
