@@ -45,8 +45,6 @@ EVENT_LABELS = {
     "formal-appeal": _l("marked as a formal appeal (59-FZ)"),
     "legal-extension": _l("legal deadline extended"),
 }
-# Roles that work with callers directly see whole numbers; the rest see them masked (SPEC 10).
-FULL_PHONE_ROLES = {Role.OPERATOR, Role.COORDINATOR}
 
 
 def unread_notifications() -> int:
@@ -59,8 +57,10 @@ def unread_notifications() -> int:
     ).scalar_one()
 
 
-def phone_for_role(e164: str | None) -> str:
-    if current_user.is_authenticated and current_user.role in FULL_PHONE_ROLES:
+def phone_for_role(e164: str | None, detail: bool = False) -> str:
+    """Whole or masked as `visibility.full_phone` says: supervisors see numbers masked in lists and
+    whole on a detail page (`detail=True`)."""
+    if current_user.is_authenticated and visibility.full_phone(current_user, detail):
         return format_phone(e164)
     return mask_phone(e164)
 
