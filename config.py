@@ -25,6 +25,7 @@ class Config:
     LANGUAGES = ("ru", "en")
     HOTLINE_TIMEZONE = "Asia/Yekaterinburg"
     HOTLINE_PHONE_REGION = "RU"
+    HOTLINE_LOCAL_AREA_CODE = "342"  # a seven-digit number a resident dictates is a Perm number
     # Business hours for SLA clocks, Perm local time.
     BUSINESS_DAY_START = os.environ.get("BUSINESS_DAY_START", "09:00")
     BUSINESS_DAY_END = os.environ.get("BUSINESS_DAY_END", "18:00")
