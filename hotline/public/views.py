@@ -1,7 +1,9 @@
 """«Задать вопрос» and «Узнать статус»: plain pages for residents, no sign-in, rate-limited."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+import secrets
+
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
@@ -9,7 +11,10 @@ from ..extensions import db
 from ..ratelimit import allow
 from ..reference import city_choices, topic_choices
 from . import bp
-from .service import PUBLIC_STATUS, find_for_resident, published_answer, submission_payload, submit_enquiry
+from .service import (
+    PUBLIC_STATUS, claim_submission, find_for_resident, forget_submission, published_answer, remember_submission,
+    sent_enquiry, submission_payload, submit_enquiry,
+)
 
 HOUR = 3600
 
@@ -25,20 +30,42 @@ def index():
 
 @bp.route("/ask", methods=["GET", "POST"])
 def ask():
+    """The form; a question sent goes on to the confirmation by a redirect, so a reload never files it
+    again, and the form's one-time key makes a second send of the same form (a double click, the
+    back button) land on the first one's confirmation without counting against the hourly limit."""
     form, errors = request.form, {}
     if request.method == "POST":
+        key = form.get("submission", "")
+        claimed = claim_submission(key)
+        if isinstance(claimed, str):  # this very form was sent before
+            session["public_sent"] = claimed
+            return redirect(url_for("public.sent"), code=303)
         if not allow("public-submit", current_app.config["PUBLIC_SUBMITS_PER_HOUR"], HOUR):
+            forget_submission(key)
             return _too_many()
         try:
             call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes")
         except ValidationFailed as exc:
             db.session.rollback()
+            forget_submission(key)
             errors = {name: str(message) for name, message in exc.fields.items()}
         else:
             db.session.commit()
-            return render_template("public/sent.html", enquiry=call.enquiry)
+            remember_submission(key, call.enquiry.reference)
+            session["public_sent"] = call.enquiry.reference
+            return redirect(url_for("public.sent"), code=303)
     return render_template("public/ask.html", form=form, errors=errors, topics=topic_choices(_("— choose —")),
-                           cities=city_choices(_("no particular city"))), 422 if errors else 200
+                           cities=city_choices(_("no particular city")),
+                           submission=secrets.token_urlsafe(16)), 422 if errors else 200
+
+
+@bp.get("/sent")
+def sent():
+    """The confirmation of the question this browser sent last (a reload shows it again)."""
+    enquiry = sent_enquiry(session.get("public_sent"))
+    if enquiry is None:
+        return redirect(url_for("public.ask"))
+    return render_template("public/sent.html", enquiry=enquiry)
 
 
 @bp.route("/status", methods=["GET", "POST"])
