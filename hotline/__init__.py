@@ -34,11 +34,12 @@ def create_app(config: object | str | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import i18n, labels, queue, security, timefmt
+    from . import i18n, labels, numbers, queue, security, timefmt
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     timefmt.init_app(app)
+    numbers.init_app(app)
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)

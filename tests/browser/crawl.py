@@ -40,26 +40,38 @@ COLLECT_JS = """() => {
     const link = row && row.querySelector('a[href]:not([download])');
     if (link) first.push(link.href);
   }
-  const texts = [];
+  const other = [...document.querySelectorAll('main a[href]:not([download])')]
+    .filter(a => !a.closest('table, nav')).map(a => a.href);
+  // Every text node, unless it is marked as being in another language (lang="ru" on an English
+  // page: Russian content, not interface).
+  const texts = new Set();
+  const lang = document.documentElement.lang;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
     const parent = node.parentElement;
     if (!parent || ['SCRIPT', 'STYLE', 'TEXTAREA', 'OPTION'].includes(parent.tagName)) continue;
     if (parent.closest('[hidden], template')) continue;
-    const text = node.textContent.trim();
-    if (text) texts.push(text);
+    const marked = parent.closest('[lang]');
+    if (marked && marked.lang !== lang) continue;
+    const text = node.textContent.replace(/\\s+/g, ' ').trim();
+    if (text) texts.add(text);
   }
   for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [alt], input[type=submit][value]')) {
+    const marked = el.closest('[lang]');
+    if (marked && marked.lang !== lang) continue;
     for (const name of ['aria-label', 'title', 'placeholder', 'alt', 'value']) {
       if (name === 'value' && el.type !== 'submit') continue;
       const value = el.getAttribute(name);
-      if (value && value.trim()) texts.push(value.trim());
+      if (value && value.trim()) texts.add(value.trim());
     }
   }
-  for (const option of document.querySelectorAll('select option')) texts.push(option.textContent.trim());
-  texts.push(document.title);
-  return {nav, first, texts, lang: document.documentElement.lang,
+  for (const option of document.querySelectorAll('select option')) {
+    const marked = option.closest('[lang]');
+    if (!marked || marked.lang === lang) texts.add(option.textContent.trim());
+  }
+  texts.add(document.title);
+  return {nav, first, other, texts: [...texts], lang,
           scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth};
 }"""
 
@@ -79,7 +91,7 @@ def data_strings(db) -> list[str]:
         for row in db.session.execute(select(*columns)).all():
             for value in row:
                 if isinstance(value, str) and CYRILLIC.search(value):
-                    values.add(value.strip())
+                    values.add(re.sub(r"\s+", " ", value).strip())
                     values.update(part.strip() for part in value.splitlines() if part.strip())
         for column in table.columns:  # JSON details (the trail's "from"/"to") are data too
             if column.type.__class__.__name__ == "JSON":
@@ -92,22 +104,34 @@ def data_strings(db) -> list[str]:
 
 
 def untranslated(texts: list[str], data: list[str]) -> list[str]:
-    """The texts of an English page that still hold Cyrillic once the data in them is cut out."""
+    """The texts of an English page that still hold Cyrillic once the data in them is cut out.
+    A text that is a part of a data value (a snippet of an FAQ answer cut at "…", the words
+    around a <mark>) is data."""
     found = []
     for text in texts:
         if not CYRILLIC.search(text):
             continue
-        rest = text
-        for value in data:
-            if value in rest:
-                rest = rest.replace(value, " ")
-                if not CYRILLIC.search(rest):
-                    break
+        rest = []
+        for piece in re.split(r"…|\.\.\.", text):
+            piece = piece.strip()
+            if not CYRILLIC.search(piece) or any(piece in value for value in data):
+                continue
+            for value in data:
+                if value in piece:
+                    piece = piece.replace(value, " ")
+                    if not CYRILLIC.search(piece):
+                        break
+            rest.append(piece)
         # A reference such as ЗЛ-2026-000123 and a Russian language name offered as a choice are data.
-        rest = re.sub(r"ЗЛ-\d{4}-\d+|Русский", " ", rest)
-        if CYRILLIC.search(rest):
+        leftover = re.sub(r"ЗЛ-\d{4}-\d+|Русский", " ", " ".join(rest))
+        if CYRILLIC.search(leftover):
             found.append(text[:120])
     return found
+
+
+def shape(url: str) -> str:
+    """/enquiries/18 and /enquiries/10 are one page to check: the first found stands for both."""
+    return re.sub(r"/\d+(?=/|$|\?)", "/{id}", url)
 
 
 def normalise(url: str, base: str) -> str | None:
@@ -129,28 +153,37 @@ class Report:
         self.problems.append(f"{where}: {what}")
 
 
-def discover(page, base: str, start: str) -> list[str]:
-    """The pages reachable from `start` by navigation and first items, in the order found."""
+def discover(page, base: str, starts: list[str], failed: list[str] | None = None) -> list[str]:
+    """The pages reachable from `starts`: the navigation's links everywhere, the first row's link
+    of every table, and from the home and the pages one step from it every other link in the page;
+    one page of each shape, in the order found. Links that fail are added to `failed`."""
     tried: set[str] = set()
     pages: list[str] = []    # where the links led (after redirects), in the order found
-    queue = [(normalise(base + start, base), 0)]
+    shapes: set[str] = set()
+    queue = [(normalise(base + start, base), 0) for start in starts]
     while queue and len(pages) < MAX_PAGES:
         url, depth = queue.pop(0)
-        if url is None or url in tried:
+        if url is None or url in tried or shape(url) in shapes:
             continue
         tried.add(url)
         response = page.goto(url)
         final = normalise(page.url, base)
         tried.add(final)
-        if final is None or final in pages or response is None or response.status >= 400:
+        if response is None or response.status >= 400:
+            if failed is not None:
+                failed.append(f"{url.replace(base, '')}: HTTP {response.status if response else 'no response'}")
+            continue
+        if final is None or shape(final) in shapes:
             continue
         pages.append(final)
+        shapes.add(shape(final))
         if depth >= MAX_DEPTH:
             continue
         found = page.evaluate(COLLECT_JS)
-        for link in found["nav"] + found["first"]:
+        links = found["nav"] + found["first"] + (found["other"] if depth <= 1 else [])
+        for link in links:
             target = normalise(link, base)
-            if target and target not in tried:
+            if target and target not in tried and shape(target) not in shapes:
                 queue.append((target, depth + 1))
     return pages
 
