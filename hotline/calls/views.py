@@ -38,7 +38,7 @@ def _faq_ids_from_request() -> list[int]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @reads_then_writes
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def new_call():
     form = _call_form()
     if request.method == "GET":
@@ -77,7 +77,7 @@ def _chosen_faq(ids: list[int]) -> list[FaqEntry]:
 
 @bp.get("/lookup")
 @writes
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def lookup():
     """The caller card as the operator types the phone (an HTML fragment for htmx)."""
     raw = request.args.get("phone", "")
@@ -108,7 +108,7 @@ def lookup():
 
 
 @bp.get("/faq-suggest")
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def faq_suggest():
     """FAQ suggestions that follow the question and topic as typed (an HTML fragment)."""
     topic_code = request.args.get("topic") or None
@@ -122,7 +122,7 @@ def faq_suggest():
 
 
 @bp.get("/")
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def my_calls():
     form = CallFilterForm(request.args)
     form.topic.choices = topic_choices(_("All topics"))
