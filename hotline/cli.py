@@ -64,6 +64,22 @@ def token_command(login, expires):
     click.echo(token)
 
 
+@users.command("password")
+@click.argument("login")
+@click.password_option(help="The new password (prompted, at least 8 characters).")
+def password_command(login, password):
+    """Set a new password for LOGIN; their sessions end."""
+    from .auth.service import set_password
+
+    user = _user(login)
+    try:
+        set_password(user, password)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"new password set for {login}")
+
+
 @users.command("revoke-tokens")
 @click.argument("login")
 def revoke_tokens_command(login):
