@@ -1,6 +1,7 @@
 """The records of SPEC section 3, one module per capability; import from here."""
 from .audit import AuditEntry
 from .base import utcnow
+from .callbacks import CallbackAttempt, CallbackKind, CallbackResult, CallbackStatus, CallbackTask
 from .calls import Call, CallChannel, CallOutcome, Caller
 from .enquiries import (
     Enquiry,
@@ -9,6 +10,21 @@ from .enquiries import (
     EnquiryStatus,
     Notification,
     ReferenceCounter,
+)
+from .delivery import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Feedback,
+    FeedbackVerdict,
+    IncomingKind,
+    IncomingMail,
+    MailKind,
+    MailStatus,
+    OutgoingMail,
+    ReplyChannel,
+    ThreadAuthor,
+    ThreadMessage,
 )
 from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqWording
 from .reference import SisterCity, Topic
@@ -24,4 +40,7 @@ __all__ = [
     "FaqEntry", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
     "Notification", "ReferenceCounter", "Role", "RoutingRule", "SisterCity", "SlaPolicy",
     "Topic", "TokenKind", "User", "utcnow",
+    "CallbackAttempt", "CallbackKind", "CallbackResult", "CallbackStatus", "CallbackTask", "Delivery",
+    "DeliveryAttempt", "DeliveryStatus", "Feedback", "FeedbackVerdict", "IncomingKind", "IncomingMail",
+    "MailKind", "MailStatus", "OutgoingMail", "ReplyChannel", "ThreadAuthor", "ThreadMessage",
 ]
