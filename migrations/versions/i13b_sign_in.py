@@ -2,13 +2,13 @@
 failed sign-ins per (login, address) and per address instead of a per-account lock.
 
 Revision ID: i13b_sign_in
-Revises: i13b_access_tokens
+Revises: i11a_delivery
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i13b_sign_in"
-down_revision = "i13b_access_tokens"
+down_revision = "i11a_delivery"
 branch_labels = None
 depends_on = None
 
