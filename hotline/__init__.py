@@ -44,9 +44,11 @@ def create_app(config: object | str | None = None) -> Flask:
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)
+    from . import limits
     from .auth import tokens
 
     tokens.init_app(app)
+    limits.init_app(app)
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp

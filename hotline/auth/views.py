@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login_manager
 from ..models import User
-from ..ratelimit import client_address
+from ..limits import client_address, limiter, per
 from . import bp
 from .forms import LoginForm
 from .service import LoginFailed, authenticate
@@ -28,6 +28,7 @@ def load_user(session_id: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(per("LOGIN_REQUESTS_PER_MINUTE", "minute"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

@@ -1,22 +1,15 @@
 """«Задать вопрос» and «Узнать статус»: plain pages for residents, no sign-in, rate-limited."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..ratelimit import allow
+from ..limits import limiter, per
 from ..reference import city_choices, topic_choices
 from . import bp
 from .service import PUBLIC_STATUS, find_for_resident, published_answer, submission_payload, submit_enquiry
-
-HOUR = 3600
-
-
-def _too_many():
-    return render_template("public/too_many.html"), 429
-
 
 @bp.get("/")
 def index():
@@ -24,11 +17,10 @@ def index():
 
 
 @bp.route("/ask", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_SUBMITS_PER_HOUR", "hour"), methods=["POST"])
 def ask():
     form, errors = request.form, {}
     if request.method == "POST":
-        if not allow("public-submit", current_app.config["PUBLIC_SUBMITS_PER_HOUR"], HOUR):
-            return _too_many()
         try:
             call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes")
         except ValidationFailed as exc:
@@ -42,11 +34,10 @@ def ask():
 
 
 @bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_LOOKUPS_PER_HOUR", "hour"), methods=["POST"])
 def status():
     form, enquiry, not_found = request.form, None, False
     if request.method == "POST":
-        if not allow("public-lookup", current_app.config["PUBLIC_LOOKUPS_PER_HOUR"], HOUR):
-            return _too_many()
         enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
         db.session.commit()
         not_found = enquiry is None
