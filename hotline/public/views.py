@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..ratelimit import allow
+from ..limits import limiter, per
 from ..reference import city_choices, topic_choices
 from . import bp
 from .service import (
@@ -16,19 +16,17 @@ from .service import (
     sent_enquiry, submission_payload, submit_enquiry,
 )
 
-HOUR = 3600
-
-
-def _too_many():
-    return render_template("public/too_many.html"), 429
-
-
 @bp.get("/")
 def index():
     return render_template("public/index.html")
 
 
+def _not_a_resend(response) -> bool:
+    return not g.get("public_resend")
+
+
 @bp.route("/ask", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_SUBMITS_PER_HOUR", "hour"), methods=["POST"], deduct_when=_not_a_resend)
 def ask():
     """The form; a question sent goes on to the confirmation by a redirect, so a reload never files it
     again, and the form's one-time key makes a second send of the same form (a double click, the
@@ -37,12 +35,10 @@ def ask():
     if request.method == "POST":
         key = form.get("submission", "")
         claimed = claim_submission(key)
-        if isinstance(claimed, str):  # this very form was sent before
+        if isinstance(claimed, str):  # this very form was sent before: not counted again
+            g.public_resend = True
             session["public_sent"] = claimed
             return redirect(url_for("public.sent"), code=303)
-        if not allow("public-submit", current_app.config["PUBLIC_SUBMITS_PER_HOUR"], HOUR):
-            forget_submission(key)
-            return _too_many()
         try:
             call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes")
         except ValidationFailed as exc:
@@ -69,11 +65,10 @@ def sent():
 
 
 @bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_LOOKUPS_PER_HOUR", "hour"), methods=["POST"])
 def status():
     form, enquiry, not_found = request.form, None, False
     if request.method == "POST":
-        if not allow("public-lookup", current_app.config["PUBLIC_LOOKUPS_PER_HOUR"], HOUR):
-            return _too_many()
         enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
         db.session.commit()
         not_found = enquiry is None
