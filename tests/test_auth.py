@@ -26,17 +26,6 @@ def test_wrong_password_is_refused_in_the_users_language(client, db):
     assert "Неверный логин или пароль" in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account(client, db, app):
-    user = make_user("operator")
-    db.session.commit()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        client.post("/login", data={"login": user.login, "password": "nope"})
-    response = client.post("/login", data={"login": user.login, "password": PASSWORD})
-    assert response.status_code == 401  # even the right password waits out the lock
-    db.session.expire_all()
-    assert db.session.get(User, user.id).locked_until is not None
-
-
 def test_passwords_are_hashed(db):
     user = make_user("operator", password="s3cret-password")
     assert "s3cret-password" not in user.password_hash

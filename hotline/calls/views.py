@@ -42,8 +42,7 @@ def _faq_ids_from_request() -> list[int]:
 def new_call():
     form = _call_form()
     if request.method == "GET":
-        form.started_at.data = utcnow().isoformat()
-        form.outcome.data = CallOutcome.ANSWERED.value
+        form.started_at.data = utcnow().isoformat()  # no outcome: the operator chooses one
     elif form.validate_on_submit():
         faq_ids = _faq_ids_from_request()
         try:

@@ -15,6 +15,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import search
 from ..models import Enquiry, EnquiryStatus, Role, User, utcnow
+from ..reference import city_choices, topic_choices
 from ..sla.watch import extend_legal_deadline, mark_formal_appeal
 from ..writes import writes
 from . import bp, workflow
@@ -93,11 +94,14 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
     audit.record(current_user, "read", enquiry, via="enquiry-page")
     db.session.commit()
     suggestions = search(enquiry.question, topic_id=enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []
+    correcting = (enquiry.returned_at is not None and enquiry.status is EnquiryStatus.NEW
+                  and (is_supervisor(current_user) or enquiry.created_by_id == current_user.id))
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
         supervisor=is_supervisor(current_user), coordinators=_coordinators(),
-        form=request.form if status != 200 else {},
+        form=request.form if status != 200 else {}, correcting=correcting,
+        topics=topic_choices() if correcting else [], cities=city_choices(_("— any —")) if correcting else [],
     ), status
 
 
@@ -106,6 +110,14 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def detail(enquiry_id: int):
     return _render_detail(_load(enquiry_id))
+
+
+CORRECTABLE = ("topic", "city", "question", "caller_name", "caller_phone", "caller_email")
+
+
+def _corrections() -> dict:
+    """The fields of a returned enquiry the operator's form sent (a bare button sends none)."""
+    return {name: request.form.get(name, "") for name in CORRECTABLE if name in request.form}
 
 
 def _faq_ids() -> list[int]:
@@ -120,7 +132,8 @@ ACTIONS = {
                   _l("Enquiry handed over.")),
     "return": (lambda e: workflow.return_to_operator(current_user, e, request.form.get("reason")),
                _l("Enquiry returned to the operator.")),
-    "resubmit": (lambda e: workflow.resubmit(current_user, e), _l("Enquiry sent on for routing.")),
+    "resubmit": (lambda e: workflow.resubmit(current_user, e, corrections=_corrections()),
+                 _l("Enquiry sent on for routing.")),
     "reopen": (lambda e: workflow.reopen(current_user, e, request.form.get("reason")), _l("Enquiry reopened.")),
     "close": (lambda e: workflow.close(current_user, e), _l("Enquiry closed.")),
     "cancel": (lambda e: workflow.cancel(current_user, e, request.form.get("reason")), _l("Enquiry cancelled.")),

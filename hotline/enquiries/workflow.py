@@ -151,19 +151,104 @@ def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     return enquiry
 
 
-def resubmit(actor: User, enquiry: Enquiry, topic_id: int | None = None) -> Enquiry:
-    """The operator sends a returned enquiry on again (perhaps under another topic)."""
+def resubmit(actor: User, enquiry: Enquiry, topic_id: int | None = None,
+             corrections: dict | None = None) -> Enquiry:
+    """The operator sends a returned enquiry on again, with what the coordinator asked corrected:
+    `corrections` may hold topic and city codes, the question, and the caller's name, phone and
+    e-mail (as typed). Everything is checked first, nothing half-saved; the trail keeps each
+    change as from → to."""
     _require(actor, enquiry, is_supervisor(actor) or _is_creator(actor, enquiry),
              _l("Only the operator who logged it or a supervisor can send it on."))
     if enquiry.returned_at is None or enquiry.status is not EnquiryStatus.NEW:
         raise Conflict(_l("Enquiry %(ref)s was not returned.", ref=enquiry.reference))
-    if topic_id is not None:
+    changed = _apply_corrections(enquiry, corrections or {})
+    if topic_id is not None and topic_id != enquiry.topic_id:
+        changed["topic"] = [_topic_code(enquiry.topic_id), _topic_code(topic_id)]
         enquiry.topic_id = topic_id
     enquiry.returned_at = None
-    _event(enquiry, actor, "resubmitted", topic_id=enquiry.topic_id)
-    audit.record(actor, "resubmit", enquiry, topic_id=enquiry.topic_id)
+    enquiry.unrouted_at = None
+    _event(enquiry, actor, "resubmitted", topic_id=enquiry.topic_id, changed=changed)
+    audit.record(actor, "resubmit", enquiry, changed=sorted(changed))
     enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
     return enquiry
+
+
+def _topic_code(topic_id):
+    from ..models import Topic
+
+    topic = db.session.get(Topic, topic_id) if topic_id else None
+    return topic.code if topic else None
+
+
+def _apply_corrections(enquiry: Enquiry, corrections: dict) -> dict[str, list]:
+    """Check every correction, then apply them; returns what changed: {"topic"/"city": [old, new]
+    codes, "question"/"caller_name"/"caller_phone"/"caller_email": None}."""
+    from flask import current_app
+
+    from ..calls.schema import _Collector, _parse_caller
+    from ..models import Caller
+    from ..reference import reference
+
+    c = _Collector()
+    changes: dict[str, tuple] = {}
+    if "topic" in corrections:
+        topic = reference().topics.get(corrections.get("topic") or "")
+        if topic is None or not topic.active:
+            c.add("topic", _l("Choose a topic."))
+        elif topic.id != enquiry.topic_id:
+            changes["topic"] = (topic.id, topic.code)
+    if "city" in corrections:
+        code = corrections.get("city") or ""
+        city = reference().cities.get(code) if code else None
+        if code and city is None:
+            c.add("city", _l("Unknown sister city code: %(code)s.", code=code[:40]))
+        elif (city.id if city else None) != enquiry.city_id:
+            changes["city"] = (city.id if city else None, city.code if city else None)
+    if "question" in corrections:
+        question = c.text(corrections, "question", max_length=current_app.config["QUESTION_MAX_LENGTH"],
+                          required=True)
+        if question and question != enquiry.question:
+            changes["question"] = (question, question)
+    contact_keys = ("caller_name", "caller_phone", "caller_email")
+    caller_input = None
+    if any(key in corrections for key in contact_keys):
+        caller_input = _parse_caller(c, {"name": corrections.get("caller_name") or "",
+                                         "phone": corrections.get("caller_phone") or "",
+                                         "email": corrections.get("caller_email") or ""})
+        if not (caller_input.phone or caller_input.email):
+            c.add("caller.phone", _l("Give a phone number or an e-mail to call back."))
+    if c.errors:
+        fields = {{"caller.name": "caller_name", "caller.phone": "caller_phone",
+                   "caller.email": "caller_email"}.get(k, k): v for k, v in c.errors.items()}
+        raise ValidationFailed(_l("Nothing was sent on: check the marked fields."), fields)
+
+    # The trail keeps topic and city as from → to; that the question or a contact detail was
+    # corrected, without the text (personal data stays where erasure finds it).
+    from ..models import SisterCity
+
+    changed: dict[str, list | None] = {}
+    old_city = db.session.get(SisterCity, enquiry.city_id).code if enquiry.city_id else None
+    if "topic" in changes:
+        changed["topic"] = [_topic_code(enquiry.topic_id), changes["topic"][1]]
+        enquiry.topic_id = changes["topic"][0]
+    if "city" in changes:
+        changed["city"] = [old_city, changes["city"][1]]
+        enquiry.city_id = changes["city"][0]
+    if "question" in changes:
+        changed["question"] = None
+        enquiry.question = changes["question"][0]
+    if caller_input is not None:
+        caller = enquiry.caller
+        if caller is None:
+            caller = Caller(language="ru")
+            db.session.add(caller)
+            enquiry.caller = caller
+        for name, value in (("name", caller_input.name), ("phone", caller_input.phone),
+                            ("email", caller_input.email)):
+            if (getattr(caller, name) or None) != (value or None):
+                changed[f"caller_{name}"] = None
+                setattr(caller, name, value or ("" if name == "name" else None))
+    return changed
 
 
 def reopen(actor: User, enquiry: Enquiry, reason) -> Enquiry:
