@@ -79,8 +79,12 @@ EXPECTED = {
     ("POST", "/admin/users/new"):                                   (L, F, F, F, 422),
     ("GET", "/admin/users/<int:user_id>"):                          (L, F, F, F, OK),
     ("POST", "/admin/users/<int:user_id>"):                         (L, F, F, F, 422),
-    ("POST", "/admin/users/<int:user_id>/tokens"):                  (L, F, F, F, OK),
+    ("POST", "/admin/users/<int:user_id>/tokens"):                  (L, F, F, F, 303),  # shown once after the redirect
     ("POST", "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke"): (L, F, F, F, 303),
+    ("GET", "/admin/open311-keys"):                                 (L, F, F, F, OK),
+    ("POST", "/admin/open311-keys"):                                (L, F, F, F, 422),
+    ("POST", "/admin/open311-keys/<int:key_id>/revoke"):            (L, F, F, F, 303),
+    ("POST", "/admin/users/<int:user_id>/sign-in-delay/clear"):     (L, F, F, F, 303),
     ("GET", "/admin/audit"):                                        (L, F, F, F, OK),
     ("GET", "/admin/audit/export.<fmt>"):                           (L, F, F, F, OK),
 
@@ -129,6 +133,7 @@ EXPECTED = {
     # Residents, no login (the same for everyone)
     ("GET", "/public/"):                                            (OK, OK, OK, OK, OK),
     ("GET", "/public/ask"):                                         (OK, OK, OK, OK, OK),
+    ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("POST", "/public/ask"):                                        (422, 422, 422, 422, 422),
     ("GET", "/public/status"):                                      (OK, OK, OK, OK, OK),
     ("POST", "/public/status"):                                     (N, N, N, N, N),  # nothing found

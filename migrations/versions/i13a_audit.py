@@ -2,13 +2,13 @@
 PostgreSQL a trigger that refuses UPDATE and DELETE except for the audit's own retention job.
 
 Revision ID: i13a_audit
-Revises: i11a_delivery
+Revises: i13b_call_partner_key
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i13a_audit"
-down_revision = "i11a_delivery"
+down_revision = "i13b_call_partner_key"
 branch_labels = None
 depends_on = None
 

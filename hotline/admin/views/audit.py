@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ... import audit
+from ... import audit, spreadsheets
 from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
@@ -50,20 +50,18 @@ def audit_log():
 @writes
 @role_required("admin")
 def audit_export(fmt: str):
-    from ...stats.export import to_csv, to_xlsx
-    from ...stats.tables import Table
-
     if fmt not in ("csv", "xlsx"):
         abort(404)
     filters, errors = _filters()
     if errors:
         abort(422)
-    table = Table("audit", str(_("Audit log")), [str(h) for h in HEADERS],
-                  [_row(entry) for entry in audit.all_entries(filters)])
-    audit.record_row(current_user, "export", "audit_entry", None, format=fmt, rows=len(table.rows),
+    headers = [str(h) for h in HEADERS]
+    rows = [_row(entry) for entry in audit.all_entries(filters)]
+    audit.record_row(current_user, "export", "audit_entry", None, format=fmt, rows=len(rows),
                      filters=filters.as_args())
     db.session.commit()
-    data = to_csv(table) if fmt == "csv" else to_xlsx([table])
-    mimetype = ("text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    data = spreadsheets.to_csv(headers, rows) if fmt == "csv" else spreadsheets.to_xlsx([("audit", headers, rows)])
+    mimetype = ("text/csv; charset=utf-8" if fmt == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="audit.{fmt}"'})
