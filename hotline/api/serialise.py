@@ -73,7 +73,7 @@ def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
     body["reply_channel"] = enquiry.reply_channel.value
     if trail:
         body["delivery"] = delivery_json(enquiry)
-        body["trail" = [{"at": iso(ev.created_at), "kind": ev.kind, "actor": ev.actor.login if ev.actor else None,
+        body["trail"] = [{"at": iso(ev.created_at), "kind": ev.kind, "actor": ev.actor.login if ev.actor else None,
                           "detail": ev.detail} for ev in enquiry.events]
     return body
 
