@@ -11,6 +11,7 @@ from .extensions import db
 from .models import EnquiryStatus, Notification, Role
 from .phones import format_phone, mask_phone
 from .sla.watch import sla_state
+from . import visibility
 
 ROLE_LABELS = {
     Role.OPERATOR: _l("operator"),
@@ -103,5 +104,6 @@ def init_app(app: Flask) -> None:
         sla_state=sla_state,
         reply_channel_label=_reply_channel_label,
         delivery_status_label=_delivery_status_label,
+        can_see_call=visibility.can_see_call,
         unread_notifications=unread_notifications,
     )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i11a_delivery'
-down_revision = 'e803e0658ec3'
+down_revision = "i13b_access_tokens"
 branch_labels = None
 depends_on = None
 
