@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 
 import pytest
@@ -106,11 +107,14 @@ class ImapSandbox:
 
 
 @pytest.fixture
-def imap(app, tmp_path_factory):
-    """A real Dovecot on a free port with an empty INBOX; the app polls it."""
-    if shutil.which("/usr/sbin/dovecot") is None and not os.path.exists("/usr/sbin/dovecot"):
+def imap(app):
+    """A real Dovecot on a free port with an empty INBOX; the app polls it. Its directory is not
+    under pytest's own (mode 0700, reset by every pytest run): Dovecot's user must reach it."""
+    if not os.path.exists("/usr/sbin/dovecot"):
         pytest.fail("dovecot is not installed: apt-get install -y dovecot-imapd (as .ci/run does)")
-    sandbox = ImapSandbox(tmp_path_factory.mktemp("imap"), free_port()).start()
+    directory = tempfile.mkdtemp(prefix="hotline-imap-")
+    sandbox = ImapSandbox(directory, free_port()).start()
     app.config["MAIL_IMAP_URL"] = sandbox.url
     yield sandbox
     sandbox.stop()
+    shutil.rmtree(directory, ignore_errors=True)
