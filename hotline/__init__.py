@@ -26,6 +26,8 @@ def create_app(config: object | str | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -34,17 +36,20 @@ def create_app(config: object | str | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import i18n, labels, queue, security, timefmt
+    from . import i18n, labels, numbers, queue, security, timefmt
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     timefmt.init_app(app)
+    numbers.init_app(app)
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)
+    from . import limits
     from .auth import tokens
 
     tokens.init_app(app)
+    limits.init_app(app)
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp
@@ -103,6 +108,28 @@ def _load_config(app: Flask, config: object | str | None) -> None:
     if uri.startswith("postgresql://") or uri.startswith("postgres://"):
         # psycopg 3 is the PostgreSQL driver (SPEC 9).
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """This instance's own development key, made on first start (production sets SECRET_KEY):
+    written to a temporary file and linked into place, so processes starting together agree."""
+    import secrets
+    import tempfile
+
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        finally:
+            os.unlink(tmp)
+    with open(path) as fh:
+        return fh.read().strip()
 
 
 def _unicode_lower(value):

@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="simple (default: no fork per job), fork (RQ's Worker) or spawn")
     args = parser.parse_args(argv)
     app = create_app()
+    from .auth.startup import refuse_demo_passwords
+
+    refuse_demo_passwords(app, "the worker")
     gc.freeze()  # the app's long-lived objects out of the collector's view (see gunicorn.conf.py)
     worker = make_worker(app, WORKER_CLASSES[args.worker_class], name=args.name)
     startup_sweep(app)

@@ -105,7 +105,11 @@ def parse_call(payload: dict) -> CallInput:
     max_question = current_app.config["QUESTION_MAX_LENGTH"]
 
     channel = _enum(c, CallChannel, payload.get("channel"), "channel", default=CallChannel.PHONE)
-    outcome = _enum(c, CallOutcome, payload.get("outcome"), "outcome")
+    outcome = None
+    if payload.get("outcome") in (None, ""):  # nothing is chosen for the operator (issue 16)
+        c.add("outcome", _l("Choose an outcome."))
+    else:
+        outcome = _enum(c, CallOutcome, payload.get("outcome"), "outcome")
 
     topic = None
     topic_code = payload.get("topic")

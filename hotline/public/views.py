@@ -1,52 +1,74 @@
 """«Задать вопрос» and «Узнать статус»: plain pages for residents, no sign-in, rate-limited."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+import secrets
+
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..ratelimit import allow
+from ..limits import limiter, per
 from ..reference import city_choices, topic_choices
 from . import bp
-from .service import PUBLIC_STATUS, find_for_resident, published_answer, submission_payload, submit_enquiry
-
-HOUR = 3600
-
-
-def _too_many():
-    return render_template("public/too_many.html"), 429
-
+from .service import (
+    PUBLIC_STATUS, claim_submission, find_for_resident, forget_submission, published_answer, remember_submission,
+    sent_enquiry, submission_payload, submit_enquiry,
+)
 
 @bp.get("/")
 def index():
     return render_template("public/index.html")
 
 
+def _not_a_resend(response) -> bool:
+    return not g.get("public_resend")
+
+
 @bp.route("/ask", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_SUBMITS_PER_HOUR", "hour"), methods=["POST"], deduct_when=_not_a_resend)
 def ask():
+    """The form; a question sent goes on to the confirmation by a redirect, so a reload never files it
+    again, and the form's one-time key makes a second send of the same form (a double click, the
+    back button) land on the first one's confirmation without counting against the hourly limit."""
     form, errors = request.form, {}
     if request.method == "POST":
-        if not allow("public-submit", current_app.config["PUBLIC_SUBMITS_PER_HOUR"], HOUR):
-            return _too_many()
+        key = form.get("submission", "")
+        claimed = claim_submission(key)
+        if isinstance(claimed, str):  # this very form was sent before: not counted again
+            g.public_resend = True
+            session["public_sent"] = claimed
+            return redirect(url_for("public.sent"), code=303)
         try:
             call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes")
         except ValidationFailed as exc:
             db.session.rollback()
+            forget_submission(key)
             errors = {name: str(message) for name, message in exc.fields.items()}
         else:
             db.session.commit()
-            return render_template("public/sent.html", enquiry=call.enquiry)
+            remember_submission(key, call.enquiry.reference)
+            session["public_sent"] = call.enquiry.reference
+            return redirect(url_for("public.sent"), code=303)
     return render_template("public/ask.html", form=form, errors=errors, topics=topic_choices(_("— choose —")),
-                           cities=city_choices(_("no particular city"))), 422 if errors else 200
+                           cities=city_choices(_("no particular city")),
+                           submission=secrets.token_urlsafe(16)), 422 if errors else 200
+
+
+@bp.get("/sent")
+def sent():
+    """The confirmation of the question this browser sent last (a reload shows it again)."""
+    enquiry = sent_enquiry(session.get("public_sent"))
+    if enquiry is None:
+        return redirect(url_for("public.ask"))
+    return render_template("public/sent.html", enquiry=enquiry)
 
 
 @bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_LOOKUPS_PER_HOUR", "hour"), methods=["POST"])
 def status():
     form, enquiry, not_found = request.form, None, False
     if request.method == "POST":
-        if not allow("public-lookup", current_app.config["PUBLIC_LOOKUPS_PER_HOUR"], HOUR):
-            return _too_many()
         enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
         db.session.commit()
         not_found = enquiry is None
