@@ -81,6 +81,9 @@ def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry
         from ..notifications.service import notify
 
         notify(db.session.get(User, enquiry.created_by_id), "answered", enquiry)
+    from ..delivery.service import start_delivery
+
+    start_delivery(actor, enquiry)  # by the reply channel, after the commit
     return enquiry
 
 

@@ -13,10 +13,12 @@ NAV = [
     ("calls.new_call", _l("New call"), {O, S}),
     ("enquiries.inbox", _l("Inbox"), {C, S}),
     ("calls.my_calls", _l("Calls"), {O, C, S}),
+    ("callbacks.index", _l("Call-backs"), {O, S}),
     ("faq.index", _l("FAQ"), {O, C, S}),
     ("stats.dashboard", _l("Dashboard"), {S}),
     ("admin.index", _l("Administration"), {S}),  # supervisors see absences and routing there
     ("privacy.index", _l("Personal data"), {S}),
+    ("mail.outbox", _l("Outbox"), {A}),
 ]
 # Pages of calls, callers and enquiries: admins do not see them (SPEC 10).
 DESK_PAGES = {"calls.new_call", "enquiries.inbox", "calls.my_calls"}

@@ -72,6 +72,39 @@ def status():
         enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
         db.session.commit()
         not_found = enquiry is None
+    return _status_page(form, enquiry, not_found), 404 if not_found else 200
+
+
+def _status_page(form, enquiry, not_found=False, errors=None, sent=None):
+    from ..delivery.service import latest_delivery
+    from ..mail.thread import thread
+
     return render_template("public/status.html", form=form, enquiry=enquiry, not_found=not_found,
                            status_text=PUBLIC_STATUS.get(enquiry.status) if enquiry else None,
-                           answer=published_answer(enquiry) if enquiry else None), 404 if not_found else 200
+                           answer=published_answer(enquiry) if enquiry else None,
+                           delivery=latest_delivery(enquiry.id) if enquiry else None,
+                           thread=thread(enquiry.id) if enquiry else [], errors=errors or {}, sent=sent)
+
+
+@bp.post("/status/message")
+def add_message():
+    """The resident writes again from the status page (identified again by reference and contact)."""
+    from ..mail.thread import resident_message
+
+    form = request.form
+    if not allow("public-lookup", current_app.config["PUBLIC_LOOKUPS_PER_HOUR"], HOUR):
+        return _too_many()
+    enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
+    if enquiry is None:
+        db.session.commit()
+        return _status_page(form, None, not_found=True), 404
+    try:
+        joined = resident_message(enquiry, form.get("body"), "web")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
+        db.session.commit()
+        return _status_page(form, enquiry, errors={k: str(v) for k, v in exc.fields.items()}), 422
+    db.session.commit()
+    return _status_page({"reference": joined.enquiry.reference, "contact": form.get("contact", "")},
+                        joined.enquiry, sent=joined.outcome)
