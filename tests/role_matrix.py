@@ -25,6 +25,10 @@ PARAMS = {
     "/open311/v2/tokens/<token>.<fmt>": {"token": "no-such-token", "fmt": "json"},
     "/static/<path:filename>": {"filename": "css/app.css"},
     "/admin/audit/export.<fmt>": {"fmt": "xlsx"},
+    "/callbacks/<int:task_id>/attempts": {"task_id": 999999},           # none: who may act gets 404
+    "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
+    "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
+    "/feedback/<token>": {"token": "not-a-signed-token"},
     "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
     "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
@@ -112,6 +116,12 @@ EXPECTED = {
     ("POST", "/faq/<int:entry_id>/status"):                         (L, F, 302, 302, 302),  # "not possible", back to the entry
     ("GET", "/faq/usage"):                                          (L, F, OK, OK, OK),
 
+    # Call-back tasks: operators and supervisors (SPEC 8.2, 12); the outbox: admins
+    ("GET", "/callbacks/"):                                         (L, OK, F, OK, F),
+    ("POST", "/callbacks/<int:task_id>/attempts"):                  (L, 302, F, 302, F),  # no such task: said on the list
+    ("GET", "/mail/outbox"):                                        (L, F, F, F, OK),
+    ("GET", "/mail/outbox/<int:mail_id>"):                          (L, F, F, F, N),
+
     # Everyone's own bell
     ("GET", "/notifications/"):                                     (L, OK, OK, OK, OK),
     ("GET", "/notifications/count"):                                (L, OK, OK, OK, OK),
@@ -137,6 +147,9 @@ EXPECTED = {
     ("POST", "/public/ask"):                                        (422, 422, 422, 422, 422),
     ("GET", "/public/status"):                                      (OK, OK, OK, OK, OK),
     ("POST", "/public/status"):                                     (N, N, N, N, N),  # nothing found
+    ("POST", "/public/status/message"):                             (N, N, N, N, N),
+    ("GET", "/feedback/<token>"):                                   (N, N, N, N, N),
+    ("POST", "/feedback/<token>"):                                  (N, N, N, N, N),
     ("GET", "/open311/v2/discovery.<fmt>"):                         (OK, OK, OK, OK, OK),
     ("GET", "/open311/v2/services.<fmt>"):                          (OK, OK, OK, OK, OK),
     ("GET", "/open311/v2/services/<code>.<fmt>"):                   (OK, OK, OK, OK, OK),
@@ -161,5 +174,7 @@ EXPECTED = {
     ("PATCH", "/api/v1/faq/<int:entry_id>"):                        (U, F, F, OK, OK),
     ("POST", "/api/v1/faq/<int:entry_id>/use"):                     (U, 201, 201, 201, 201),
     ("GET", "/api/v1/stats"):                                       (U, F, F, OK, OK),
+    ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, F),
+    ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, N, F, N, F),
     ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
 }
