@@ -325,3 +325,113 @@ def test_the_dashboard_shows_russian_decimals_and_one_kind_of_duration(client, l
     assert "<td>2:12</td>" in table                                # (181 + 120 + 95) / 3 s, as the tile says
     assert 'data-kpi="aht">2:12<' in page
     assert supervisor
+
+
+# 11. The language switch is for the session; the account's default is chosen in the profile ---
+
+def test_the_switch_changes_the_session_not_the_account(app, client, login_as, db, reference):
+    user = login_as("operator")
+    client.post("/lang/en")
+    assert "New call" in client.get("/calls/new", headers=RU).get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.language is None
+    other = app.test_client()  # the same person on another browser
+    other.post("/login", data={"login": user.login, "password": __import__("tests.factories").factories.PASSWORD})
+    assert "Новый звонок" in other.get("/calls/new", headers=RU).get_data(as_text=True)
+
+
+def test_the_profile_sets_the_accounts_language_explicitly(app, client, login_as, db, reference):
+    from hotline.models import AuditEntry
+
+    from .factories import PASSWORD
+
+    user = login_as("operator")
+    page = client.get("/profile", headers=RU).get_data(as_text=True)
+    assert "Язык рабочего места" in page and 'value="" checked' in page
+    response = client.post("/profile", data={"language": "en"}, headers=RU)
+    assert response.status_code == 303
+    db.session.refresh(user)
+    assert user.language == "en"
+    assert db.session.execute(select(AuditEntry.action).where(AuditEntry.action == "set_language")).scalar()
+    other = app.test_client()
+    other.post("/login", data={"login": user.login, "password": PASSWORD})
+    assert "New call" in other.get("/calls/new", headers=RU).get_data(as_text=True)
+    refused = client.post("/profile", data={"language": "de"}, headers=RU)
+    assert refused.status_code == 422 and "Unknown language" in refused.get_data(as_text=True)  # now in English
+    db.session.refresh(user)
+    assert user.language == "en"
+
+
+# 4. FAQ suggestions for a long question -----------------------------------------------------
+
+def test_a_long_question_is_posted_for_suggestions_and_still_matches(client, login_as, db, reference):
+    from hotline.seed.demo import _seed_faq
+
+    _seed_faq()
+    db.session.commit()
+    login_as("operator")
+    page = client.get("/calls/new", headers=RU).get_data(as_text=True)
+    assert 'hx-post="/calls/faq-suggest"' in page and "data-error=" in page
+    question = "Где получить бюллетень «Побратимы»? " + "Расскажите подробно, пожалуйста, " * 25  # ~ 850 chars
+    assert len(question) > 650
+    html = client.post("/calls/faq-suggest", data={"question": question, "topic": ""}).get_data(as_text=True)
+    assert "Как получить бюллетень «Побратимы»?" in html
+
+
+# 10. Forms -----------------------------------------------------------------------------------
+
+def test_new_call_shows_every_error_at_once_each_once(client, login_as, db, reference):
+    login_as("operator")
+    data = form_data(phone="12-34", topic="", question="")
+    del data["outcome"]
+    page = client.post("/calls/new", data=data, headers=RU).get_data(as_text=True)
+    for message in ("Это не номер телефона", "Выберите тему.", "Выберите итог звонка."):
+        assert page.count(message) == 1, message
+    assert 'id="phone" ' in page and 'aria-invalid="true"' in page.split('id="phone"')[0][-400:] + page.split('id="phone"')[1][:400]
+
+
+def test_an_empty_phone_is_not_marked_valid(client, login_as, reference):
+    login_as("operator")
+    page = client.get("/calls/new", headers=RU).get_data(as_text=True)
+    phone = page.split('id="phone"')[0].rsplit("<input", 1)[1] + page.split('id="phone"')[1].split(">")[0]
+    assert "aria-invalid" not in phone  # Pico draws a green tick for aria-invalid="false"
+
+
+def test_a_refused_user_form_keeps_the_password_typed(client, login_as, db, reference):
+    login_as("admin")
+    response = client.post("/admin/users/new", headers=RU, data={
+        "login": "", "name": "Новый", "email": "", "role": "operator", "password": "long-enough-42"})
+    assert response.status_code == 422
+    assert 'value="long-enough-42"' in response.get_data(as_text=True)
+    assert 'value="long-enough-42"' not in client.get("/admin/users/new").get_data(as_text=True)
+
+
+def test_destructive_admin_buttons_ask_first(client, login_as, db, reference):
+    login_as("admin")
+    for url in ("/admin/routing", "/admin/calendar", "/admin/sla"):
+        page = client.get(url, headers=RU).get_data(as_text=True)
+        for form in page.split('<form method="post"')[1:]:
+            if "/delete" in form.split(">")[0]:
+                assert "data-confirm=" in form.split(">")[0] and "вы уверены" in form.split(">")[0], url
+
+
+def test_a_closed_enquiry_offers_no_insert_answer(app, db, client, login_as, reference):
+    from hotline.enquiries import workflow
+    from hotline.seed.demo import _seed_faq
+
+    from .factories import make_enquiry
+    from .jobs import run_jobs
+
+    _seed_faq()
+    coordinator = login_as("coordinator", topics=("youth",))
+    enquiry = make_enquiry(question="Как попасть в молодёжный обмен с городами-побратимами?")
+    db.session.commit()
+    run_jobs(app, with_scheduler=False)
+    enquiry = db.session.get(Enquiry, enquiry.id)
+    assert "Вставить ответ" in client.get(f"/enquiries/{enquiry.id}", headers=RU).get_data(as_text=True)
+    workflow.answer_enquiry(coordinator, enquiry, "Ответ дан.")
+    workflow.close(coordinator, enquiry)
+    db.session.commit()
+    page = client.get(f"/enquiries/{enquiry.id}", headers=RU).get_data(as_text=True)
+    assert "Как попасть в молодёжный обмен" in page and "Вставить ответ" not in page
+    assert "insert=0" in page
