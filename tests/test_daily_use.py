@@ -435,3 +435,80 @@ def test_a_closed_enquiry_offers_no_insert_answer(app, db, client, login_as, ref
     page = client.get(f"/enquiries/{enquiry.id}", headers=RU).get_data(as_text=True)
     assert "Как попасть в молодёжный обмен" in page and "Вставить ответ" not in page
     assert "insert=0" in page
+
+
+# 7. Statistics that do not mislead ------------------------------------------------------------
+
+def _dashboard_data(db):
+    from datetime import timedelta
+
+    from hotline.models import CallOutcome, utcnow
+
+    from .factories import make_call, make_user
+
+    olga = make_user("operator", login="olga", name="Ольга Смирнова")
+    make_call(olga, outcome=CallOutcome.ANSWERED, started_at=utcnow() - timedelta(minutes=30))
+    make_call(None, outcome=CallOutcome.ROUTED, started_at=utcnow() - timedelta(minutes=20))  # a web call
+    db.session.commit()
+
+
+def test_the_live_counters_open_the_lists_they_count(client, login_as, db, reference):
+    from .factories import make_coordinator
+
+    login_as("supervisor")
+    make_coordinator()
+    db.session.commit()
+    page = client.get("/stats/", headers=RU).get_data(as_text=True)
+    strip = page.split('id="live-strip"')[1].split("</div>")[0]
+    assert 'href="/enquiries/?view=overdue"' in strip and 'href="/enquiries/?view=unrouted"' in strip
+    assert 'href="/calls/?date_from=' in strip
+    inbox = client.get("/enquiries/?view=overdue", headers=RU)
+    assert inbox.status_code == 200 and 'value="overdue" selected' in inbox.get_data(as_text=True)
+
+
+def test_the_overdue_view_lists_only_what_is_past_its_deadline(app, client, login_as, db, reference):
+    from datetime import timedelta
+
+    from hotline.models import utcnow
+
+    from .factories import make_coordinator, make_enquiry
+    from .jobs import run_jobs
+
+    login_as("supervisor")
+    make_coordinator()
+    late, fresh = make_enquiry(question="Просрочено"), make_enquiry(question="В срок")
+    db.session.commit()
+    run_jobs(app, with_scheduler=False)
+    db.session.get(Enquiry, late.id).due_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = client.get("/enquiries/?view=overdue", headers=RU).get_data(as_text=True)
+    assert late.reference in page and fresh.reference not in page
+
+
+def test_the_heat_map_has_seven_labelled_rows_of_24_hours(client, login_as, db, reference):
+    _dashboard_data(db)
+    login_as("supervisor")
+    page = client.get("/stats/?period=7d", headers=RU).get_data(as_text=True)
+    heat = page.split('<table class="heatmap">')[1].split("</table>")[0]
+    rows = heat.split("<tbody>")[1].split("<tr>")[1:]
+    assert len(rows) == 7 and rows[0].startswith("<th scope=\"row\">Пн</th>") and "Вс" in rows[6]
+    assert all(row.count("<td") == 24 for row in rows)
+    assert "heat-5" in heat  # the busiest hour is the darkest
+
+
+def test_today_draws_hours_and_tables_use_names_and_say_who_had_no_operator(client, login_as, db, reference):
+    import html
+    import json
+    import re
+
+    _dashboard_data(db)
+    login_as("supervisor")
+    page = client.get("/stats/?period=today", headers=RU).get_data(as_text=True)
+    section = page.split('id="section-calls_by_day"')[1]
+    spec = json.loads(html.unescape(re.search(r'data-chart="([^"]+)"', section).group(1)))
+    assert len(spec["labels"]) == 24 and sum(spec["datasets"][0]["data"]) == 2
+    operators = page.split('id="table-operators"')[1].split("</table>")[0]
+    assert "Ольга Смирнова" in operators and ">olga<" not in operators
+    assert "без оператора (сайт, почта, партнёры)" in operators and ">none<" not in operators
+    assert "Соблюдение сроков по обращениям, отвеченным за период" in page
+    assert "открытых обращений сейчас в срок" in page
