@@ -44,6 +44,21 @@ EVENT_LABELS = {
     "breached": _l("deadline missed"),
     "formal-appeal": _l("marked as a formal appeal (59-FZ)"),
     "legal-extension": _l("legal deadline extended"),
+    "delivery-queued": _l("answer on its way to the resident"),
+    "delivery-sent": _l("answer sent by e-mail"),
+    "delivery-retry": _l("e-mail not accepted yet, will be retried"),
+    "delivery-fallback": _l("e-mail failed, a call-back instead"),
+    "delivery-failed": _l("answer not delivered"),
+    "callback-opened": _l("call-back task opened"),
+    "callback-attempt": _l("call-back attempt"),
+    "called-back": _l("resident called back"),
+    "unreachable": _l("resident unreachable"),
+    "reply-channel": _l("reply channel changed"),
+    "resident-message": _l("message from the resident"),
+    "interim-reply": _l("message to the resident"),
+    "followed-up": _l("followed up by a new enquiry"),
+    "feedback": _l("feedback from the resident"),
+    "bounced": _l("e-mail bounced"),
 }
 DEFAULT_GROUP_SUFFIX = " — координаторы"  # how seed-reference and a new topic name a topic's own group
 
@@ -119,6 +134,19 @@ def phone_for_role(e164: str | None) -> str:
     return mask_phone(e164)
 
 
+def _reply_channel_label(channel) -> str:
+    from .delivery.service import CHANNEL_LABELS
+    from .models import ReplyChannel
+
+    return CHANNEL_LABELS[ReplyChannel(channel)] if not isinstance(channel, ReplyChannel) else CHANNEL_LABELS[channel]
+
+
+def _delivery_status_label(status) -> str:
+    from .delivery.service import STATUS_LABELS
+
+    return STATUS_LABELS[status]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["phone_for_role"] = phone_for_role
@@ -132,6 +160,8 @@ def init_app(app: Flask) -> None:
         outcome_label=OUTCOME_LABELS.get,
         event_label=lambda kind: EVENT_LABELS.get(kind, kind),
         sla_state=sla_state,
+        reply_channel_label=_reply_channel_label,
+        delivery_status_label=_delivery_status_label,
         can_see_call=visibility.can_see_call,
         unread_notifications=unread_notifications,
     )

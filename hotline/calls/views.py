@@ -39,7 +39,7 @@ def _faq_ids_from_request() -> list[int]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @reads_then_writes
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def new_call():
     form = _call_form()
     if request.method == "GET":
@@ -78,7 +78,7 @@ def _chosen_faq(ids: list[int]) -> list[FaqEntry]:
 
 @bp.get("/lookup")
 @writes
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def lookup():
     """The caller card as the operator types the phone (an HTML fragment for htmx)."""
     raw = request.args.get("phone", "")
@@ -109,7 +109,7 @@ def lookup():
 
 
 @bp.route("/faq-suggest", methods=["GET", "POST"])
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def faq_suggest():
     """FAQ suggestions that follow the question and topic as typed (an HTML fragment). The desk
     posts the question (a long one does not fit a URL); only its first SUGGEST_CHARS count."""
@@ -126,7 +126,7 @@ def faq_suggest():
 
 
 @bp.get("/")
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def my_calls():
     form = CallFilterForm(request.args)
     form.topic.choices = topic_choices(_("All topics"))

@@ -3,15 +3,18 @@ operator, reopen, close, cancel. Each checks the transition, writes the trail an
 and leaves the commit to the caller."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, visibility
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, Role, User, utcnow
 from ..queue import enqueue_after_commit
-from .access import can_work, is_supervisor
+from ..visibility import can_work_enquiry as can_work
+from ..visibility import is_supervisor
 from .routing import ROUTE_JOB, route_job_id
 from .service import business_calendar
 
@@ -19,6 +22,7 @@ ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
 REASON_MAX = 1_000
 WORKABLE = (EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
+REOPEN_DAYS = 30  # a closed enquiry may be reopened this long after closing (SPEC 3)
 
 
 def _event(enquiry: Enquiry, actor: User | None, kind: str, **detail) -> None:
@@ -36,9 +40,17 @@ def _text(value, field: str, max_length: int, message) -> str:
     return value
 
 
+def _require(actor: User, enquiry: Enquiry, permitted: bool, message) -> None:
+    """Every verb checks for itself, whatever the page showed: an enquiry the actor may not read is
+    not confirmed to exist (404); one they may read but not act on is 403."""
+    if not visibility.can_see_enquiry(actor, enquiry):
+        raise NotFound(_l("No enquiry %(ref)s.", ref=enquiry.reference))
+    if not permitted:
+        raise Forbidden(message)
+
+
 def _require_work(actor: User, enquiry: Enquiry) -> None:
-    if not can_work(actor, enquiry):
-        raise Forbidden(_l("Only the assignee or a supervisor can do this."))
+    _require(actor, enquiry, can_work(actor, enquiry), _l("Only the assignee or a supervisor can do this."))
 
 
 def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry:
@@ -69,6 +81,9 @@ def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry
         from ..notifications.service import notify
 
         notify(db.session.get(User, enquiry.created_by_id), "answered", enquiry)
+    from ..delivery.service import start_delivery
+
+    start_delivery(actor, enquiry)  # by the reply channel, after the commit
     return enquiry
 
 
@@ -77,14 +92,16 @@ def add_note(actor: User, enquiry: Enquiry, body) -> EnquiryNote:
     body = _text(body, "body", NOTE_MAX, _l("Write the note."))
     note = EnquiryNote(enquiry_id=enquiry.id, author_id=actor.id, body=body, created_at=utcnow())
     db.session.add(note)
+    db.session.flush()
     _event(enquiry, actor, "note")
+    audit.record(actor, "note", enquiry, note=note.id)
     return note
 
 
 def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
     """The assignee hands over, or a supervisor reassigns, to another active coordinator."""
-    if not (is_supervisor(actor) or enquiry.assignee_id == actor.id):
-        raise Forbidden(_l("Only the assignee or a supervisor can hand an enquiry over."))
+    _require(actor, enquiry, can_work(actor, enquiry),
+             _l("Only the assignee or a supervisor can hand an enquiry over."))
     if not enquiry.is_open:
         raise Conflict(_l("Enquiry %(ref)s is closed.", ref=enquiry.reference))
     if not isinstance(to_login, str) or not to_login.strip():
@@ -143,8 +160,8 @@ def resubmit(actor: User, enquiry: Enquiry, topic_id: int | None = None,
     `corrections` may hold topic and city codes, the question, and the caller's name, phone and
     e-mail (as typed). Everything is checked first, nothing half-saved; the trail keeps each
     change as from → to."""
-    if not (is_supervisor(actor) or enquiry.created_by_id == actor.id):
-        raise Forbidden(_l("Only the operator who logged it or a supervisor can send it on."))
+    _require(actor, enquiry, is_supervisor(actor) or _is_creator(actor, enquiry),
+             _l("Only the operator who logged it or a supervisor can send it on."))
     if enquiry.returned_at is None or enquiry.status is not EnquiryStatus.NEW:
         raise Conflict(_l("Enquiry %(ref)s was not returned.", ref=enquiry.reference))
     changed = _apply_corrections(enquiry, corrections or {})
@@ -238,10 +255,13 @@ def _apply_corrections(enquiry: Enquiry, corrections: dict) -> dict[str, list]:
 
 
 def reopen(actor: User, enquiry: Enquiry, reason) -> Enquiry:
-    if enquiry.status is not EnquiryStatus.ANSWERED:
-        raise Conflict(_l("Only an answered enquiry can be reopened."))
-    if not (is_supervisor(actor) or enquiry.assignee_id == actor.id or enquiry.created_by_id == actor.id):
-        raise Forbidden(_l("You cannot reopen this enquiry."))
+    _require(actor, enquiry, can_work(actor, enquiry) or _is_creator(actor, enquiry),
+             _l("You cannot reopen this enquiry."))
+    recently_closed = (enquiry.status is EnquiryStatus.CLOSED and enquiry.closed_at is not None
+                       and utcnow() - enquiry.closed_at <= timedelta(days=REOPEN_DAYS))
+    if enquiry.status is not EnquiryStatus.ANSWERED and not recently_closed:
+        raise Conflict(_l("Only an answered enquiry, or one closed in the last %(days)d days, can be reopened.",
+                          days=REOPEN_DAYS))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why it is reopened."))
     enquiry.status = EnquiryStatus.REOPENED
     enquiry.reopened_at = utcnow()
@@ -253,10 +273,9 @@ def reopen(actor: User, enquiry: Enquiry, reason) -> Enquiry:
 
 
 def close(actor: User, enquiry: Enquiry) -> Enquiry:
+    _require(actor, enquiry, can_work(actor, enquiry), _l("Only the assignee or a supervisor can close an enquiry."))
     if enquiry.status is not EnquiryStatus.ANSWERED:
         raise Conflict(_l("Only an answered enquiry can be closed."))
-    if not (is_supervisor(actor) or enquiry.assignee_id == actor.id):
-        raise Forbidden(_l("Only the assignee or a supervisor can close an enquiry."))
     enquiry.status = EnquiryStatus.CLOSED
     enquiry.closed_at = utcnow()
     _event(enquiry, actor, "closed")
@@ -265,10 +284,10 @@ def close(actor: User, enquiry: Enquiry) -> Enquiry:
 
 
 def cancel(actor: User, enquiry: Enquiry, reason) -> Enquiry:
+    _require(actor, enquiry, is_supervisor(actor) or _is_creator(actor, enquiry),
+             _l("Only a supervisor or the operator who logged it can cancel it."))
     if not enquiry.is_open:
         raise Conflict(_l("Enquiry %(ref)s is not open.", ref=enquiry.reference))
-    if not (is_supervisor(actor) or enquiry.created_by_id == actor.id):
-        raise Forbidden(_l("Only a supervisor or the operator who logged it can cancel it."))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why it is cancelled."))
     enquiry.status = EnquiryStatus.CANCELLED
     enquiry.cancelled_at = utcnow()
@@ -276,6 +295,10 @@ def cancel(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     _event(enquiry, actor, "cancelled", reason=reason)
     audit.record(actor, "cancel", enquiry)
     return enquiry
+
+
+def _is_creator(actor: User, enquiry: Enquiry) -> bool:
+    return actor.role is Role.OPERATOR and enquiry.created_by_id is not None and enquiry.created_by_id == actor.id
 
 
 def get_enquiry(enquiry_id: int) -> Enquiry:

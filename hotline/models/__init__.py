@@ -29,6 +29,7 @@ from .delivery import (
 from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqWording
 from .reference import SisterCity, Topic
 from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy
+from .signin import LoginThrottle
 from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample  # noqa: F401
 from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
@@ -36,7 +37,7 @@ from .users import Role, User
 __all__ = [
     "Absence", "AccessToken", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
-    "FaqEntry", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
+    "FaqEntry", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
     "Notification", "ReferenceCounter", "Role", "RoutingRule", "SisterCity", "SlaPolicy",
     "Topic", "TokenKind", "User", "utcnow",
     "CallbackAttempt", "CallbackKind", "CallbackResult", "CallbackStatus", "CallbackTask", "Delivery",

@@ -44,7 +44,7 @@ def submission_payload(form, channel: str = "web") -> dict:
         "caller": {"name": text("name") or "", "phone": text("phone") or None, "email": text("email") or None,
                    "language": text("language") or "ru", "consent": True},
         "channel": channel, "topic": text("topic"), "city": text("city") or None,
-        "question": text("question"), "outcome": "routed",
+        "question": text("question"), "outcome": "routed", "reply_channel": text("reply_channel") or None,
     }
 
 

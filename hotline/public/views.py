@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..ratelimit import allow
+from ..limits import limiter, per
 from ..reference import city_choices, topic_choices
 from . import bp
 from .service import (
@@ -16,19 +16,17 @@ from .service import (
     sent_enquiry, submission_payload, submit_enquiry,
 )
 
-HOUR = 3600
-
-
-def _too_many():
-    return render_template("public/too_many.html"), 429
-
-
 @bp.get("/")
 def index():
     return render_template("public/index.html")
 
 
+def _not_a_resend(response) -> bool:
+    return not g.get("public_resend")
+
+
 @bp.route("/ask", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_SUBMITS_PER_HOUR", "hour"), methods=["POST"], deduct_when=_not_a_resend)
 def ask():
     """The form; a question sent goes on to the confirmation by a redirect, so a reload never files it
     again, and the form's one-time key makes a second send of the same form (a double click, the
@@ -37,12 +35,10 @@ def ask():
     if request.method == "POST":
         key = form.get("submission", "")
         claimed = claim_submission(key)
-        if isinstance(claimed, str):  # this very form was sent before
+        if isinstance(claimed, str):  # this very form was sent before: not counted again
+            g.public_resend = True
             session["public_sent"] = claimed
             return redirect(url_for("public.sent"), code=303)
-        if not allow("public-submit", current_app.config["PUBLIC_SUBMITS_PER_HOUR"], HOUR):
-            forget_submission(key)
-            return _too_many()
         try:
             call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes")
         except ValidationFailed as exc:
@@ -69,14 +65,46 @@ def sent():
 
 
 @bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(per("PUBLIC_LOOKUPS_PER_HOUR", "hour"), methods=["POST"])
 def status():
     form, enquiry, not_found = request.form, None, False
     if request.method == "POST":
-        if not allow("public-lookup", current_app.config["PUBLIC_LOOKUPS_PER_HOUR"], HOUR):
-            return _too_many()
         enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
         db.session.commit()
         not_found = enquiry is None
+    return _status_page(form, enquiry, not_found), 404 if not_found else 200
+
+
+def _status_page(form, enquiry, not_found=False, errors=None, sent=None):
+    from ..delivery.service import latest_delivery
+    from ..mail.thread import thread
+
     return render_template("public/status.html", form=form, enquiry=enquiry, not_found=not_found,
                            status_text=PUBLIC_STATUS.get(enquiry.status) if enquiry else None,
-                           answer=published_answer(enquiry) if enquiry else None), 404 if not_found else 200
+                           answer=published_answer(enquiry) if enquiry else None,
+                           delivery=latest_delivery(enquiry.id) if enquiry else None,
+                           thread=thread(enquiry.id) if enquiry else [], errors=errors or {}, sent=sent)
+
+
+@bp.post("/status/message")
+def add_message():
+    """The resident writes again from the status page (identified again by reference and contact)."""
+    from ..mail.thread import resident_message
+
+    form = request.form
+    if not allow("public-lookup", current_app.config["PUBLIC_LOOKUPS_PER_HOUR"], HOUR):
+        return _too_many()
+    enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
+    if enquiry is None:
+        db.session.commit()
+        return _status_page(form, None, not_found=True), 404
+    try:
+        joined = resident_message(enquiry, form.get("body"), "web")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
+        db.session.commit()
+        return _status_page(form, enquiry, errors={k: str(v) for k, v in exc.fields.items()}), 422
+    db.session.commit()
+    return _status_page({"reference": joined.enquiry.reference, "contact": form.get("contact", "")},
+                        joined.enquiry, sent=joined.outcome)

@@ -137,6 +137,6 @@ def export_file(token: str):
 
 
 def _send(data: bytes, name: str):
-    mimetype = ("text/csv; charset=utf-8" if name.endswith(".csv")
+    mimetype = ("text/csv" if name.endswith(".csv")  # Flask adds "; charset=utf-8" to text types
                 else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)

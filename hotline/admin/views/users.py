@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ...auth import throttle
 from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User
+from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User, utcnow
 from ...reference import _locale
 from .. import bp, service
 from ..forms import ConfirmForm, UserEditForm, UserForm
@@ -80,6 +81,7 @@ def _user_page(user: User, form, *, token: str | None = None, status: int = 200)
         select(Absence).where(Absence.user_id == user.id, Absence.ends_on >= service.today())
         .order_by(Absence.starts_on)).scalars().all()
     return render_template("admin/user_edit.html", form=form, user=user, tokens=tokens, new_token=token,
+                           sign_in_delays=throttle.delays_for(user), now=utcnow(),
                            absences=absences, other_groups=service.coordinator_scope(user).other_groups,
                            confirm=ConfirmForm()), status
 
@@ -169,3 +171,12 @@ def revoke_token(user_id: int, token_id: int):
     require_confirmation()
     service.revoke_api_token(current_user, token)
     return done(_("API key %(prefix)s… revoked.", prefix=token.prefix), "admin.edit_user", user_id=user_id)
+
+
+@bp.post("/users/<int:user_id>/sign-in-delay/clear")
+@role_required("admin")
+def clear_sign_in_delay(user_id: int):
+    user = get_or_404(User, user_id)
+    require_confirmation()
+    throttle.clear(current_user, user)
+    return done(_("The sign-in delay of %(login)s is lifted.", login=user.login), "admin.edit_user", user_id=user.id)
