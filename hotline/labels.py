@@ -145,6 +145,13 @@ def _delivery_status_label(status) -> str:
     return STATUS_LABELS[status]
 
 
+def may_open_enquiry(enquiry) -> bool:
+    """Whether the enquiry page would open for the person looking: lists link it only then."""
+    from .enquiries.access import can_view
+
+    return bool(current_user.is_authenticated and enquiry is not None and can_view(current_user, enquiry))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["phone_for_role"] = phone_for_role
@@ -152,6 +159,7 @@ def init_app(app: Flask) -> None:
         role_label=ROLE_LABELS.get,
         status_label=STATUS_LABELS.get,
         enquiry_status=enquiry_status,
+        may_open_enquiry=may_open_enquiry,
         language_label=language_label,
         group_name=group_name,
         correction_text=correction_text,

@@ -38,6 +38,8 @@ EXPECTED = {
     # method, rule                                                  anon oper coord super admin
     ("GET", "/"):                                                   (L, 302, 302, 302, 302),
     ("POST", "/lang/<code>"):                                       (302, 302, 302, 302, 302),
+    ("GET", "/profile"):                                            (L, OK, OK, OK, OK),
+    ("POST", "/profile"):                                           (L, 303, 303, 303, 303),  # empty: "as my browser asks"
     ("GET", "/login"):                                              (OK, 302, 302, 302, 302),
     ("POST", "/login"):                                             (OK, 302, 302, 302, 302),  # the form again, with its errors
     ("POST", "/logout"):                                            (L, 302, 302, 302, 302),
@@ -98,6 +100,7 @@ EXPECTED = {
     ("POST", "/calls/new"):                                         (L, 422, F, 422, F),
     ("GET", "/calls/lookup"):                                       (L, OK, F, OK, F),
     ("GET", "/calls/faq-suggest"):                                  (L, OK, OK, OK, F),
+    ("POST", "/calls/faq-suggest"):                                 (L, OK, OK, OK, F),
 
     # Enquiries: the operator who logged it reads it; the assignee works it (a note needs a body)
     ("GET", "/enquiries/"):                                         (L, F, OK, OK, F),
@@ -145,6 +148,7 @@ EXPECTED = {
     ("GET", "/public/ask"):                                         (OK, OK, OK, OK, OK),
     ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("POST", "/public/ask"):                                        (422, 422, 422, 422, 422),
+    ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("GET", "/public/status"):                                      (OK, OK, OK, OK, OK),
     ("POST", "/public/status"):                                     (N, N, N, N, N),  # nothing found
     ("POST", "/public/status/message"):                             (N, N, N, N, N),

@@ -107,6 +107,16 @@ def _by_code(model, code: str):
     return obj
 
 
+def set_default_language(user: User, code: str) -> None:
+    """The language the desk opens in for `user` (ru or en); "" means as their browser asks."""
+    from flask import current_app
+
+    if code not in ("", *current_app.config["LANGUAGES"]):
+        raise ValidationFailed(_l("Unknown language; expected ru or en."), {"language": str(code)[:10]})
+    user.language = code or None
+    audit.record(user, "set_language", user, language=code or None)
+
+
 def issue_token(user: User, expires_in: timedelta | None = None, actor: User | None = None) -> str:
     """A new API token for `user`; only its hash is kept, so it is shown once."""
     from .tokens import issue

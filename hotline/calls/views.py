@@ -23,6 +23,7 @@ from .service import caller_history, find_caller_by_phone, log_call
 
 PAGE_SIZE = 50
 MATCH_LIMIT = 8
+SUGGEST_CHARS = 1000  # the words that matter come first; the rest of a long question adds little
 
 
 def _call_form() -> CallForm:
@@ -109,17 +110,20 @@ def lookup():
     return render_template("calls/_caller_card.html", caller=None, phone=None, matches=matches, typed=raw)
 
 
-@bp.get("/faq-suggest")
+@bp.route("/faq-suggest", methods=["GET", "POST"])
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def faq_suggest():
-    """FAQ suggestions that follow the question and topic as typed (an HTML fragment)."""
-    topic_code = request.args.get("topic") or None
+    """FAQ suggestions that follow the question and topic as typed (an HTML fragment). The desk
+    posts the question (a long one does not fit a URL); only its first SUGGEST_CHARS count."""
+    values = request.form if request.method == "POST" else request.args
+    topic_code = values.get("topic") or None
     topic_id = None
     if topic_code:
         topic_id = db.session.execute(select(Topic.id).where(Topic.code == topic_code)).scalar()
-    chosen_ids = [int(v) for v in request.args.getlist("faq_ids") if v.isdigit()]
+    chosen_ids = [int(v) for v in values.getlist("faq_ids") if v.isdigit()]
     chosen = _chosen_faq(chosen_ids)
-    found = [e for e in suggest(request.args.get("question", ""), topic_id) if e.id not in chosen_ids]
+    question = (values.get("question") or "")[:SUGGEST_CHARS]
+    found = [e for e in suggest(question, topic_id) if e.id not in chosen_ids]
     return render_template("calls/_faq_suggestions.html", chosen=chosen, entries=found)
 
 

@@ -29,7 +29,11 @@ def _inbox_query(view: str):
     stmt = (select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.city),
                                     selectinload(Enquiry.assignee))
             .where(Enquiry.status.in_(OPEN)))
-    if view == "unrouted":
+    if view == "overdue":  # past the answer deadline now (the dashboard's «breached now» opens it)
+        stmt = stmt.where(Enquiry.due_at < utcnow())
+        if not is_supervisor(current_user):
+            stmt = stmt.where(Enquiry.assignee_id == current_user.id)
+    elif view == "unrouted":
         stmt = stmt.where(Enquiry.status == EnquiryStatus.NEW)
     elif view == "mine" or not is_supervisor(current_user):
         stmt = stmt.where(Enquiry.assignee_id == current_user.id)

@@ -25,15 +25,38 @@ def inject_nav():
 
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str):
+    """The RU/EN switch: this session only. The account's own default is set in the profile."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-        if current_user.is_authenticated:
-            current_user.language = code
-            db.session.commit()
     target = request.referrer or url_for("main.home")
     if not target.startswith(request.host_url):
         target = url_for("main.home")
     return redirect(target)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The person's own settings: the language the desk opens in for them, on any browser."""
+    from flask import flash
+    from flask_babel import gettext as _
+
+    from ..auth.service import set_default_language
+    from ..errors import ValidationFailed
+
+    error = None
+    if request.method == "POST":  # CSRFProtect has checked the token
+        try:
+            set_default_language(current_user, request.form.get("language", ""))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            error = str(exc.message)
+        else:
+            db.session.commit()
+            session.pop("lang", None)  # the new default applies at once
+            flash(_("Your language is saved."), "success")
+            return redirect(url_for("main.profile"), code=303)
+    return render_template("auth/profile.html", error=error), 422 if error else 200
 
 
 def _error_page(code: int, title, text):
