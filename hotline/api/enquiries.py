@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..request_guard import parse_id
 from ..enquiries.access import can_view, visible
 from ..enquiries.references import parse_reference
 from ..enquiries.workflow import answer_enquiry, hand_over
@@ -47,8 +48,8 @@ def list_enquiries():
 
 
 def _load(key: str):
-    if key.isdigit():
-        enquiry = db.session.get(Enquiry, int(key))
+    if key.isascii() and key.isdigit():
+        enquiry = db.session.get(Enquiry, parse_id(key)) if parse_id(key) else None
     else:
         reference = parse_reference(key)
         enquiry = db.session.execute(select(Enquiry).where(Enquiry.reference == reference)).scalar_one_or_none() \

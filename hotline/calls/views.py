@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..request_guard import page_number, parse_ids
 from .. import audit, visibility
 from ..auth.decorators import role_required
 from ..errors import ValidationFailed
@@ -33,7 +34,7 @@ def _call_form() -> CallForm:
 
 
 def _faq_ids_from_request() -> list[int]:
-    return [int(v) for v in request.form.getlist("faq_ids") if v.isdigit()]
+    return parse_ids(request.form.getlist("faq_ids"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -116,7 +117,7 @@ def faq_suggest():
     topic_id = None
     if topic_code:
         topic_id = db.session.execute(select(Topic.id).where(Topic.code == topic_code)).scalar()
-    chosen_ids = [int(v) for v in request.args.getlist("faq_ids") if v.isdigit()]
+    chosen_ids = parse_ids(request.args.getlist("faq_ids"))
     chosen = _chosen_faq(chosen_ids)
     found = [e for e in suggest(request.args.get("question", ""), topic_id) if e.id not in chosen_ids]
     return render_template("calls/_faq_suggestions.html", chosen=chosen, entries=found)
@@ -142,7 +143,7 @@ def my_calls():
             stmt = stmt.where(Call.outcome == CallOutcome(form.outcome.data))
         if form.q.data:
             stmt = stmt.where(Call.question.contains(form.q.data.strip()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     calls = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
     has_next = len(calls) > PAGE_SIZE
     returned = []
