@@ -25,6 +25,7 @@ class Config:
     LANGUAGES = ("ru", "en")
     HOTLINE_TIMEZONE = "Asia/Yekaterinburg"
     HOTLINE_PHONE_REGION = "RU"
+    HOTLINE_LOCAL_AREA_CODE = "342"  # a seven-digit number a resident dictates is a Perm number
     # Business hours for SLA clocks, Perm local time.
     BUSINESS_DAY_START = os.environ.get("BUSINESS_DAY_START", "09:00")
     BUSINESS_DAY_END = os.environ.get("BUSINESS_DAY_END", "18:00")
@@ -80,6 +81,23 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "hotline@localhost")
+    # Answer delivery and e-mail in (SPEC 8.5). Without MAIL_SERVER, mail is kept in the outbox
+    # admins read (the demo); production refuses that unless MAIL_DISABLED=1 says it on purpose.
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_DISABLED = os.environ.get("MAIL_DISABLED", "0") == "1"
+    MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "20"))
+    # Waits between SMTP attempts: five attempts over about an hour.
+    MAIL_RETRY_MINUTES = (1, 5, 15, 40)
+    MAIL_IMAP_URL = os.environ.get("MAIL_IMAP_URL")
+    MAIL_POLL_SECONDS = int(os.environ.get("MAIL_POLL_SECONDS", "30"))
+    MAIL_POLL_BATCH = int(os.environ.get("MAIL_POLL_BATCH", "200"))
+    MAIL_ACKS_PER_HOUR = int(os.environ.get("MAIL_ACKS_PER_HOUR", "3"))
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    FEEDBACK_DAYS = int(os.environ.get("FEEDBACK_DAYS", "30"))
+    # A resident's message within this many days of an answer or close reopens the enquiry.
+    REOPEN_DAYS = int(os.environ.get("REOPEN_DAYS", "30"))
 
     # Refuse demo passwords in production (SPEC 2).
     REFUSE_DEMO_PASSWORDS = False

@@ -36,11 +36,12 @@ def create_app(config: object | str | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import i18n, labels, queue, security, timefmt
+    from . import i18n, labels, numbers, queue, security, timefmt
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     timefmt.init_app(app)
+    numbers.init_app(app)
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)
@@ -54,9 +55,12 @@ def create_app(config: object | str | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .callbacks import bp as callbacks_bp
     from .calls import bp as calls_bp
     from .enquiries import bp as enquiries_bp
     from .faq import bp as faq_bp
+    from .feedback import bp as feedback_bp
+    from .mail import bp as mail_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
     from .open311 import bp as open311_bp
@@ -65,7 +69,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from .stats import bp as stats_bp
 
     for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, privacy_bp,
-                      notifications_bp, public_bp, api_bp, open311_bp):
+                      notifications_bp, public_bp, api_bp, open311_bp, callbacks_bp, feedback_bp, mail_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     csrf.exempt(open311_bp)  # partner servers post with an api_key, not a browser session
@@ -92,6 +96,9 @@ def _load_config(app: Flask, config: object | str | None) -> None:
             raise RuntimeError(
                 "production configuration needs " + ", ".join(names[k] for k in missing)
             )
+        if not app.config.get("MAIL_SERVER") and not app.config.get("MAIL_DISABLED"):
+            raise RuntimeError("production configuration needs MAIL_SERVER (or MAIL_DISABLED=1 to keep answers "
+                               "in the outbox on purpose)")
     uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
     if uri.startswith("sqlite:///"):
         from .sqlite_lock import LockingConnection

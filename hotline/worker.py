@@ -50,6 +50,8 @@ def startup_sweep(app: Flask) -> int:
             schedule_periodic_sweep()
             __import__("hotline.stats.rollup", fromlist=["schedule_rollup"]).schedule_rollup()
             __import__("hotline.privacy.retention", fromlist=["schedule_retention"]).schedule_retention()
+            __import__("hotline.mail.intake", fromlist=["schedule_poll"]).schedule_poll()
+            __import__("hotline.mail.outbox", fromlist=["sweep_outbox"]).sweep_outbox()
             db.session.commit()
             return count
         except Exception:  # Redis or the database not up yet: the next start or sweep catches up

@@ -231,7 +231,7 @@ def test_issue_shows_the_key_once_and_revoke_turns_it_away(client, login_as, db,
     login_as("admin")
     operator = make_user("operator")
     db.session.commit()
-    page = client.post(f"/admin/users/{operator.id}/tokens").get_data(as_text=True)
+    page = client.post(f"/admin/users/{operator.id}/tokens", follow_redirects=True).get_data(as_text=True)
     token = re.search(r'<code id="new-token">([^<]+)</code>', page).group(1)
     stored = db.session.execute(select(ApiToken).where(ApiToken.user_id == operator.id)).scalar_one()
     assert stored.token_hash == ApiToken.hash(token)

@@ -26,9 +26,18 @@ LANGUAGE = "ru"  # names and notices are given in Russian, the jurisdiction's la
 SUBMIT_ACTION = "open311-submit"
 
 
+def _names() -> str:
+    """Names follow the request's language (Accept-Language, or the desk's Russian by default),
+    as the descriptions beside them do."""
+    from ..reference import _locale
+
+    return _locale()
+
+
 def services() -> list[dict]:
-    return [{"service_code": t.code, "service_name": t.name(LANGUAGE),
-             "description": str(_l("Questions to the Green Line: %(topic)s", topic=t.name(LANGUAGE))),
+    locale = _names()
+    return [{"service_code": t.code, "service_name": t.name(locale),
+             "description": str(_l("Questions to the Green Line: %(topic)s", topic=t.name(locale))),
              "metadata": True, "type": "realtime", "keywords": "", "group": str(_l("Sister cities"))}
             for t in _topics()]
 
@@ -46,7 +55,7 @@ def service_definition(code: str) -> dict:
     return {"service_code": code, "attributes": ("attribute", [
         {"variable": True, "code": "city", "datatype": "singlevaluelist", "required": False,
          "datatype_description": "", "order": 1, "description": str(_l("Sister city")),
-         "values": ("value", [{"key": c.code, "name": c.name(LANGUAGE)} for c in cities])},
+         "values": ("value", [{"key": c.code, "name": c.name(_names())} for c in cities])},
         {"variable": True, "code": "consent", "datatype": "singlevaluelist", "required": True,
          "datatype_description": "", "order": 2,
          "description": str(_l("The resident agrees to the processing of their personal data (152-FZ)")),
@@ -164,7 +173,7 @@ def request_record(enquiry: Enquiry, own: bool) -> dict:
         "service_request_id": enquiry.reference,
         "status": "open" if enquiry.is_open else "closed",
         "status_notes": published_answer(enquiry) if own else None,
-        "service_name": enquiry.topic.name(LANGUAGE),
+        "service_name": enquiry.topic.name(_names()),
         "service_code": enquiry.topic.code,
         "description": enquiry.question if own else None,
         "agency_responsible": current_app.config["OPEN311_AGENCY"],

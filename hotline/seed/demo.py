@@ -79,6 +79,7 @@ def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
     if not db.session.execute(select(func.count(Call.id))).scalar_one():
         created["calls"] = _seed_calls(calls_days, calls_per_day)
     db.session.flush()
+    created["deliveries"] = __import__("hotline.delivery.demo", fromlist=["x"]).seed_delivery_demo()
     return created
 
 
