@@ -72,6 +72,10 @@ class Config:
     LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
     LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
     QUESTION_MAX_LENGTH = 10_000
+    # A logged call's times (SPEC 8.2): not before this day (the desk's history starts after it),
+    # and at most this long.
+    CALLS_SINCE = os.environ.get("CALLS_SINCE", "2000-01-01")
+    CALL_MAX_HANDLE_MINUTES = int(os.environ.get("CALL_MAX_HANDLE_MINUTES", "240"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

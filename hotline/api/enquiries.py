@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..request_guard import parse_id
 from ..enquiries.access import can_view, visible
 from ..enquiries.references import parse_reference
 from ..enquiries.workflow import answer_enquiry, hand_over
@@ -52,8 +53,8 @@ def list_enquiries():
 
 
 def _load(key: str):
-    if key.isdigit():
-        enquiry = db.session.get(Enquiry, int(key))
+    if key.isascii() and key.isdigit():
+        enquiry = db.session.get(Enquiry, parse_id(key)) if parse_id(key) else None
     else:
         reference = parse_reference(key)
         enquiry = db.session.execute(select(Enquiry).where(Enquiry.reference == reference)).scalar_one_or_none() \

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audit
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..request_guard import plain_name
 from ..models import CoordinatorGroup, GroupMember, Role, SisterCity, Topic, TokenKind, User
 from . import throttle
 
@@ -56,7 +57,7 @@ def create_user(login: str, role: str, password: str, name: str = "", *, topics=
         raise ValidationFailed(_l("A password has at least 8 characters."), {"password": ""})
     if db.session.execute(select(User.id).where(User.login == login)).first():
         raise Conflict(_l("A user with login %(login)s already exists.", login=login))
-    user = User(login=login, role=role_value, name=name)
+    user = User(login=login, role=role_value, name=plain_name(name))
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

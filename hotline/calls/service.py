@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
 
@@ -91,7 +92,9 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     caller = save_caller(data.caller, overwrite=actor is not None, actor=actor)
     caller_id = caller.id if caller else None
     started_at = data.started_at or now
-    ended_at = data.ended_at or (now if data.started_at is None or data.started_at <= now else None)
+    # No end given: it ended now, if that makes a call of a sane length; else its length is unknown.
+    longest = timedelta(minutes=current_app.config["CALL_MAX_HANDLE_MINUTES"])
+    ended_at = data.ended_at or (now if data.started_at is None or now - longest <= data.started_at <= now else None)
     call_id = db.session.execute(INSERT_CALL, dict(
         channel=data.channel, caller_id=caller_id, operator_id=actor.id if actor else None,
         topic_id=data.topic.id,

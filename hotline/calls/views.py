@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..request_guard import page_number, parse_ids
 from .. import audit, visibility
 from ..auth.decorators import role_required
 from ..errors import ValidationFailed
@@ -34,7 +35,7 @@ def _call_form() -> CallForm:
 
 
 def _faq_ids_from_request() -> list[int]:
-    return [int(v) for v in request.form.getlist("faq_ids") if v.isdigit()]
+    return parse_ids(request.form.getlist("faq_ids"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -120,7 +121,11 @@ def faq_suggest():
     topic_id = None
     if topic_code:
         topic_id = db.session.execute(select(Topic.id).where(Topic.code == topic_code)).scalar()
+<<<<<<< HEAD
     chosen_ids = [int(v) for v in values.getlist("faq_ids") if v.isdigit()]
+=======
+    chosen_ids = parse_ids(request.args.getlist("faq_ids"))
+>>>>>>> i13b
     chosen = _chosen_faq(chosen_ids)
     question = (values.get("question") or "")[:SUGGEST_CHARS]
     found = [e for e in suggest(question, topic_id) if e.id not in chosen_ids]
@@ -148,7 +153,7 @@ def my_calls():
             stmt = stmt.where(Call.outcome == CallOutcome(form.outcome.data))
         if form.q.data:
             stmt = stmt.where(Call.question.contains(form.q.data.strip()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     calls = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
     has_next = len(calls) > PAGE_SIZE
     if audit.record_list(current_user, "call", [c.id for c in calls[:PAGE_SIZE]], via="calls-list", page=page):

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
+from ..request_guard import parse_ids
 from .. import audit
 from ..auth.decorators import role_required
 from ..errors import ServiceError
@@ -129,7 +130,7 @@ def _corrections() -> dict:
 
 
 def _faq_ids() -> list[int]:
-    return [int(v) for v in request.form.getlist("faq_ids") if v.isdigit()]
+    return parse_ids(request.form.getlist("faq_ids"))
 
 
 ACTIONS = {
