@@ -121,11 +121,7 @@ def faq_suggest():
     topic_id = None
     if topic_code:
         topic_id = db.session.execute(select(Topic.id).where(Topic.code == topic_code)).scalar()
-<<<<<<< HEAD
-    chosen_ids = [int(v) for v in values.getlist("faq_ids") if v.isdigit()]
-=======
-    chosen_ids = parse_ids(request.args.getlist("faq_ids"))
->>>>>>> i13b
+    chosen_ids = parse_ids(values.getlist("faq_ids"))
     chosen = _chosen_faq(chosen_ids)
     question = (values.get("question") or "")[:SUGGEST_CHARS]
     found = [e for e in suggest(question, topic_id) if e.id not in chosen_ids]
