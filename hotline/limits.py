@@ -23,7 +23,9 @@ def client_address() -> str:
     return request.remote_addr or "-"
 
 
-limiter = Limiter(key_func=client_address, key_prefix="hotline:limit", headers_enabled=True,
+# Retry-After is set by the 429 handlers (and by the sign-in delay, which the window headers would
+# overwrite), so Flask-Limiter adds no headers of its own.
+limiter = Limiter(key_func=client_address, key_prefix="hotline:limit", headers_enabled=False,
                   swallow_errors=True, in_memory_fallback_enabled=True, strategy="fixed-window")
 
 
@@ -92,6 +94,7 @@ def retry_after(error) -> str:
         reset = limiter.current_limit.reset_at if limiter.current_limit else None
     except Exception:  # noqa: BLE001 - storage gone between the check and here: a window's length
         reset = None
+    window = limit.limit.get_expiry() if limit is not None else 60
     if reset:
-        return str(max(1, math.ceil(reset - time.time())))
-    return str(limit.limit.get_expiry() if limit is not None else 60)
+        return str(min(window, max(1, math.ceil(reset - time.time()))))
+    return str(window)

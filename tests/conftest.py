@@ -101,6 +101,9 @@ def app(test_config, _schema):
             get_redis().flushdb()
         except Exception:
             pass
+        from hotline.limits import limiter
+
+        limiter.reset()  # the in-memory fallback too: one test's sign-ins never count in the next
 
 
 def _wipe(app) -> None:
