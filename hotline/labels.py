@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "breached": _l("deadline missed"),
     "formal-appeal": _l("marked as a formal appeal (59-FZ)"),
     "legal-extension": _l("legal deadline extended"),
+    "attachment": _l("file attached"),
 }
 # Roles that work with callers directly see whole numbers; the rest see them masked (SPEC 10).
 FULL_PHONE_ROLES = {Role.OPERATOR, Role.COORDINATOR}

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import calls, enquiries, errors, faq, health, openapi, stats  # noqa: E402,F401
+from . import attachments, calls, enquiries, errors, faq, health, openapi, stats  # noqa: E402,F401

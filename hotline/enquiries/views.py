@@ -10,11 +10,13 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..attachments.service import add_attachment, attachments_of
+from ..attachments.uploads import read_upload, takes_upload
 from ..auth.decorators import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import search
-from ..models import Enquiry, EnquiryStatus, Role, User, utcnow
+from ..models import AttachmentSource, Enquiry, EnquiryStatus, Role, User, utcnow
 from ..sla.watch import extend_legal_deadline, mark_formal_appeal
 from ..writes import writes
 from . import bp, workflow
@@ -80,7 +82,7 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
-        supervisor=is_supervisor(current_user), coordinators=_coordinators(),
+        supervisor=is_supervisor(current_user), coordinators=_coordinators(), attachments=attachments_of(enquiry),
         form=request.form if status != 200 else {},
     ), status
 
@@ -112,6 +114,8 @@ ACTIONS = {
     "extend": (lambda e: extend_legal_deadline(current_user, e, request.form.get("days", type=int),
                                                request.form.get("reason")), _l("Legal deadline extended.")),
     "propose-faq": (lambda e: _propose(e), _l("Proposed as a draft FAQ entry.")),
+    "attachments": (lambda e: add_attachment(e, *read_upload(request.files.get("file")), AttachmentSource.STAFF,
+                                             current_user), _l("File attached.")),
 }
 
 
@@ -125,6 +129,7 @@ def _propose(enquiry: Enquiry):
 
 
 @bp.post("/<int:enquiry_id>/<action>")
+@takes_upload
 @role_required("operator", "coordinator", "supervisor")
 def act(enquiry_id: int, action: str):
     if action not in ACTIONS:

@@ -41,7 +41,7 @@ def _error_page(code: int, title, text):
         if request.path.startswith("/api/"):
             from ..api.errors import json_error
 
-            return json_error(code, str(title), str(text))
+            return json_error(code, str(text))  # the code from the status, the text as the message
         return render_template("error.html", code=code, title=title, text=text), code
 
     return handler

@@ -1,4 +1,5 @@
 """The records of SPEC section 3, one module per capability; import from here."""
+from .attachments import Attachment, AttachmentSource, StoredFile
 from .audit import AuditEntry
 from .base import utcnow
 from .calls import Call, CallChannel, CallOutcome, Caller
@@ -17,6 +18,7 @@ from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample 
 from .users import ApiToken, Role, User
 
 __all__ = [
+    "Attachment", "AttachmentSource", "StoredFile",
     "Absence", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
     "FaqEntry", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
+from ..attachments.service import TooLarge
+from ..attachments.uploads import read_upload, takes_upload
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..ratelimit import allow
@@ -24,21 +26,24 @@ def index():
 
 
 @bp.route("/ask", methods=["GET", "POST"])
+@takes_upload
 def ask():
-    form, errors = request.form, {}
+    form, errors, status = request.form, {}, 200
     if request.method == "POST":
         if not allow("public-submit", current_app.config["PUBLIC_SUBMITS_PER_HOUR"], HOUR):
             return _too_many()
         try:
-            call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes")
-        except ValidationFailed as exc:
+            call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes",
+                                  attachment=read_upload(request.files.get("attachment"), required=False))
+        except (ValidationFailed, TooLarge) as exc:
             db.session.rollback()
-            errors = {name: str(message) for name, message in exc.fields.items()}
+            errors, status = {name: str(message) for name, message in exc.fields.items()}, exc.status
         else:
             db.session.commit()
             return render_template("public/sent.html", enquiry=call.enquiry)
     return render_template("public/ask.html", form=form, errors=errors, topics=topic_choices(_("— choose —")),
-                           cities=city_choices(_("no particular city"))), 422 if errors else 200
+                           cities=city_choices(_("no particular city")),
+                           file_lost=bool(errors) and bool(request.files.get("attachment"))), status
 
 
 @bp.route("/status", methods=["GET", "POST"])
