@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -502,3 +503,76 @@ def test_email_intake_can_attach_through_the_verb(app, db, reference, attachment
     db.session.commit()
     assert a.source is AttachmentSource.EMAIL and a.created_by_id is None
     assert count(db, Attachment) == 1
+
+
+# --- two at once ------------------------------------------------------------------------------
+
+def _in_own_session(app, work, errors):
+    def run():
+        try:
+            with app.app_context():
+                work()
+                db_.session.commit()
+        except Exception as exc:  # reported to the test, which fails on it
+            errors.append(exc)
+        finally:
+            with app.app_context():
+                db_.session.remove()
+
+    from hotline.extensions import db as db_
+
+    return threading.Thread(target=run)
+
+
+def test_the_same_bytes_stored_twice_at_once_make_one_file(app, db, reference, attachment_dir):
+    first, second = make_enquiry(), make_enquiry()
+    db.session.commit()
+    flushed, errors = threading.Event(), []
+
+    def slow():
+        add_attachment(db.session.get(Enquiry, first.id), "a.pdf", samples.PDF, "email", None)
+        flushed.set()
+        time.sleep(0.5)  # the row is written, not yet committed, while the other stores the same bytes
+
+    def quick():
+        flushed.wait(10)
+        add_attachment(db.session.get(Enquiry, second.id), "b.pdf", samples.PDF, "email", None)
+
+    threads = [_in_own_session(app, slow, errors), _in_own_session(app, quick, errors)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    db.session.expire_all()
+    assert count(db, Attachment) == 2 and count(db, StoredFile) == 1
+    stored = db.session.execute(select(StoredFile)).scalar_one()
+    assert files_on_disk(attachment_dir) == [path_of(stored)]
+
+
+def test_a_file_removed_while_the_same_bytes_arrive_again_is_stored_anew(app, db, reference, attachment_dir):
+    old, new = make_enquiry(), make_enquiry()
+    add_attachment(old, "a.pdf", samples.PDF, "email", None)
+    db.session.commit()
+    locked, errors = threading.Event(), []
+
+    def removal():
+        remove_enquiry_attachments([old.id])
+        locked.set()
+        time.sleep(0.5)  # holds the stored file while the same bytes come in for another enquiry
+
+    def arrival():
+        locked.wait(10)
+        add_attachment(db.session.get(Enquiry, new.id), "b.pdf", samples.PDF, "email", None)
+
+    threads = [_in_own_session(app, removal, errors), _in_own_session(app, arrival, errors)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    db.session.expire_all()
+    attachment = db.session.execute(select(Attachment)).scalar_one()
+    assert attachment.enquiry_id == new.id
+    assert files_on_disk(attachment_dir) == [path_of(attachment.stored_file)]
+    assert path_of(attachment.stored_file).read_bytes() == samples.PDF
