@@ -576,3 +576,11 @@ def test_a_file_removed_while_the_same_bytes_arrive_again_is_stored_anew(app, db
     assert attachment.enquiry_id == new.id
     assert files_on_disk(attachment_dir) == [path_of(attachment.stored_file)]
     assert path_of(attachment.stored_file).read_bytes() == samples.PDF
+
+
+def test_openapi_describes_the_attachment_paths(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    upload_op = paths["/enquiries/{id}/attachments"]["post"]
+    assert "multipart/form-data" in upload_op["requestBody"]["content"]
+    assert {"201", "413", "422"} <= set(upload_op["responses"])
+    assert "404" in paths["/attachments/{id}"]["get"]["responses"]
