@@ -35,8 +35,9 @@ def _zip(entries: list[tuple[str, bytes]], stored_first: bool = False) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, (name, body) in enumerate(entries):
-            kind = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            archive.writestr(name, body, compress_type=kind)
+            entry = zipfile.ZipInfo(name, date_time=(2026, 11, 28, 9, 0, 0))  # the same bytes every time
+            entry.compress_type = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
+            archive.writestr(entry, body)
     return out.getvalue()
 
 
