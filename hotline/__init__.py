@@ -45,6 +45,9 @@ def create_app(config: object | str | None = None) -> Flask:
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)
+    from .auth import tokens
+
+    tokens.init_app(app)
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp

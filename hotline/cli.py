@@ -49,17 +49,40 @@ def create_user_command(login, role, password, name, topics, cities):
 
 @users.command("token")
 @click.argument("login")
-def token_command(login):
+@click.option("--expires", default=None, metavar="90d", help="Lifetime: days (90d), hours (12h) or weeks (2w).")
+def token_command(login, expires):
     """Print a new API token for LOGIN (only its hash is stored)."""
     from .auth.service import issue_token
+    from .auth.tokens import parse_duration
+
+    user = _user(login)
+    try:
+        token = issue_token(user, expires_in=parse_duration(expires) if expires else None)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(token)
+
+
+@users.command("revoke-tokens")
+@click.argument("login")
+def revoke_tokens_command(login):
+    """Revoke every API token of LOGIN."""
+    from .auth.tokens import revoke_all
+    from .models import TokenKind
+
+    count = revoke_all(TokenKind.API, user=_user(login))
+    db.session.commit()
+    click.echo(f"revoked {count} tokens of {login}")
+
+
+def _user(login: str):
     from .models import User
 
     user = db.session.execute(select(User).where(User.login == login)).scalar_one_or_none()
     if user is None:
         raise click.ClickException(f"no user with login {login}")
-    token = issue_token(user)
-    db.session.commit()
-    click.echo(token)
+    return user
 
 
 @click.command("seed-reference")

@@ -11,6 +11,7 @@ from .extensions import db
 from .models import EnquiryStatus, Notification, Role
 from .phones import format_phone, mask_phone
 from .sla.watch import sla_state
+from . import visibility
 
 ROLE_LABELS = {
     Role.OPERATOR: _l("operator"),
@@ -74,5 +75,6 @@ def init_app(app: Flask) -> None:
         outcome_label=OUTCOME_LABELS.get,
         event_label=lambda kind: EVENT_LABELS.get(kind, kind),
         sla_state=sla_state,
+        can_see_call=visibility.can_see_call,
         unread_notifications=unread_notifications,
     )

@@ -244,7 +244,7 @@ def test_issue_shows_the_key_once_and_revoke_turns_it_away(client, login_as, db,
     db.session.refresh(stored)
     assert stored.revoked_at is not None
     assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    actions = set(db.session.execute(select(AuditEntry.action).where(AuditEntry.object_type == "api_token")).scalars())
+    actions = set(db.session.execute(select(AuditEntry.action).where(AuditEntry.object_type == "access_token")).scalars())
     assert {"issue_token", "revoke_token"} <= actions
 
 

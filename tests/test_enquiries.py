@@ -146,7 +146,7 @@ def test_who_may_open_an_enquiry(app, db, client, reference):
     other_operator = make_user("operator")
     db.session.commit()
     creator = db.session.get(type(outsider), e.created_by_id)
-    expectations = [(coordinator, 200), (colleague, 200), (outsider, 403), (other_operator, 403),
+    expectations = [(coordinator, 200), (colleague, 200), (outsider, 404), (other_operator, 404),
                     (make_user("supervisor"), 200)]
     db.session.commit()
     for user, status in expectations + [(creator, 200)]:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, visibility
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..models import Attachment, AttachmentSource, Enquiry, EnquiryEvent, StoredFile, User
@@ -122,10 +122,8 @@ def attachments_of(enquiry: Enquiry) -> list[Attachment]:
 def open_attachment(user: User, attachment_id: int, via: str) -> Attachment:
     """The attachment if `user` may see its enquiry, with the download on the audit log;
     NotFound otherwise (never a refusal that would confirm it exists)."""
-    from ..enquiries.access import can_view  # enquiries → its views → attachments: imported when used
-
     attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or not can_view(user, attachment.enquiry):
+    if attachment is None or not visibility.can_see_attachment(user, attachment):
         raise NotFound(_l("No such attachment."))
     audit.record(user, "download", attachment, enquiry=attachment.enquiry_id, via=via)
     return attachment

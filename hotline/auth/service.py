@@ -1,20 +1,16 @@
 """Verbs of authentication: check a password with lock-out, create users, issue API tokens."""
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from .. import audit
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..models import ApiToken, CoordinatorGroup, GroupMember, Role, SisterCity, Topic, User, utcnow
-
-TOKEN_PREFIX = "zl_"
-
+from ..models import CoordinatorGroup, GroupMember, Role, SisterCity, Topic, TokenKind, User, utcnow
 
 class LoginFailed(Exception):
     def __init__(self, message):
@@ -94,19 +90,15 @@ def _by_code(model, code: str):
     return obj
 
 
-def issue_token(user: User) -> str:
+def issue_token(user: User, expires_in: timedelta | None = None, actor: User | None = None) -> str:
     """A new API token for `user`; only its hash is kept, so it is shown once."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=ApiToken.hash(token), prefix=token[:10]))
-    audit.record(user, "issue_token", user)
-    return token
+    from .tokens import issue
 
-
-# Built once: every API request runs it.
-USER_FOR_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
-                  .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-                         User.active.is_(True)))
+    return issue(TokenKind.API, user=user, expires_in=expires_in, actor=actor or user)[1]
 
 
 def user_for_token(token: str) -> User | None:
-    return db.session.execute(USER_FOR_TOKEN, {"token_hash": ApiToken.hash(token)}).scalar_one_or_none()
+    """The active user a live (not expired, not revoked) API token belongs to."""
+    from .tokens import user_for_api_token
+
+    return user_for_api_token(token)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
 
-from .. import audit
+from .. import audit, visibility
 from ..enquiries.service import NewEnquiry, create_enquiry, plan_enquiry
 from ..extensions import db
 from ..faq.service import record_use
@@ -149,14 +149,16 @@ def find_caller_by_phone(phone_e164: str) -> Caller | None:
     ).scalar_one_or_none()
 
 
-def caller_history(caller: Caller, limit: int = HISTORY_LIMIT) -> tuple[list[Call], list[Enquiry]]:
-    """The caller's latest calls and their open enquiries."""
-    calls = db.session.execute(
-        select(Call).where(Call.caller_id == caller.id).order_by(Call.started_at.desc()).limit(limit)
-    ).scalars().all()
-    enquiries = db.session.execute(
-        select(Enquiry)
-        .where(Enquiry.caller_id == caller.id, Enquiry.status.in_(EnquiryStatus.open_values()))
-        .order_by(Enquiry.created_at.desc())
-    ).scalars().all()
+def caller_history(caller: Caller, viewer: User | None = None,
+                   limit: int = HISTORY_LIMIT) -> tuple[list[Call], list[Enquiry]]:
+    """The caller's latest calls and their open enquiries, as the caller card lists them to
+    `viewer` (SPEC 10: `visibility.summary_condition`; everything when no viewer is given)."""
+    call_stmt = select(Call).where(Call.caller_id == caller.id)
+    enquiry_stmt = select(Enquiry).where(Enquiry.caller_id == caller.id,
+                                         Enquiry.status.in_(EnquiryStatus.open_values()))
+    if viewer is not None:
+        call_stmt = call_stmt.where(visibility.summary_condition(viewer, Call))
+        enquiry_stmt = enquiry_stmt.where(visibility.summary_condition(viewer, Enquiry))
+    calls = db.session.execute(call_stmt.order_by(Call.started_at.desc()).limit(limit)).scalars().all()
+    enquiries = db.session.execute(enquiry_stmt.order_by(Enquiry.created_at.desc())).scalars().all()
     return list(calls), list(enquiries)

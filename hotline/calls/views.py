@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, visibility
 from ..auth.decorators import role_required
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -90,7 +90,7 @@ def lookup():
     if phone:
         caller = find_caller_by_phone(phone)
         if caller is not None:
-            calls, enquiries = caller_history(caller)
+            calls, enquiries = caller_history(caller, current_user)
             audit.record(current_user, "read", caller, via="lookup")
             db.session.commit()
             return render_template("calls/_caller_card.html", caller=caller, calls=calls, enquiries=enquiries)
@@ -128,9 +128,7 @@ def my_calls():
     form = CallFilterForm(request.args)
     form.topic.choices = topic_choices(_("All topics"))
     form.outcome.choices = [("", _("All outcomes"))] + [(o.value, str(l)) for o, l in OUTCOME_LABELS.items()]
-    stmt = select(Call).order_by(Call.started_at.desc())
-    if current_user.role is Role.OPERATOR:
-        stmt = stmt.where(Call.operator_id == current_user.id)
+    stmt = visibility.calls(select(Call).order_by(Call.started_at.desc()), current_user)
     if form.validate():
         zone = local_zone()
         if form.date_from.data:

@@ -65,17 +65,15 @@ def inbox_rows():
 
 def _load(enquiry_id: int) -> Enquiry:
     enquiry = db.session.get(Enquiry, enquiry_id)
-    if enquiry is None:
-        abort(404)
-    if not can_view(current_user, enquiry):
-        abort(403)
+    if enquiry is None or not can_view(current_user, enquiry):
+        abort(404)  # an enquiry one may not read is not confirmed to exist
     return enquiry
 
 
 def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 200):
     from ..calls.service import caller_history  # calls → enquiries → calls: imported when used
 
-    calls, open_enquiries = caller_history(enquiry.caller) if enquiry.caller else ([], [])
+    calls, open_enquiries = caller_history(enquiry.caller, current_user) if enquiry.caller else ([], [])
     audit.record(current_user, "read", enquiry, via="enquiry-page")
     db.session.commit()
     suggestions = search(enquiry.question, topic_id=enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []

@@ -2,6 +2,7 @@
 from .attachments import Attachment, AttachmentSource, StoredFile
 from .audit import AuditEntry
 from .base import utcnow
+from .callbacks import CallbackAttempt, CallbackKind, CallbackResult, CallbackStatus, CallbackTask
 from .calls import Call, CallChannel, CallOutcome, Caller
 from .enquiries import (
     Enquiry,
@@ -11,17 +12,36 @@ from .enquiries import (
     Notification,
     ReferenceCounter,
 )
+from .delivery import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Feedback,
+    FeedbackVerdict,
+    IncomingKind,
+    IncomingMail,
+    MailKind,
+    MailStatus,
+    OutgoingMail,
+    ReplyChannel,
+    ThreadAuthor,
+    ThreadMessage,
+)
 from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqWording
 from .reference import SisterCity, Topic
 from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy
 from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample  # noqa: F401
-from .users import ApiToken, Role, User
+from .tokens import AccessToken, ApiToken, TokenKind
+from .users import Role, User
 
 __all__ = [
     "Attachment", "AttachmentSource", "StoredFile",
-    "Absence", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
+    "Absence", "AccessToken", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
     "FaqEntry", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
     "Notification", "ReferenceCounter", "Role", "RoutingRule", "SisterCity", "SlaPolicy",
-    "Topic", "User", "utcnow",
+    "Topic", "TokenKind", "User", "utcnow",
+    "CallbackAttempt", "CallbackKind", "CallbackResult", "CallbackStatus", "CallbackTask", "Delivery",
+    "DeliveryAttempt", "DeliveryStatus", "Feedback", "FeedbackVerdict", "IncomingKind", "IncomingMail",
+    "MailKind", "MailStatus", "OutgoingMail", "ReplyChannel", "ThreadAuthor", "ThreadMessage",
 ]

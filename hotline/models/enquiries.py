@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, str_enum, utcnow
+from .delivery import ReplyChannel
 
 
 class EnquiryStatus(enum.Enum):
@@ -86,6 +87,10 @@ class Enquiry(db.Model):
     legal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_extension_reason: Mapped[str | None] = mapped_column(Text)
+    # How the answer reaches the resident (SPEC 3), and the enquiry a late reply followed up.
+    reply_channel: Mapped[ReplyChannel] = mapped_column(
+        str_enum(ReplyChannel, "reply_channel"), default=ReplyChannel.NONE, server_default="none")
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("enquiry.id", ondelete="SET NULL"))
 
     call: Mapped["Call | None"] = relationship(back_populates="enquiry")  # noqa: F821
     caller: Mapped["Caller | None"] = relationship()  # noqa: F821

@@ -1,12 +1,11 @@
-"""People who sign in, their roles, and API tokens (stored as hashes)."""
+"""People who sign in and their roles (their API tokens are in tokens.py)."""
 from __future__ import annotations
 
 import enum
-import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -58,21 +57,3 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.login
-
-
-class ApiToken(db.Model):
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    # sha256 of a 256-bit random token: enough at rest, and a lookup stays one index probe.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
-
-    @staticmethod
-    def hash(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()

@@ -22,25 +22,50 @@ from .faq_content import FAQ
 from .reference import seed_reference
 
 USERS = [
-    # login, role, name, topics, cities
-    ("operator", "operator", "Ольга Смирнова", [], []),
-    ("operator2", "operator", "Андрей Волков", [], []),
-    ("coordinator", "coordinator", "Мария Ковалёва", ["youth", "culture"], []),
-    ("supervisor", "supervisor", "Елена Орлова", [], []),
-    ("admin", "admin", "Администратор", [], []),
-    ("ivanova", "coordinator", "Ирина Иванова", ["business", "staffing"], []),
-    ("petrov", "coordinator", "Павел Петров", ["disability", "centres", "receptions"], []),
-    ("sidorova", "coordinator", "Светлана Сидорова", ["archives", "media", "information"], []),
-    ("kuznetsov", "coordinator", "Кирилл Кузнецов", ["extreme-park", "other", "youth"], ["duisburg"]),
+    # login, role, name, scopes: (topics, cities) pairs — cities narrow those topics; none means every city
+    ("operator", "operator", "Ольга Смирнова", []),
+    ("operator2", "operator", "Андрей Волков", []),
+    ("coordinator", "coordinator", "Мария Ковалёва", [(["youth", "culture"], [])]),
+    ("supervisor", "supervisor", "Елена Орлова", []),
+    ("admin", "admin", "Администратор", []),
+    ("ivanova", "coordinator", "Ирина Иванова", [(["business", "staffing"], [])]),
+    ("petrov", "coordinator", "Павел Петров", [(["disability", "centres", "receptions"], [])]),
+    ("sidorova", "coordinator", "Светлана Сидорова", [(["archives", "media", "information"], [])]),
+    # The extreme park and "other" are Perm's own: any caller, any city (or none). Youth exchanges
+    # with Duisburg are his too, beside Мария Ковалёва who takes youth for every city.
+    ("kuznetsov", "coordinator", "Кирилл Кузнецов", [(["extreme-park", "other"], []), (["youth"], ["duisburg"])]),
 ]
 
+# What residents ask, each filed under the topic (and the sister city, if it names one) that an
+# operator would choose for it; each has an FAQ entry of the same topic that answers it or comes close.
 DEMO_QUESTIONS = [
-    "Как попасть в молодёжный обмен с Дуйсбургом?", "Когда будет набор в Crossroutes?",
-    "Хочу поехать с деловой миссией в Циндао", "Что нужно для участия в «Кадрах под ключ»?",
-    "Есть ли стажировки для специалистов по реабилитации?", "Нужна архивная справка о договоре с Оксфордом",
-    "Когда Дни городов-побратимов?", "Где получить бюллетень «Побратимы»?",
-    "Как записаться в приёмную Главы города?", "Во сколько открывается экстрим-парк?",
-    "Нужна аккредитация на визит делегации из Луисвилла", "Когда презентация международных проектов?",
+    ("youth", "duisburg", "Как попасть в молодёжный обмен с Дуйсбургом?"),
+    ("youth", None, "Когда будет набор в Crossroutes?"),
+    ("youth", None, "Какие документы нужны сыну для поездки по молодёжному обмену?"),
+    ("youth", "louisville", "Можно ли студенту пройти стажировку в Луисвилле?"),
+    ("business", "qingdao", "Хочу поехать с деловой миссией в Циндао"),
+    ("business", "duisburg", "Ищем делового партнёра в Дуйсбурге, с чего начать?"),
+    ("staffing", None, "Что нужно для участия в «Кадрах под ключ»?"),
+    ("staffing", None, "Как предприятию подать заявку в «Кадры под ключ»?"),
+    ("disability", None, "Есть ли программы обмена для людей с инвалидностью?"),
+    ("disability", "duisburg", "Будет ли семинар с Дуйсбургом по доступной среде?"),
+    ("archives", "oxford", "Нужна архивная справка о договоре побратимства с Оксфордом"),
+    ("archives", None, "Где посмотреть подарки делегаций городов-побратимов?"),
+    ("culture", None, "Когда Дни городов-побратимов?"),
+    ("culture", "oxford", "Какие культурные обмены будут с Оксфордом в этом году?"),
+    ("culture", "qingdao", "Когда в Перми дни культуры Циндао?"),
+    ("centres", None, "Где находятся общественные центры городов-побратимов?"),
+    ("receptions", None, "Как записаться в приёмную Главы города?"),
+    ("receptions", None, "Хочу на приёме у Главы города предложить международный проект"),
+    ("extreme-park", None, "Во сколько открывается экстрим-парк?"),
+    ("extreme-park", None, "Работает ли экстрим-парк в октябре?"),
+    ("media", "louisville", "Нужна аккредитация журналиста на визит делегации из Луисвилла"),
+    ("media", None, "Как взять интервью у членов иностранной делегации?"),
+    ("information", None, "Где получить бюллетень «Побратимы»?"),
+    ("information", None, "Когда ежегодная презентация международных проектов?"),
+    ("information", None, "Нужны буклеты о городах-побратимах для школы"),
+    ("other", None, "Какой телефон у горячей линии?"),
+    ("other", None, "Подскажите номер зелёной линии для знакомой"),
 ]
 FIRST_NAMES = ["Анна", "Иван", "Мария", "Дмитрий", "Наталья", "Сергей", "Ольга", "Алексей", "", ""]
 LAST_NAMES = ["Соколова", "Морозов", "Лебедева", "Новиков", "Попова", "Фёдоров", "Егорова", "Зайцев"]
@@ -59,12 +84,12 @@ def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
 
 def _seed_users() -> int:
     count = 0
-    for login, role, name, topics, cities in USERS:
+    for login, role, name, scopes in USERS:
         user = db.session.execute(select(User).where(User.login == login)).scalar_one_or_none()
         if user is None:
-            create_user(login, role, DEMO_PASSWORD, name, topics=topics, cities=cities)
+            user = create_user(login, role, DEMO_PASSWORD, name)
             count += 1
-        else:
+        for topics, cities in scopes:
             set_coordinator_scope(user, topics, cities)
     db.session.flush()
     return count
@@ -96,8 +121,8 @@ def _seed_calls(days: int, per_day: int) -> int:
     rng = random.Random(2026)
     zone = local_zone()
     operators = db.session.execute(select(User).where(User.login.in_(["operator", "operator2"]))).scalars().all()
-    topics = db.session.execute(select(Topic)).scalars().all()
-    cities = db.session.execute(select(SisterCity)).scalars().all()
+    topics = {t.code: t for t in db.session.execute(select(Topic)).scalars()}
+    cities = {c.code: c for c in db.session.execute(select(SisterCity)).scalars()}
     faq = db.session.execute(select(FaqEntry).where(FaqEntry.status == FaqStatus.PUBLISHED)).scalars().all()
     coordinators = _coordinators_by_topic()
     calendar = business_calendar()
@@ -121,42 +146,54 @@ def _seed_calls(days: int, per_day: int) -> int:
             start = start.astimezone(timezone.utc)
             if start > now - timedelta(minutes=5):
                 continue
-            topic = rng.choice(topics)
+            topic_code, city_code, question = rng.choice(DEMO_QUESTIONS)
+            topic = topics[topic_code]
             outcome = rng.choices(list(CallOutcome), weights=[55, 30, 10, 5])[0]
             call = Call(channel=rng.choices(list(CallChannel), weights=[80, 8, 5, 5, 2])[0],
                         caller=rng.choice(callers), operator=rng.choice(operators), topic_id=topic.id,
-                        city_id=rng.choice(cities).id if rng.random() < 0.4 else None,
-                        question=rng.choice(DEMO_QUESTIONS) if outcome is not CallOutcome.INFO else "",
+                        city_id=cities[city_code].id if city_code else None,
+                        question=question if outcome is not CallOutcome.INFO else "",
                         outcome=outcome, started_at=start,
                         ended_at=start + timedelta(seconds=rng.randint(60, 420)), created_at=start)
             db.session.add(call)
             db.session.flush()
-            if outcome is CallOutcome.ANSWERED and faq and rng.random() < 0.8:
-                entry = rng.choice(faq)
+            answers = matching_faq(faq, topic.id, call.city_id)
+            if outcome is CallOutcome.ANSWERED and answers and rng.random() < 0.8:
+                entry = rng.choice(answers)
                 db.session.add(FaqUse(entry_id=entry.id, call_id=call.id, user_id=call.operator_id,
                                       used_at=call.ended_at))
                 entry.use_count += 1
                 entry.last_used_at = max(entry.last_used_at or call.ended_at, call.ended_at)
             if outcome is CallOutcome.ROUTED:
-                _demo_enquiry(rng, call, coordinators.get(topic.id, []), calendar, now)
+                _demo_enquiry(rng, call, coordinators.get(topic.id, []), answers, calendar, now)
             count += 1
     return count
 
 
-def _coordinators_by_topic() -> dict[int, list[User]]:
+def matching_faq(faq: list[FaqEntry], topic_id: int, city_id: int | None) -> list[FaqEntry]:
+    """The Russian entries an operator would use for a call on this topic (and city): the city's own
+    entries when there are any, otherwise the topic's entries for any city."""
+    same = [e for e in faq if e.topic_id == topic_id and e.language == "ru"]
+    own = [e for e in same if city_id is not None and e.city_id == city_id]
+    return own or [e for e in same if e.city_id is None]
+
+
+def _coordinators_by_topic() -> dict[int, list[tuple[User, int | None]]]:
     from ..models import CoordinatorGroup, GroupMember
 
     rows = db.session.execute(
-        select(CoordinatorGroup.topic_id, User).join(GroupMember, GroupMember.group_id == CoordinatorGroup.id)
+        select(CoordinatorGroup.topic_id, User, GroupMember.city_id)
+        .join(GroupMember, GroupMember.group_id == CoordinatorGroup.id)
         .join(User, User.id == GroupMember.user_id)
     ).all()
-    result: dict[int, list[User]] = {}
-    for topic_id, user in rows:
-        result.setdefault(topic_id, []).append(user)
+    result: dict[int, list[tuple[User, int | None]]] = {}
+    for topic_id, user, city_id in rows:
+        result.setdefault(topic_id, []).append((user, city_id))
     return result
 
 
-def _demo_enquiry(rng, call: Call, coordinators: list[User], calendar, now: datetime) -> None:
+def _demo_enquiry(rng, call: Call, members: list[tuple[User, int | None]], answers: list[FaqEntry],
+                  calendar, now: datetime) -> None:
     created = call.ended_at
     first_hours, answer_hours = sla_targets(call.topic_id)
     enquiry = Enquiry(reference=next_reference(created.astimezone(local_zone()).year), call=call,
@@ -166,6 +203,9 @@ def _demo_enquiry(rng, call: Call, coordinators: list[User], calendar, now: date
                       sla_warn_at=calendar.add_business_hours(created, answer_hours * SLA_WARN_FRACTION),
                       due_at=calendar.add_business_hours(created, answer_hours), status=EnquiryStatus.NEW)
     enquiry.events.append(EnquiryEvent(kind="created", actor_id=call.operator_id, detail={}, created_at=created))
+    # Whom routing would consider: the topic's coordinators for every city, or for the call's city.
+    coordinators = sorted({user.id: user for user, only_city in members
+                           if only_city is None or only_city == call.city_id}.values(), key=lambda u: u.id)
     if coordinators:
         assignee = rng.choice(coordinators)
         enquiry.status = EnquiryStatus.ASSIGNED
@@ -177,7 +217,8 @@ def _demo_enquiry(rng, call: Call, coordinators: list[User], calendar, now: date
         if answered < now - timedelta(hours=1) and rng.random() < 0.85:
             enquiry.status = EnquiryStatus.ANSWERED
             enquiry.first_response_at = enquiry.answered_at = answered
-            enquiry.answer = "Ответ дан по телефону; подробности отправлены на почту заявителя."
+            enquiry.answer = (rng.choice(answers).answer if answers
+                              else "Ответ дан по телефону; подробности отправлены на почту заявителя.")
             enquiry.answer_business_seconds = calendar.business_seconds_between(created, answered)
             enquiry.events.append(EnquiryEvent(kind="answered", actor_id=assignee.id, detail={},
                                                created_at=answered))

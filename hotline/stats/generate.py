@@ -26,11 +26,6 @@ OUTCOMES = ([CallOutcome.ANSWERED, CallOutcome.ROUTED, CallOutcome.INFO, CallOut
             [45, 40, 10, 5])
 HOURS = list(range(24))
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 4, 8, 60, 90, 100, 85, 70, 95, 100, 90, 70, 8, 5, 4, 3, 2, 1]
-QUESTIONS = [
-    "Как попасть в молодёжный обмен?", "Когда набор на деловую миссию?", "Нужна архивная справка",
-    "Когда Дни городов-побратимов?", "Где получить бюллетень «Побратимы»?", "Как записаться на приём?",
-    "Аккредитация для журналистов", "Волонтёрство в общественном центре", "Часы работы экстрим-парка",
-]
 
 
 def generate_calls(count: int, days: int, seed: int = 1, progress=None) -> dict[str, int]:
@@ -41,6 +36,7 @@ def generate_calls(count: int, days: int, seed: int = 1, progress=None) -> dict[
     now = utcnow()
     topics = list(db.session.execute(select(Topic.id).order_by(Topic.position, Topic.id)).scalars())
     topic_weights = [1 / (i + 1) ** 0.6 for i in range(len(topics))]
+    questions = _questions_by_topic()
     cities = list(db.session.execute(select(SisterCity.id).order_by(SisterCity.id)).scalars())
     city_weights = [6, 4, 3, 5, 5, 2][:len(cities)] + [2] * max(0, len(cities) - 6)
     per_day = max(1, count // max(days, 1))
@@ -67,11 +63,13 @@ def generate_calls(count: int, days: int, seed: int = 1, progress=None) -> dict[
                 start = now - timedelta(seconds=rng.randrange(60, 3600))
             outcome = rng.choices(*OUTCOMES)[0]
             topic_id = rng.choices(topics, topic_weights)[0]
+            question, question_city = rng.choice(questions.get(topic_id) or [("", None)])
             call = {
                 "channel": rng.choices(*CHANNELS)[0], "caller_id": rng.choice(callers),
                 "operator_id": rng.choice(operators), "topic_id": topic_id,
-                "city_id": rng.choices(cities, city_weights)[0] if cities and rng.random() < 0.4 else None,
-                "question": rng.choice(QUESTIONS) if outcome is not CallOutcome.INFO else "",
+                "city_id": question_city or (rng.choices(cities, city_weights)[0]
+                                             if cities and rng.random() < 0.4 else None),
+                "question": question if outcome is not CallOutcome.INFO else "",
                 "outcome": outcome, "started_at": start,
                 "ended_at": start + timedelta(seconds=int(rng.lognormvariate(5.3, 0.5)))
                 if rng.random() > 0.02 else None,
@@ -142,6 +140,19 @@ def _operators(count: int, rng) -> list[int]:
         if db.session.execute(select(User.id).where(User.login == login)).scalar() is None:
             ids.append(create_user(login, "operator", secrets.token_urlsafe(16), f"Operator {number - 1}").id)
     return ids[:count]
+
+
+def _questions_by_topic() -> dict[int, list[tuple[str, int | None]]]:
+    """The demo seed's questions under their own topic, with the sister city they name (if any)."""
+    from ..seed.demo import DEMO_QUESTIONS
+
+    topic_ids = dict(db.session.execute(select(Topic.code, Topic.id)).all())
+    city_ids = dict(db.session.execute(select(SisterCity.code, SisterCity.id)).all())
+    result: dict[int, list[tuple[str, int | None]]] = {}
+    for code, city, question in DEMO_QUESTIONS:
+        if code in topic_ids:
+            result.setdefault(topic_ids[code], []).append((question, city_ids.get(city)))
+    return result
 
 
 def _coordinators_by_topic(topics: list[int]) -> dict[int, list[int]]:

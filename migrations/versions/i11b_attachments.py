@@ -1,14 +1,14 @@
 """attachments: stored files by content hash, and the attachments of enquiries
 
 Revision ID: i11b_attachments
-Revises: e803e0658ec3
+Revises: i11a_delivery
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "i11b_attachments"
-down_revision = "e803e0658ec3"
+down_revision = "i11a_delivery"
 branch_labels = None
 depends_on = None
 

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ... import audit
-from ...auth.service import create_user, issue_token, set_coordinator_scope
+from ...auth.service import create_user, set_coordinator_scope
 from ...enquiries.routing import release_for_rerouting
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...models import ApiToken, CoordinatorGroup, Role, SisterCity, Topic, User, utcnow
+from ...auth import tokens
+from ...models import AccessToken, CoordinatorGroup, Role, SisterCity, Topic, TokenKind, User
 from .base import apply_changes, invalid, text
 from .routing import primary_group_ids, topic_group
 
@@ -147,19 +149,9 @@ def set_scope(user: User, topic_codes, city_codes) -> dict:
     return {"topics": sorted(after.topics), "cities": sorted(after.cities)}
 
 
-def issue_api_token(actor: User, user: User) -> str:
-    if not user.active:
-        raise ValidationFailed(_l("A switched-off user cannot be given an API token."))
-    token = issue_token(user)
-    db.session.flush()
-    row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token))).scalar_one()
-    audit.record(actor, "issue_token", row, user=user.login, prefix=row.prefix)
-    return token
+def issue_api_token(actor: User, user: User, expires_in: timedelta | None = None) -> str:
+    return tokens.issue(TokenKind.API, user=user, expires_in=expires_in, actor=actor)[1]
 
 
-def revoke_api_token(actor: User, token: ApiToken) -> None:
-    if token.revoked_at is not None:
-        return
-    token.revoked_at = utcnow()
-    db.session.flush()
-    audit.record(actor, "revoke_token", token, user=token.user.login, prefix=token.prefix)
+def revoke_api_token(actor: User, token: AccessToken) -> None:
+    tokens.revoke(token, actor)

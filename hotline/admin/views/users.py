@@ -1,6 +1,8 @@
 """Users and their API keys (admins only)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,11 +11,13 @@ from sqlalchemy import select
 from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...models import Absence, ApiToken, Role, SisterCity, Topic, User
+from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User
 from ...reference import _locale
 from .. import bp, service
 from ..forms import ConfirmForm, UserEditForm, UserForm
 from .base import done, form_status, get_or_404, put_on_form, refused, require_confirmation
+
+TOKEN_LIFETIMES = {"30d": timedelta(days=30), "90d": timedelta(days=90), "365d": timedelta(days=365), "": None}
 
 
 def _user_form(cls, obj: User | None = None, *, fresh: bool = False):
@@ -100,12 +104,18 @@ def issue_token(user_id: int):
     user = get_or_404(User, user_id)
     require_confirmation()
     try:
-        token = service.issue_api_token(current_user, user)
+        token = service.issue_api_token(current_user, user, expires_in=_lifetime(request.form.get("expires", "90d")))
     except ValidationFailed as exc:
         return refused(exc, "admin.edit_user", user_id=user.id)
     db.session.commit()
     # Rendered, not redirected: the token is shown this once and never put in the session.
     return _user_page(user, _user_form(UserEditForm, user, fresh=True), token=token)
+
+
+def _lifetime(choice: str):
+    if choice not in TOKEN_LIFETIMES:
+        abort(400)
+    return TOKEN_LIFETIMES[choice]
 
 
 @bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
