@@ -592,3 +592,19 @@ def test_the_demo_shows_files_on_two_open_enquiries(app, db, attachment_dir):
     assert [a.content_type for a in shown] == ["text/plain; charset=windows-1251", "application/pdf"]
     assert all(a.enquiry.is_open for a in shown) and len(files_on_disk(attachment_dir)) == 2
     assert seed_demo(calls_days=3, calls_per_day=20)["attachments"] == 0
+
+
+def test_an_upload_is_limited_before_the_csrf_check_reads_it(app, db, client, login_as, reference, attachment_dir):
+    """With CSRF on (as in production): the body of an oversized upload is refused unread (413),
+    not parsed whole by the CSRF check first; a normal upload without a token is still refused."""
+    login_as("coordinator", topics=("youth",))
+    enquiry = routed(db)
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.config["MAX_ATTACHMENT_MB"] = 1
+    huge = client.post(f"/enquiries/{enquiry.id}/attachments", data=upload(b"%PDF" + b"\n" * (4 << 20), "a.pdf"))
+    assert huge.status_code == 413
+    public = client.post("/public/ask", data={**public_form(), "attachment": (io.BytesIO(b"\n" * (4 << 20)), "a.txt")})
+    assert public.status_code == 413
+    tokenless = client.post(f"/enquiries/{enquiry.id}/attachments", data=upload(samples.PDF, "a.pdf"))
+    assert tokenless.status_code == 400
+    assert count(db, Attachment) == 0 and files_on_disk(attachment_dir) == []

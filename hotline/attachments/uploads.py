@@ -3,7 +3,7 @@ then be as large as an attachment (and a little over, so that a file just above 
 a clear answer rather than a bare 413); other requests keep Flask's default."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
@@ -24,19 +24,12 @@ def request_limit() -> int:
     return 2 * max_bytes() + FORM_ALLOWANCE
 
 
-def init_app(app: Flask) -> None:
-    """The blueprint, and the request limit set before anything reads the body: call before
-    `csrf.init_app`, whose check reads the form."""
-    from . import bp, display
-
-    app.register_blueprint(bp)
-    display.init_app(app)
-
-    @app.before_request
-    def limit_upload_requests():
-        view = current_app.view_functions.get(request.endpoint or "")
-        if getattr(view, "takes_upload", False):
-            request.max_content_length = request_limit()
+def limit_upload_requests() -> None:
+    """Before anything reads the body: a request to a view marked `@takes_upload` may be as
+    large as `request_limit()`, and is refused with 413 unread above it."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "takes_upload", False):
+        request.max_content_length = request_limit()
 
 
 def read_upload(upload: FileStorage | None, required: bool = True) -> tuple[str, bytes] | None:
