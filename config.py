@@ -25,6 +25,7 @@ class Config:
     LANGUAGES = ("ru", "en")
     HOTLINE_TIMEZONE = "Asia/Yekaterinburg"
     HOTLINE_PHONE_REGION = "RU"
+    HOTLINE_LOCAL_AREA_CODE = "342"  # a seven-digit number a resident dictates is a Perm number
     # Business hours for SLA clocks, Perm local time.
     BUSINESS_DAY_START = os.environ.get("BUSINESS_DAY_START", "09:00")
     BUSINESS_DAY_END = os.environ.get("BUSINESS_DAY_END", "18:00")
@@ -47,13 +48,27 @@ class Config:
     PUBLIC_SUBMITS_PER_HOUR = int(os.environ.get("PUBLIC_SUBMITS_PER_HOUR", "5"))
     PUBLIC_LOOKUPS_PER_HOUR = int(os.environ.get("PUBLIC_LOOKUPS_PER_HOUR", "30"))
     OPEN311_READS_PER_HOUR = int(os.environ.get("OPEN311_READS_PER_HOUR", "600"))
+    # Requests a partner may make with its key, reads and submissions together (not held to the above).
+    OPEN311_KEY_REQUESTS_PER_HOUR = int(os.environ.get("OPEN311_KEY_REQUESTS_PER_HOUR", "6000"))
+    # The JSON API per token (SPEC 8.2), and sign-in attempts per address on top of the delay.
+    API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "300"))
+    LOGIN_REQUESTS_PER_MINUTE = int(os.environ.get("LOGIN_REQUESTS_PER_MINUTE", "30"))
+    # The largest request body read at all (a 100 MB JSON body was parsed); attachments are
+    # held to MAX_ATTACHMENT_MB besides.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "25")) * 1024 * 1024
     OPEN311_AGENCY = os.environ.get(
         "OPEN311_AGENCY", "Департамент международных и межмуниципальных связей администрации г. Перми")
     OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "Зелёная линия, +7 (342) 212-44-86")
     # Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    # Sign-in (SPEC 10): after this many failures at one login from one address, and after this
+    # many from one address at any logins, each further failure doubles a wait (from
+    # LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS); failures older than the window are forgotten.
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "5"))
+    LOGIN_FREE_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ADDRESS", "20"))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", "15"))
+    LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
+    LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
     QUESTION_MAX_LENGTH = 10_000
 
     SESSION_COOKIE_HTTPONLY = True
@@ -65,13 +80,31 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "hotline@localhost")
+    # Answer delivery and e-mail in (SPEC 8.5). Without MAIL_SERVER, mail is kept in the outbox
+    # admins read (the demo); production refuses that unless MAIL_DISABLED=1 says it on purpose.
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_DISABLED = os.environ.get("MAIL_DISABLED", "0") == "1"
+    MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "20"))
+    # Waits between SMTP attempts: five attempts over about an hour.
+    MAIL_RETRY_MINUTES = (1, 5, 15, 40)
+    MAIL_IMAP_URL = os.environ.get("MAIL_IMAP_URL")
+    MAIL_POLL_SECONDS = int(os.environ.get("MAIL_POLL_SECONDS", "30"))
+    MAIL_POLL_BATCH = int(os.environ.get("MAIL_POLL_BATCH", "200"))
+    MAIL_ACKS_PER_HOUR = int(os.environ.get("MAIL_ACKS_PER_HOUR", "3"))
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    FEEDBACK_DAYS = int(os.environ.get("FEEDBACK_DAYS", "30"))
+    # A resident's message within this many days of an answer or close reopens the enquiry.
+    REOPEN_DAYS = int(os.environ.get("REOPEN_DAYS", "30"))
 
     # Refuse demo passwords in production (SPEC 2).
     REFUSE_DEMO_PASSWORDS = False
 
 
 class DevelopmentConfig(Config):
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Unset: a random key generated once per instance, kept in instance/secret_key (see create_app).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'hotline.db'}"
     )
@@ -83,7 +116,11 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = os.environ.get("TEST_REDIS_URL")
     WTF_CSRF_ENABLED = False
-    LOGIN_MAX_FAILURES = 3
+    LOGIN_FREE_FAILURES = 3
+    # Generous, so that suites of many requests (schemathesis) are not cut off; tests of the
+    # limits set their own.
+    API_REQUESTS_PER_MINUTE = 100_000
+    LOGIN_REQUESTS_PER_MINUTE = 100
     REFERENCE_CACHE_SECONDS = 0  # tests change reference data and expect to see it at once
     # One enquiry per job unless a test asks for batches (tests/test_routing.py does).
     ROUTE_BATCH_SIZE = int(os.environ.get("ROUTE_BATCH_SIZE", "1"))

@@ -21,3 +21,11 @@ def post_worker_init(worker):
     translations — about 190 000) leave the garbage collector's view, so a full collection in
     the middle of a request takes milliseconds instead of over 100 ms."""
     gc.freeze()
+
+
+def on_starting(server):
+    """In production, refuse to serve while an account has the demo password (SPEC 10)."""
+    from hotline import create_app
+    from hotline.auth.startup import refuse_demo_passwords
+
+    refuse_demo_passwords(create_app(), "the web server")

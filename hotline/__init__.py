@@ -26,6 +26,8 @@ def create_app(config: object | str | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -37,24 +39,30 @@ def create_app(config: object | str | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import i18n, labels, queue, security, timefmt
+    from . import i18n, labels, numbers, queue, security, timefmt
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     timefmt.init_app(app)
+    numbers.init_app(app)
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)
+    from . import limits
     from .auth import tokens
 
     tokens.init_app(app)
+    limits.init_app(app)
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .callbacks import bp as callbacks_bp
     from .calls import bp as calls_bp
     from .enquiries import bp as enquiries_bp
     from .faq import bp as faq_bp
+    from .feedback import bp as feedback_bp
+    from .mail import bp as mail_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
     from .open311 import bp as open311_bp
@@ -63,7 +71,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from .stats import bp as stats_bp
 
     for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, privacy_bp,
-                      notifications_bp, public_bp, api_bp, open311_bp):
+                      notifications_bp, public_bp, api_bp, open311_bp, callbacks_bp, feedback_bp, mail_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     csrf.exempt(open311_bp)  # partner servers post with an api_key, not a browser session
@@ -90,6 +98,9 @@ def _load_config(app: Flask, config: object | str | None) -> None:
             raise RuntimeError(
                 "production configuration needs " + ", ".join(names[k] for k in missing)
             )
+        if not app.config.get("MAIL_SERVER") and not app.config.get("MAIL_DISABLED"):
+            raise RuntimeError("production configuration needs MAIL_SERVER (or MAIL_DISABLED=1 to keep answers "
+                               "in the outbox on purpose)")
     uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
     if uri.startswith("sqlite:///"):
         from .sqlite_lock import LockingConnection
@@ -100,6 +111,28 @@ def _load_config(app: Flask, config: object | str | None) -> None:
     if uri.startswith("postgresql://") or uri.startswith("postgres://"):
         # psycopg 3 is the PostgreSQL driver (SPEC 9).
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """This instance's own development key, made on first start (production sets SECRET_KEY):
+    written to a temporary file and linked into place, so processes starting together agree."""
+    import secrets
+    import tempfile
+
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        finally:
+            os.unlink(tmp)
+    with open(path) as fh:
+        return fh.read().strip()
 
 
 def _unicode_lower(value):

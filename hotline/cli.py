@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(sweep_command)
     app.cli.add_command(retention_command)
     from .stats.cli import register as register_stats; register_stats(app)  # noqa: E702
+    from .open311.cli import register as register_open311; register_open311(app)  # noqa: E702
 
 
 def _fail(exc: ServiceError) -> None:
@@ -62,6 +63,22 @@ def token_command(login, expires):
         _fail(exc)
     db.session.commit()
     click.echo(token)
+
+
+@users.command("password")
+@click.argument("login")
+@click.password_option(help="The new password (prompted, at least 8 characters).")
+def password_command(login, password):
+    """Set a new password for LOGIN; their sessions end."""
+    from .auth.service import set_password
+
+    user = _user(login)
+    try:
+        set_password(user, password)
+    except ServiceError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"new password set for {login}")
 
 
 @users.command("revoke-tokens")

@@ -31,8 +31,11 @@ def sweep_new_enquiries() -> int:
     is scheduled first, so one failure does not stop the chain."""
     from .enquiries.routing import schedule_periodic_sweep, sweep
 
+    from .mail.outbox import sweep_outbox
+
     schedule_periodic_sweep()
     count = sweep()
+    count += sweep_outbox()  # mail left pending by a lost job (the outbox, SPEC 6)
     db.session.commit()
     if count:
         log.info("job %s: sweep re-enqueued %d enquiries", _job_id(), count)
@@ -113,3 +116,23 @@ def apply_retention() -> dict:
     log.info("job %s: retention anonymised %d callers, %d calls, %d enquiries", _job_id(), done.callers,
              done.calls, done.enquiries)
     return {"callers": done.callers, "calls": done.calls, "enquiries": done.enquiries}
+
+
+def send_mail(mail_id: int) -> str:
+    """One SMTP attempt at one mail of the outbox; failures wait in the row for the next attempt."""
+    from .mail.outbox import send_mail as send
+
+    outcome = send(mail_id)
+    log.info("job %s: mail %s: %s", _job_id(), mail_id, outcome)
+    return outcome
+
+
+def poll_mailbox() -> int:
+    """Take in new mail from MAIL_IMAP_URL (SPEC 5.8); the next poll is scheduled first."""
+    from .mail.intake import poll, schedule_poll
+
+    schedule_poll()
+    taken = poll()
+    if taken:
+        log.info("job %s: mailbox: %d messages taken in", _job_id(), taken)
+    return taken

@@ -44,8 +44,77 @@ EVENT_LABELS = {
     "breached": _l("deadline missed"),
     "formal-appeal": _l("marked as a formal appeal (59-FZ)"),
     "legal-extension": _l("legal deadline extended"),
+    "delivery-queued": _l("answer on its way to the resident"),
+    "delivery-sent": _l("answer sent by e-mail"),
+    "delivery-retry": _l("e-mail not accepted yet, will be retried"),
+    "delivery-fallback": _l("e-mail failed, a call-back instead"),
+    "delivery-failed": _l("answer not delivered"),
+    "callback-opened": _l("call-back task opened"),
+    "callback-attempt": _l("call-back attempt"),
+    "called-back": _l("resident called back"),
+    "unreachable": _l("resident unreachable"),
+    "reply-channel": _l("reply channel changed"),
+    "resident-message": _l("message from the resident"),
+    "interim-reply": _l("message to the resident"),
+    "followed-up": _l("followed up by a new enquiry"),
+    "feedback": _l("feedback from the resident"),
+    "bounced": _l("e-mail bounced"),
     "attachment": _l("file attached"),
 }
+DEFAULT_GROUP_SUFFIX = " — координаторы"  # how seed-reference and a new topic name a topic's own group
+
+
+def group_name(group) -> str:
+    """A coordinator group's name; a topic's own group, named by the system after the topic, reads
+    in the reader's language ("Archives — coordinators"). A name an admin gave is shown as given."""
+    from .reference import _locale
+
+    topic = getattr(group, "topic", None)
+    if topic is not None:
+        default = f"{topic.name_ru}{DEFAULT_GROUP_SUFFIX}"
+        if group.name == default or group.name == f"{default} ({topic.code})":
+            return str(_l("%(topic)s — coordinators", topic=topic.name(_locale())))
+    return group.name
+
+
+LANGUAGE_LABELS = {"ru": _l("Russian"), "en": _l("English")}
+
+
+def language_label(code: str | None) -> str:
+    return str(LANGUAGE_LABELS.get(code, code or "—"))
+
+
+# What the operator corrected before sending a returned enquiry on (the trail).
+CORRECTION_LABELS = {
+    "topic": _l("topic"), "city": _l("sister city"), "question": _l("question"),
+    "caller_name": _l("caller's name"), "caller_phone": _l("phone"), "caller_email": _l("e-mail"),
+}
+
+
+def enquiry_status(enquiry) -> str:
+    """The status a person reads: a `new` enquiry back with its operator reads "returned"."""
+    if enquiry.status is EnquiryStatus.NEW and enquiry.returned_at is not None:
+        return str(_l("returned"))
+    return str(STATUS_LABELS.get(enquiry.status, enquiry.status.value))
+
+
+def correction_text(changed: dict) -> str:
+    """"topic: youth → culture; question" — codes shown as names in the reader's language."""
+    from .reference import _locale, reference
+
+    locale, ref = _locale(), reference()
+    parts = []
+    for name, value in changed.items():
+        label = str(CORRECTION_LABELS.get(name, name))
+        if isinstance(value, list) and name in ("topic", "city"):
+            names = ref.topics if name == "topic" else ref.cities
+            shown = [names[code].name(locale) if code in names else "—" for code in value]
+            parts.append(f"{label}: {shown[0]} → {shown[1]}")
+        else:
+            parts.append(label)
+    return "; ".join(parts)
+
+
 # Roles that work with callers directly see whole numbers; the rest see them masked (SPEC 10).
 FULL_PHONE_ROLES = {Role.OPERATOR, Role.COORDINATOR}
 
@@ -66,15 +135,34 @@ def phone_for_role(e164: str | None) -> str:
     return mask_phone(e164)
 
 
+def _reply_channel_label(channel) -> str:
+    from .delivery.service import CHANNEL_LABELS
+    from .models import ReplyChannel
+
+    return CHANNEL_LABELS[ReplyChannel(channel)] if not isinstance(channel, ReplyChannel) else CHANNEL_LABELS[channel]
+
+
+def _delivery_status_label(status) -> str:
+    from .delivery.service import STATUS_LABELS
+
+    return STATUS_LABELS[status]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["phone_for_role"] = phone_for_role
     app.jinja_env.globals.update(
         role_label=ROLE_LABELS.get,
         status_label=STATUS_LABELS.get,
+        enquiry_status=enquiry_status,
+        language_label=language_label,
+        group_name=group_name,
+        correction_text=correction_text,
         outcome_label=OUTCOME_LABELS.get,
         event_label=lambda kind: EVENT_LABELS.get(kind, kind),
         sla_state=sla_state,
+        reply_channel_label=_reply_channel_label,
+        delivery_status_label=_delivery_status_label,
         can_see_call=visibility.can_see_call,
         unread_notifications=unread_notifications,
     )

@@ -4,8 +4,21 @@ from __future__ import annotations
 import phonenumbers
 
 
+# Residents dictate Perm numbers as seven digits (212-44-86); they are read as +7 342 212-44-86.
+LOCAL_AREA_CODE = "342"
+LOCAL_DIGITS = 7
+
+
 class InvalidPhone(ValueError):
     pass
+
+
+def _local_area() -> str:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config.get("HOTLINE_LOCAL_AREA_CODE", LOCAL_AREA_CODE)
+    return LOCAL_AREA_CODE
 
 
 def normalise_phone(raw: str, region: str = "RU") -> str:
@@ -17,6 +30,9 @@ def normalise_phone(raw: str, region: str = "RU") -> str:
     # A Russian trunk prefix 8 followed by ten digits is the same number as +7.
     if region == "RU" and len(digits) == 11 and digits[0] == "8" and not text.startswith("+"):
         text = "+7" + digits[1:]
+    # A local number without the area code: seven digits, not starting with the trunk prefix 8.
+    elif region == "RU" and len(digits) == LOCAL_DIGITS and digits[0] not in "78" and not text.startswith("+"):
+        text = "+7" + _local_area() + digits
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
@@ -37,7 +53,11 @@ def phone_prefix(raw: str, region: str = "RU") -> str | None:
     if region == "RU":
         if digits[0] in "78" and len(digits) >= 4:
             return "+7" + digits[1:]
-        # A local Perm number typed without the area code is matched by the full-number lookup.
+        if digits[0] == "9":  # a mobile number typed without the 8
+            return "+7" + digits
+        area = _local_area()
+        if len(digits) <= LOCAL_DIGITS and not digits.startswith(area):  # local, without the area code
+            return "+7" + area + digits
         return "+7" + digits
     return "+" + digits
 

@@ -50,6 +50,8 @@ def startup_sweep(app: Flask) -> int:
             schedule_periodic_sweep()
             __import__("hotline.stats.rollup", fromlist=["schedule_rollup"]).schedule_rollup()
             __import__("hotline.privacy.retention", fromlist=["schedule_retention"]).schedule_retention()
+            __import__("hotline.mail.intake", fromlist=["schedule_poll"]).schedule_poll()
+            __import__("hotline.mail.outbox", fromlist=["sweep_outbox"]).sweep_outbox()
             db.session.commit()
             return count
         except Exception:  # Redis or the database not up yet: the next start or sweep catches up
@@ -65,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="simple (default: no fork per job), fork (RQ's Worker) or spawn")
     args = parser.parse_args(argv)
     app = create_app()
+    from .auth.startup import refuse_demo_passwords
+
+    refuse_demo_passwords(app, "the worker")
     gc.freeze()  # the app's long-lived objects out of the collector's view (see gunicorn.conf.py)
     worker = make_worker(app, WORKER_CLASSES[args.worker_class], name=args.name)
     startup_sweep(app)

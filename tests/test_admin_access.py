@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from hotline.auth import tokens
 from hotline.models import (
-    Absence, ApiToken, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SisterCity, SlaPolicy, Topic,
-    utcnow,
+    Absence, ApiToken, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SisterCity, SlaPolicy, TokenKind,
+    Topic, utcnow,
 )
 from hotline.timefmt import to_local
 
@@ -28,6 +29,10 @@ MATRIX = [
     ("POST", "/admin/users/{user}", ADMIN_ONLY),
     ("POST", "/admin/users/{user}/tokens", ADMIN_ONLY),
     ("POST", "/admin/users/{user}/tokens/{token}/revoke", ADMIN_ONLY),
+    ("POST", "/admin/users/{user}/sign-in-delay/clear", ADMIN_ONLY),
+    ("GET", "/admin/open311-keys", ADMIN_ONLY),
+    ("POST", "/admin/open311-keys", ADMIN_ONLY),
+    ("POST", "/admin/open311-keys/{partner_key}/revoke", ADMIN_ONLY),
     ("GET", "/admin/absences", SUPERVISORS),
     ("POST", "/admin/absences", SUPERVISORS),
     ("POST", "/admin/absences/{absence}/delete", SUPERVISORS),
@@ -83,7 +88,9 @@ def _matrix_objects(db) -> dict:
     spare_city = SisterCity(code="spare", name_ru="Запасный", name_en="Spare", country_ru="—", country_en="—")
     db.session.add_all([member, rule, absence, sla, day, spare_topic, spare_city])
     db.session.flush()
-    return {"user": user.id, "token": db.session.execute(select(ApiToken.id)).scalar(), "absence": absence.id,
+    partner_key, _secret = tokens.issue(TokenKind.OPEN311, name="Matrix partner")
+    return {"user": user.id, "token": db.session.execute(select(ApiToken.id).where(ApiToken.kind == TokenKind.API)).scalar(),
+            "partner_key": partner_key.id, "absence": absence.id,
             "rule": rule.id, "group": group.id, "member": member.id, "sla": sla.id, "day": day.day.isoformat(),
             "topic": spare_topic.id, "city": spare_city.id}
 

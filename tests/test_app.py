@@ -34,6 +34,7 @@ def test_production_turns_postgres_urls_to_psycopg3():
     class Prod(ProductionConfig):
         SECRET_KEY = "x" * 32
         SQLALCHEMY_DATABASE_URI = "postgresql://u@127.0.0.1/hotline"
+        MAIL_SERVER = "smtp.example.org"
 
     app = create_app(Prod)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@127.0.0.1/hotline"

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from hotline.enquiries import workflow
-from hotline.errors import Conflict, Forbidden, ValidationFailed
+from hotline.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hotline.models import Enquiry, EnquiryStatus, FaqEntry, FaqStatus, FaqUse, Notification
 
 from .factories import PASSWORD, make_coordinator, make_enquiry, make_user, topic
@@ -76,7 +76,7 @@ def test_return_to_operator_and_send_on_again(app, db, reference):
 
     assert route_enquiry(e.id) == "returned-to-operator"  # the sweep does not bounce it back
     operator = db.session.get(type(coordinator), e.created_by_id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another operator does not even see it
         workflow.resubmit(make_user("operator"), e)
     workflow.resubmit(operator, e, topic_id=topic("business").id)
     run_jobs(app, with_scheduler=False)

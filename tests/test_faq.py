@@ -116,6 +116,7 @@ def test_propose_from_answer_lands_as_a_draft(app, db, reference):
     coordinator = make_user("coordinator", topics=["youth"])
     call = log_call(operator, call_payload())
     enquiry = call.enquiry
+    enquiry.assignee_id = coordinator.id  # the assignee proposes (the verb checks)
     entry = propose_from_answer(coordinator, enquiry, "Как попасть в обмен с Дуйсбургом?",
                                 "Заполните анкету <script>alert(1)</script>на сайте.")
     assert entry.status is FaqStatus.DRAFT and entry.owner_id == coordinator.id

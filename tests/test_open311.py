@@ -5,10 +5,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select
 
+from hotline.auth import tokens
 from hotline.auth.service import issue_token
 from hotline.enquiries import workflow
 from hotline.enquiries.routing import route_enquiry
-from hotline.models import AuditEntry, Call, CallChannel, Enquiry, EnquiryStatus, Topic, User
+from hotline.models import AuditEntry, Call, CallChannel, Enquiry, EnquiryStatus, TokenKind, Topic
 from hotline.queue import get_queue
 
 from .factories import count, make_coordinator, make_user
@@ -16,12 +17,15 @@ from .factories import count, make_coordinator, make_user
 BASE = "/open311/v2"
 
 
+def partner_key(name):
+    return tokens.issue(TokenKind.OPEN311, name=name)[1]
+
+
 @pytest.fixture
 def key(db, reference):
-    partner = make_user("operator", login="partner-site")
-    token = issue_token(partner)
+    secret = partner_key("partner-site")
     db.session.commit()
-    return token
+    return secret
 
 
 def request_form(token, **changes):
@@ -86,8 +90,8 @@ def test_a_partner_request_becomes_a_web_call_with_a_routed_enquiry(client, db, 
     assert enquiry.caller.consent_at is not None and "Адрес: ул. Ленина, 23" in enquiry.question
     assert created["service_notice"] and enquiry.reference in created["service_notice"]
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "open311-submit")).scalar_one()
-    partner = db.session.execute(select(User).where(User.login == "partner-site")).scalar_one()
-    assert entry.object_id == enquiry.id and entry.actor_id == partner.id
+    assert entry.object_id == enquiry.id and entry.detail["partner"] == "partner-site"
+    assert enquiry.call.partner_key.name == "partner-site"
     assert get_queue().count == 1
     root = xml(client.post(f"{BASE}/requests.xml", data=request_form(key)))
     assert root.tag == "service_requests" and root.findtext("request/service_request_id").startswith("ЗЛ-")
@@ -114,11 +118,29 @@ def test_bad_requests_are_refused_in_the_specs_shape_and_nothing_is_saved(client
     assert root.tag == "errors" and root.findtext("error/code") == str(status)
 
 
-def test_a_coordinators_key_cannot_post(client, db, reference):
-    coordinator = make_coordinator()
-    token = issue_token(coordinator)
+@pytest.mark.parametrize("role", ["operator", "supervisor", "coordinator"])
+def test_a_staff_token_is_not_a_partner_key(client, db, reference, role):
+    token = issue_token(make_user(role))
     db.session.commit()
-    assert client.post(f"{BASE}/requests.json", data=request_form(token)).status_code == 403
+    response = client.post(f"{BASE}/requests.json", data=request_form(token))
+    assert response.status_code == 403
+    [error] = response.get_json()
+    assert error["code"] == 403 and "partner key" in error["description"]
+    assert count(db, Call) == 0
+    root = xml(client.post(f"{BASE}/requests.xml", data=request_form(token)))
+    assert root.findtext("error/code") == "403"
+
+
+def test_a_revoked_partner_key_is_403_and_its_successor_sees_the_partners_requests(client, db, key):
+    ref = client.post(f"{BASE}/requests.json", data=request_form(key)).get_json()[0]["service_request_id"]
+    assert tokens.revoke_all(TokenKind.OPEN311, name="partner-site") == 1
+    db.session.commit()
+    assert client.post(f"{BASE}/requests.json", data=request_form(key)).status_code == 403
+    assert client.get(f"{BASE}/requests/{ref}.json", query_string={"api_key": key}).get_json()[0]["description"] is None
+    successor = partner_key("partner-site")
+    db.session.commit()
+    mine = client.get(f"{BASE}/requests/{ref}.json", query_string={"api_key": successor}).get_json()[0]
+    assert mine["description"].startswith("Когда набор")
 
 
 def test_requests_are_listed_with_status_and_published_answer(client, db, key):
@@ -140,7 +162,7 @@ def test_requests_are_listed_with_status_and_published_answer(client, db, key):
     # Neither the resident's words nor the answer to them are public...
     assert answered["description"] is None and answered["status_notes"] is None
     # ...nor shown to another partner...
-    other_key = issue_token(make_user("operator", login="other-site"))
+    other_key = partner_key("other-site")
     db.session.commit()
     other = client.get(f"{BASE}/requests.json", query_string={"api_key": other_key}).get_json()
     assert other[1]["description"] is None and other[1]["status_notes"] is None

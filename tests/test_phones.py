@@ -28,3 +28,23 @@ def test_prefix_for_lookup_as_you_type():
 def test_masking_keeps_the_country_and_the_last_digits():
     assert mask_phone("+73422124486") == "+7342•••4486"
     assert mask_phone(None) == ""
+
+
+@pytest.mark.parametrize("typed", ["212-44-86", "2124486", "212 44 86"])
+def test_a_local_perm_number_is_read_with_the_area_code(typed):
+    # Residents dictate seven digits; the desk is in Perm (area code 342).
+    assert normalise_phone(typed) == "+73422124486"
+
+
+def test_the_local_area_code_comes_from_the_configuration(app):
+    app.config["HOTLINE_LOCAL_AREA_CODE"] = "343"
+    try:
+        assert normalise_phone("212-44-86") == "+73432124486"
+    finally:
+        app.config["HOTLINE_LOCAL_AREA_CODE"] = "342"
+
+
+def test_local_prefixes_for_lookup_as_you_type():
+    assert phone_prefix("212-4") == "+73422124"       # local: the area code is added
+    assert phone_prefix("3422") == "+73422"           # the area code itself was typed
+    assert phone_prefix("912 3") == "+79123"          # a mobile number without the 8

@@ -18,7 +18,7 @@ GOOD = {"name": "Мария Петрова", "phone": "8 (342) 200-11-22", "emai
 
 
 def submit(client, **changes):
-    return client.post("/public/ask", data={**GOOD, **changes})
+    return client.post("/public/ask", data={**GOOD, **changes}, follow_redirects=True)
 
 
 def reference_in(page: str) -> str:
@@ -73,7 +73,7 @@ def test_submissions_are_rate_limited_per_address(app, client, db, reference):
     response = submit(client, question="Третий вопрос")
     assert response.status_code == 429 and "ЗЛ-" not in response.get_data(as_text=True)
     assert count(db, Enquiry) == 2
-    other = client.post("/public/ask", data={**GOOD, "question": "С другого адреса"},
+    other = client.post("/public/ask", data={**GOOD, "question": "С другого адреса"}, follow_redirects=True,
                         environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 200
 

@@ -12,7 +12,8 @@ from ..models import Role
 from .errors import json_error
 
 
-def api_role_required(*roles: str | Role):
+def api_role_required(*roles: str | Role, admin: bool = True):
+    """A valid token whose user holds one of `roles` (admins as in `role_required`)."""
     wanted = {Role(r) if isinstance(r, str) else r for r in roles}
 
     def decorator(view):
@@ -25,7 +26,7 @@ def api_role_required(*roles: str | Role):
             user = user_for_token(token.strip())
             if user is None:
                 return json_error(401, _("The API token is not valid."))
-            if not has_any_role(user, wanted):
+            if not has_any_role(user, wanted, admin):
                 return json_error(403, _("Your role does not allow this request."))
             g.api_user = user
             return view(*args, **kwargs)

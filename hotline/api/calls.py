@@ -18,7 +18,7 @@ from .serialise import call_json, caller_json, enquiry_summary, iso
 
 @bp.post("/calls")
 @reads_then_writes
-@api_role_required("operator", "supervisor")
+@api_role_required("operator", "supervisor", admin=False)
 def create_call():
     payload = request.get_json(silent=True)
     if payload is None:
@@ -30,7 +30,7 @@ def create_call():
 
 @bp.get("/calls/<int:call_id>")
 @writes
-@api_role_required("operator", "coordinator", "supervisor")
+@api_role_required("operator", "coordinator", "supervisor", admin=False)
 def get_call(call_id: int):
     call = db.session.get(Call, call_id)
     if not visibility.can_see_call(g.api_user, call):
@@ -43,7 +43,7 @@ def get_call(call_id: int):
 
 @bp.get("/callers")
 @writes
-@api_role_required("operator", "coordinator", "supervisor")
+@api_role_required("operator", "coordinator", "supervisor", admin=False)
 def get_callers():
     raw = request.args.get("phone", "")
     try:

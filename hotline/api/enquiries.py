@@ -21,7 +21,7 @@ LIST_LIMIT = 500
 
 
 @bp.get("/enquiries")
-@api_role_required("operator", "coordinator", "supervisor")
+@api_role_required("operator", "coordinator", "supervisor", admin=False)
 def list_enquiries():
     stmt = select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.assignee),
                                    selectinload(Enquiry.city))
@@ -60,7 +60,7 @@ def _load(key: str):
 
 
 @bp.get("/enquiries/<key>")
-@api_role_required("operator", "coordinator", "supervisor")
+@api_role_required("operator", "coordinator", "supervisor", admin=False)
 def get_enquiry(key: str):
     enquiry = _load(key)
     if enquiry is None:
@@ -82,12 +82,12 @@ def _act(key: str, verb):
 
 
 @bp.post("/enquiries/<key>/answer")
-@api_role_required("coordinator", "supervisor")
+@api_role_required("coordinator", "supervisor", admin=False)
 def answer(key: str):
     return _act(key, lambda e, body: answer_enquiry(g.api_user, e, body.get("text"), body.get("faq_ids")))
 
 
 @bp.post("/enquiries/<key>/reassign")
-@api_role_required("coordinator", "supervisor")
+@api_role_required("coordinator", "supervisor", admin=False)
 def reassign(key: str):
     return _act(key, lambda e, body: hand_over(g.api_user, e, body.get("to"), body.get("reason")))

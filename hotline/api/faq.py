@@ -5,6 +5,7 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import visibility
 from ..errors import NotFound
 from ..extensions import db
 from ..faq.search import search
@@ -114,18 +115,25 @@ def patch_faq(entry_id: int):
 @bp.post("/faq/<int:entry_id>/use")
 @api_role_required("operator", "coordinator", "supervisor")
 def use_faq(entry_id: int):
-    """Record a use of the entry, optionally for a call (`call_id`) or an enquiry (`enquiry_id`)."""
-    payload = request.get_json(silent=True) or {}
-    if not isinstance(payload, dict):
-        return json_error(400, _("The request body must be a JSON object."))
+    """Record a use of the entry, optionally for a call (`call_id`) or an enquiry (`enquiry_id`) the
+    client may see (SPEC 10: one it may not see is answered as one that does not exist)."""
+    payload = {}
+    if request.get_data():
+        payload = request.get_json(silent=True, force=True)
+        if not isinstance(payload, dict):
+            return json_error(400, _("The request body must be a JSON object."))
+    unknown = sorted(set(payload) - {"call_id", "enquiry_id"})
+    if unknown:
+        return json_error(422, _("Unknown fields: %(names)s.", names=", ".join(unknown)[:100]),
+                          fields={name[:40]: _("Unknown field.") for name in unknown[:10]})
     call = enquiry = None
     if payload.get("call_id") is not None:
-        call = db.session.get(Call, payload["call_id"]) if isinstance(payload["call_id"], int) else None
+        call = _record(Call, payload["call_id"], visibility.can_see_call)
         if call is None:
             return json_error(422, _("No call with number %(id)s.", id=str(payload["call_id"])[:20]),
                               fields={"call_id": _("No such call.")})
     if payload.get("enquiry_id") is not None:
-        enquiry = db.session.get(Enquiry, payload["enquiry_id"]) if isinstance(payload["enquiry_id"], int) else None
+        enquiry = _record(Enquiry, payload["enquiry_id"], visibility.can_see_enquiry)
         if enquiry is None:
             return json_error(422, _("No enquiry with number %(id)s.", id=str(payload["enquiry_id"])[:20]),
                               fields={"enquiry_id": _("No such enquiry.")})
@@ -134,3 +142,11 @@ def use_faq(entry_id: int):
     entry = db.session.get(FaqEntry, entry_id)
     return jsonify({"id": use.id, "entry_id": entry_id, "call_id": use.call_id, "enquiry_id": use.enquiry_id,
                     "user": g.api_user.login, "used_at": iso(use.used_at), "use_count": entry.use_count}), 201
+
+
+def _record(model, value, may_see):
+    """The row with id `value` if it is a plain positive integer and the client may see it."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2 ** 31:
+        return None
+    row = db.session.get(model, value)
+    return row if may_see(g.api_user, row) else None

@@ -75,8 +75,23 @@ def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
         "unrouted": enquiry.unrouted_at is not None,
         "returned_reason": enquiry.return_reason if enquiry.returned_at else None,
     }
+    body["reply_channel"] = enquiry.reply_channel.value
     if trail:
         body["attachments"] = [attachment_json(a) for a in attachments_of(enquiry)]
+        body["delivery"] = delivery_json(enquiry)
         body["trail"] = [{"at": iso(ev.created_at), "kind": ev.kind, "actor": ev.actor.login if ev.actor else None,
                           "detail": ev.detail} for ev in enquiry.events]
     return body
+
+
+def delivery_json(enquiry: Enquiry) -> dict | None:
+    """The latest delivery of the enquiry's answer with every attempt, e-mail and phone alike."""
+    from ..delivery.service import delivery_attempts, latest_delivery
+
+    delivery = latest_delivery(enquiry.id)
+    if delivery is None:
+        return None
+    return {"status": delivery.status.value, "channel": delivery.channel.value, "at": iso(delivery.delivered_at),
+            "answered_at": iso(delivery.answered_at),
+            "attempts": [{"at": iso(at), "channel": channel, "result": result, "detail": detail}
+                         for at, channel, result, detail in delivery_attempts(delivery)]}

@@ -1,41 +1,46 @@
-"""Verbs of authentication: check a password with lock-out, create users, issue API tokens."""
+"""Verbs of authentication: check a password (slowed down after failures), create users, issue API tokens."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..models import CoordinatorGroup, GroupMember, Role, SisterCity, Topic, TokenKind, User, utcnow
+from ..models import CoordinatorGroup, GroupMember, Role, SisterCity, Topic, TokenKind, User
+from . import throttle
+
 
 class LoginFailed(Exception):
-    def __init__(self, message):
+    def __init__(self, message, retry_after: int = 0):
         super().__init__(message)
         self.message = message
+        self.retry_after = retry_after
 
 
-def authenticate(login: str, password: str) -> User:
-    """The user for these credentials; repeated failures lock the account for a while."""
+# Checked against when the login is unknown, so that an unknown login costs what a known one does.
+_NOBODY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def authenticate(login: str, password: str, address: str = "-") -> User:
+    """The user for these credentials. Failures earn a growing wait per (login, address) and per
+    address (auth/throttle.py); unknown logins are treated exactly like known ones."""
+    wait = throttle.wait_seconds(login, address)
+    if wait:
+        raise LoginFailed(_l("Too many failed attempts. Try again in %(seconds)s s.", seconds=wait), wait)
     user = db.session.execute(select(User).where(User.login == login.strip())).scalar_one_or_none()
-    now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        raise LoginFailed(_l("Too many failed attempts. Try again in a few minutes."))
+    if user is None:
+        check_password_hash(_NOBODY_HASH, password)
     if user is None or not user.check_password(password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
-                audit.record(user, "lock", user)
+        throttle.record_failure(login, address)
         raise LoginFailed(_l("Wrong login or password."))
+    throttle.record_success(login, address)
     if not user.active:
         raise LoginFailed(_l("This account is switched off."))
-    user.failed_logins = 0
-    user.locked_until = None
     return user
 
 
@@ -58,6 +63,18 @@ def create_user(login: str, role: str, password: str, name: str = "", *, topics=
     set_coordinator_scope(user, topics, cities)
     audit.record(actor, "create", user, role=role_value.value)
     return user
+
+
+def set_password(user: User, password: str, actor: User | None = None) -> None:
+    """A new password; every session of the user ends."""
+    from config import DEMO_PASSWORD
+
+    if len(password) < 8:
+        raise ValidationFailed(_l("A password has at least 8 characters."), {"password": ""})
+    if password == DEMO_PASSWORD:
+        raise ValidationFailed(_l("That is the demo password; choose another."), {"password": ""})
+    user.set_password(password)
+    audit.record(actor, "update", user, password="reset")
 
 
 def set_coordinator_scope(user: User, topic_codes, city_codes) -> None:

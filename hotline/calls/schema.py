@@ -41,6 +41,7 @@ class CallInput:
     answer: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    reply_channel: "ReplyChannel | None" = None  # routed calls: how the answer reaches the caller
 
 
 class _Collector:
@@ -104,7 +105,11 @@ def parse_call(payload: dict) -> CallInput:
     max_question = current_app.config["QUESTION_MAX_LENGTH"]
 
     channel = _enum(c, CallChannel, payload.get("channel"), "channel", default=CallChannel.PHONE)
-    outcome = _enum(c, CallOutcome, payload.get("outcome"), "outcome")
+    outcome = None
+    if payload.get("outcome") in (None, ""):  # nothing is chosen for the operator (issue 16)
+        c.add("outcome", _l("Choose an outcome."))
+    else:
+        outcome = _enum(c, CallOutcome, payload.get("outcome"), "outcome")
 
     topic = None
     topic_code = payload.get("topic")
@@ -143,12 +148,21 @@ def parse_call(payload: dict) -> CallInput:
     if started_at and ended_at and ended_at < started_at:
         c.add("ended_at", _l("The call cannot end before it started."))
 
+    reply_channel = None
+    if outcome is CallOutcome.ROUTED:
+        from ..delivery.service import parse_reply_channel
+
+        try:
+            reply_channel = parse_reply_channel(payload.get("reply_channel"), caller.email, caller.phone)
+        except ValidationFailed as exc:
+            for name, message in exc.fields.items():
+                c.add(name, message)
     if c.errors:
         raise ValidationFailed(_l("The call was not saved: check the marked fields."), c.errors)
     return CallInput(
         channel=channel, topic=topic, city=city, question=question, outcome=outcome,
         caller=caller, faq_entries=faq_entries, answer=answer,
-        started_at=started_at, ended_at=ended_at,
+        started_at=started_at, ended_at=ended_at, reply_channel=reply_channel,
     )
 
 

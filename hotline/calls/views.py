@@ -38,12 +38,11 @@ def _faq_ids_from_request() -> list[int]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @reads_then_writes
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def new_call():
     form = _call_form()
     if request.method == "GET":
-        form.started_at.data = utcnow().isoformat()
-        form.outcome.data = CallOutcome.ANSWERED.value
+        form.started_at.data = utcnow().isoformat()  # no outcome: the operator chooses one
     elif form.validate_on_submit():
         faq_ids = _faq_ids_from_request()
         try:
@@ -78,7 +77,7 @@ def _chosen_faq(ids: list[int]) -> list[FaqEntry]:
 
 @bp.get("/lookup")
 @writes
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def lookup():
     """The caller card as the operator types the phone (an HTML fragment for htmx)."""
     raw = request.args.get("phone", "")
@@ -109,7 +108,7 @@ def lookup():
 
 
 @bp.get("/faq-suggest")
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def faq_suggest():
     """FAQ suggestions that follow the question and topic as typed (an HTML fragment)."""
     topic_code = request.args.get("topic") or None
@@ -123,7 +122,7 @@ def faq_suggest():
 
 
 @bp.get("/")
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def my_calls():
     form = CallFilterForm(request.args)
     form.topic.choices = topic_choices(_("All topics"))

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from .. import audit
 from ..extensions import db
-from ..models import Enquiry, EnquiryEvent, EnquiryStatus, User, utcnow
+from ..models import Enquiry, EnquiryEvent, EnquiryStatus, ReplyChannel, User, utcnow
 from ..queue import enqueue_after_commit
 from ..reference import reference
 from ..sla.calendar import BusinessCalendar
@@ -71,7 +71,8 @@ class NewEnquiry:
 
 def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, caller_id: int | None,
                    topic_id: int, city_id: int | None, question: str,
-                   new_call_started_at: datetime | None = None) -> NewEnquiry:
+                   new_call_started_at: datetime | None = None, reply_channel=None,
+                   follows_id: int | None = None) -> NewEnquiry:
     """A `new` enquiry for a routed call; its routing job is sent after the commit.
     `new_call_started_at`: the call was inserted in this same transaction and started then."""
     from ..stats.rollup.invalidation import NEW_CALL_STARTED
@@ -83,7 +84,8 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
         topic_id=topic_id, city_id=city_id, question=question, status=EnquiryStatus.NEW,
         created_at=plan.created_at, first_response_due_at=plan.first_response_due_at,
         sla_warn_at=plan.sla_warn_at, due_at=plan.due_at,
-        formal_appeal=False, answer_published=True,
+        formal_appeal=False, answer_published=True, reply_channel=reply_channel or ReplyChannel.NONE,
+        follows_id=follows_id,
     ), execution_options={NEW_CALL_STARTED: new_call_started_at} if new_call_started_at else None).scalar_one()
     db.session.execute(INSERT_EVENT, dict(
         enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))

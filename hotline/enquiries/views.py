@@ -17,6 +17,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import search
 from ..models import AttachmentSource, Enquiry, EnquiryStatus, Role, User, utcnow
+from ..reference import city_choices, topic_choices
 from ..sla.watch import extend_legal_deadline, mark_formal_appeal
 from ..writes import writes
 from . import bp, workflow
@@ -46,7 +47,7 @@ def _coordinators() -> list[User]:
 
 
 @bp.get("/")
-@role_required("coordinator", "supervisor")
+@role_required("coordinator", "supervisor", admin=False)
 def inbox():
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
     enquiries = db.session.execute(_inbox_query(view)).scalars().all()
@@ -55,7 +56,7 @@ def inbox():
 
 
 @bp.get("/rows")
-@role_required("coordinator", "supervisor")
+@role_required("coordinator", "supervisor", admin=False)
 def inbox_rows():
     """The inbox table body, polled by htmx so new enquiries appear without a reload."""
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
@@ -77,19 +78,34 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
     audit.record(current_user, "read", enquiry, via="enquiry-page")
     db.session.commit()
     suggestions = search(enquiry.question, topic_id=enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []
+    correcting = (enquiry.returned_at is not None and enquiry.status is EnquiryStatus.NEW
+                  and (is_supervisor(current_user) or enquiry.created_by_id == current_user.id))
+    from ..delivery.service import latest_delivery
+    from ..mail.thread import thread
+
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
         supervisor=is_supervisor(current_user), coordinators=_coordinators(), attachments=attachments_of(enquiry),
-        form=request.form if status != 200 else {},
+        form=request.form if status != 200 else {}, correcting=correcting,
+        topics=topic_choices() if correcting else [], cities=city_choices(_("— any —")) if correcting else [],
+        thread=thread(enquiry.id), delivery=latest_delivery(enquiry.id),
     ), status
 
 
 @bp.get("/<int:enquiry_id>")
 @writes
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def detail(enquiry_id: int):
     return _render_detail(_load(enquiry_id))
+
+
+CORRECTABLE = ("topic", "city", "question", "caller_name", "caller_phone", "caller_email")
+
+
+def _corrections() -> dict:
+    """The fields of a returned enquiry the operator's form sent (a bare button sends none)."""
+    return {name: request.form.get(name, "") for name in CORRECTABLE if name in request.form}
 
 
 def _faq_ids() -> list[int]:
@@ -104,7 +120,8 @@ ACTIONS = {
                   _l("Enquiry handed over.")),
     "return": (lambda e: workflow.return_to_operator(current_user, e, request.form.get("reason")),
                _l("Enquiry returned to the operator.")),
-    "resubmit": (lambda e: workflow.resubmit(current_user, e), _l("Enquiry sent on for routing.")),
+    "resubmit": (lambda e: workflow.resubmit(current_user, e, corrections=_corrections()),
+                 _l("Enquiry sent on for routing.")),
     "reopen": (lambda e: workflow.reopen(current_user, e, request.form.get("reason")), _l("Enquiry reopened.")),
     "close": (lambda e: workflow.close(current_user, e), _l("Enquiry closed.")),
     "cancel": (lambda e: workflow.cancel(current_user, e, request.form.get("reason")), _l("Enquiry cancelled.")),
@@ -114,21 +131,35 @@ ACTIONS = {
     "propose-faq": (lambda e: _propose(e), _l("Proposed as a draft FAQ entry.")),
     "attachments": (lambda e: add_attachment(e, *read_upload(request.files.get("file")), AttachmentSource.STAFF,
                                              current_user), _l("File attached.")),
+    "reply-channel": (lambda e: _delivery().change_reply_channel(current_user, e, request.form.get("reply_channel")),
+                      _l("Reply channel changed.")),
+    "message": (lambda e: _thread().write_to_resident(current_user, e, request.form.get("body")),
+                _l("Message to the resident saved.")),
 }
+
+
+def _delivery():
+    from ..delivery import service
+
+    return service
+
+
+def _thread():
+    from ..mail import thread
+
+    return thread
 
 
 def _propose(enquiry: Enquiry):
     from ..faq.service import propose_from_answer
 
-    if not can_work(current_user, enquiry):
-        abort(403)
     return propose_from_answer(current_user, enquiry, request.form.get("question") or enquiry.question,
                                request.form.get("answer") or enquiry.answer or "")
 
 
 @bp.post("/<int:enquiry_id>/<action>")
 @takes_upload
-@role_required("operator", "coordinator", "supervisor")
+@role_required("operator", "coordinator", "supervisor", admin=False)
 def act(enquiry_id: int, action: str):
     if action not in ACTIONS:
         abort(404)

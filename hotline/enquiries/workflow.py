@@ -3,15 +3,18 @@ operator, reopen, close, cancel. Each checks the transition, writes the trail an
 and leaves the commit to the caller."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, visibility
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, Role, User, utcnow
 from ..queue import enqueue_after_commit
-from .access import can_work, is_supervisor
+from ..visibility import can_work_enquiry as can_work
+from ..visibility import is_supervisor
 from .routing import ROUTE_JOB, route_job_id
 from .service import business_calendar
 
@@ -19,6 +22,7 @@ ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
 REASON_MAX = 1_000
 WORKABLE = (EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
+REOPEN_DAYS = 30  # a closed enquiry may be reopened this long after closing (SPEC 3)
 
 
 def _event(enquiry: Enquiry, actor: User | None, kind: str, **detail) -> None:
@@ -36,9 +40,17 @@ def _text(value, field: str, max_length: int, message) -> str:
     return value
 
 
+def _require(actor: User, enquiry: Enquiry, permitted: bool, message) -> None:
+    """Every verb checks for itself, whatever the page showed: an enquiry the actor may not read is
+    not confirmed to exist (404); one they may read but not act on is 403."""
+    if not visibility.can_see_enquiry(actor, enquiry):
+        raise NotFound(_l("No enquiry %(ref)s.", ref=enquiry.reference))
+    if not permitted:
+        raise Forbidden(message)
+
+
 def _require_work(actor: User, enquiry: Enquiry) -> None:
-    if not can_work(actor, enquiry):
-        raise Forbidden(_l("Only the assignee or a supervisor can do this."))
+    _require(actor, enquiry, can_work(actor, enquiry), _l("Only the assignee or a supervisor can do this."))
 
 
 def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry:
@@ -69,6 +81,9 @@ def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry
         from ..notifications.service import notify
 
         notify(db.session.get(User, enquiry.created_by_id), "answered", enquiry)
+    from ..delivery.service import start_delivery
+
+    start_delivery(actor, enquiry)  # by the reply channel, after the commit
     return enquiry
 
 
@@ -77,14 +92,16 @@ def add_note(actor: User, enquiry: Enquiry, body) -> EnquiryNote:
     body = _text(body, "body", NOTE_MAX, _l("Write the note."))
     note = EnquiryNote(enquiry_id=enquiry.id, author_id=actor.id, body=body, created_at=utcnow())
     db.session.add(note)
+    db.session.flush()
     _event(enquiry, actor, "note")
+    audit.record(actor, "note", enquiry, note=note.id)
     return note
 
 
 def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
     """The assignee hands over, or a supervisor reassigns, to another active coordinator."""
-    if not (is_supervisor(actor) or enquiry.assignee_id == actor.id):
-        raise Forbidden(_l("Only the assignee or a supervisor can hand an enquiry over."))
+    _require(actor, enquiry, can_work(actor, enquiry),
+             _l("Only the assignee or a supervisor can hand an enquiry over."))
     if not enquiry.is_open:
         raise Conflict(_l("Enquiry %(ref)s is closed.", ref=enquiry.reference))
     if not isinstance(to_login, str) or not to_login.strip():
@@ -137,25 +154,114 @@ def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     return enquiry
 
 
-def resubmit(actor: User, enquiry: Enquiry, topic_id: int | None = None) -> Enquiry:
-    """The operator sends a returned enquiry on again (perhaps under another topic)."""
-    if not (is_supervisor(actor) or enquiry.created_by_id == actor.id):
-        raise Forbidden(_l("Only the operator who logged it or a supervisor can send it on."))
+def resubmit(actor: User, enquiry: Enquiry, topic_id: int | None = None,
+             corrections: dict | None = None) -> Enquiry:
+    """The operator sends a returned enquiry on again, with what the coordinator asked corrected:
+    `corrections` may hold topic and city codes, the question, and the caller's name, phone and
+    e-mail (as typed). Everything is checked first, nothing half-saved; the trail keeps each
+    change as from → to."""
+    _require(actor, enquiry, is_supervisor(actor) or _is_creator(actor, enquiry),
+             _l("Only the operator who logged it or a supervisor can send it on."))
     if enquiry.returned_at is None or enquiry.status is not EnquiryStatus.NEW:
         raise Conflict(_l("Enquiry %(ref)s was not returned.", ref=enquiry.reference))
-    if topic_id is not None:
+    changed = _apply_corrections(enquiry, corrections or {})
+    if topic_id is not None and topic_id != enquiry.topic_id:
+        changed["topic"] = [_topic_code(enquiry.topic_id), _topic_code(topic_id)]
         enquiry.topic_id = topic_id
     enquiry.returned_at = None
-    _event(enquiry, actor, "resubmitted", topic_id=enquiry.topic_id)
+    enquiry.unrouted_at = None
+    _event(enquiry, actor, "resubmitted", topic_id=enquiry.topic_id, changed=changed)
+    audit.record(actor, "resubmit", enquiry, changed=sorted(changed))
     enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
     return enquiry
 
 
+def _topic_code(topic_id):
+    from ..models import Topic
+
+    topic = db.session.get(Topic, topic_id) if topic_id else None
+    return topic.code if topic else None
+
+
+def _apply_corrections(enquiry: Enquiry, corrections: dict) -> dict[str, list]:
+    """Check every correction, then apply them; returns what changed: {"topic"/"city": [old, new]
+    codes, "question"/"caller_name"/"caller_phone"/"caller_email": None}."""
+    from flask import current_app
+
+    from ..calls.schema import _Collector, _parse_caller
+    from ..models import Caller
+    from ..reference import reference
+
+    c = _Collector()
+    changes: dict[str, tuple] = {}
+    if "topic" in corrections:
+        topic = reference().topics.get(corrections.get("topic") or "")
+        if topic is None or not topic.active:
+            c.add("topic", _l("Choose a topic."))
+        elif topic.id != enquiry.topic_id:
+            changes["topic"] = (topic.id, topic.code)
+    if "city" in corrections:
+        code = corrections.get("city") or ""
+        city = reference().cities.get(code) if code else None
+        if code and city is None:
+            c.add("city", _l("Unknown sister city code: %(code)s.", code=code[:40]))
+        elif (city.id if city else None) != enquiry.city_id:
+            changes["city"] = (city.id if city else None, city.code if city else None)
+    if "question" in corrections:
+        question = c.text(corrections, "question", max_length=current_app.config["QUESTION_MAX_LENGTH"],
+                          required=True)
+        if question and question != enquiry.question:
+            changes["question"] = (question, question)
+    contact_keys = ("caller_name", "caller_phone", "caller_email")
+    caller_input = None
+    if any(key in corrections for key in contact_keys):
+        caller_input = _parse_caller(c, {"name": corrections.get("caller_name") or "",
+                                         "phone": corrections.get("caller_phone") or "",
+                                         "email": corrections.get("caller_email") or ""})
+        if not (caller_input.phone or caller_input.email):
+            c.add("caller.phone", _l("Give a phone number or an e-mail to call back."))
+    if c.errors:
+        fields = {{"caller.name": "caller_name", "caller.phone": "caller_phone",
+                   "caller.email": "caller_email"}.get(k, k): v for k, v in c.errors.items()}
+        raise ValidationFailed(_l("Nothing was sent on: check the marked fields."), fields)
+
+    # The trail keeps topic and city as from → to; that the question or a contact detail was
+    # corrected, without the text (personal data stays where erasure finds it).
+    from ..models import SisterCity
+
+    changed: dict[str, list | None] = {}
+    old_city = db.session.get(SisterCity, enquiry.city_id).code if enquiry.city_id else None
+    if "topic" in changes:
+        changed["topic"] = [_topic_code(enquiry.topic_id), changes["topic"][1]]
+        enquiry.topic_id = changes["topic"][0]
+    if "city" in changes:
+        changed["city"] = [old_city, changes["city"][1]]
+        enquiry.city_id = changes["city"][0]
+    if "question" in changes:
+        changed["question"] = None
+        enquiry.question = changes["question"][0]
+    if caller_input is not None:
+        caller = enquiry.caller
+        if caller is None:
+            caller = Caller(language="ru")
+            db.session.add(caller)
+            enquiry.caller = caller
+        for name, value in (("name", caller_input.name), ("phone", caller_input.phone),
+                            ("email", caller_input.email)):
+            if (getattr(caller, name) or None) != (value or None):
+                changed[f"caller_{name}"] = None
+                setattr(caller, name, value or ("" if name == "name" else None))
+    return changed
+
+
 def reopen(actor: User, enquiry: Enquiry, reason) -> Enquiry:
-    if enquiry.status is not EnquiryStatus.ANSWERED:
-        raise Conflict(_l("Only an answered enquiry can be reopened."))
-    if not (is_supervisor(actor) or enquiry.assignee_id == actor.id or enquiry.created_by_id == actor.id):
-        raise Forbidden(_l("You cannot reopen this enquiry."))
+    _require(actor, enquiry, can_work(actor, enquiry) or _is_creator(actor, enquiry),
+             _l("You cannot reopen this enquiry."))
+    recently_closed = (enquiry.status is EnquiryStatus.CLOSED and enquiry.closed_at is not None
+                       and utcnow() - enquiry.closed_at <= timedelta(days=REOPEN_DAYS))
+    if enquiry.status is not EnquiryStatus.ANSWERED and not recently_closed:
+        raise Conflict(_l("Only an answered enquiry, or one closed in the last %(days)d days, can be reopened.",
+                          days=REOPEN_DAYS))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why it is reopened."))
     enquiry.status = EnquiryStatus.REOPENED
     enquiry.reopened_at = utcnow()
@@ -167,10 +273,9 @@ def reopen(actor: User, enquiry: Enquiry, reason) -> Enquiry:
 
 
 def close(actor: User, enquiry: Enquiry) -> Enquiry:
+    _require(actor, enquiry, can_work(actor, enquiry), _l("Only the assignee or a supervisor can close an enquiry."))
     if enquiry.status is not EnquiryStatus.ANSWERED:
         raise Conflict(_l("Only an answered enquiry can be closed."))
-    if not (is_supervisor(actor) or enquiry.assignee_id == actor.id):
-        raise Forbidden(_l("Only the assignee or a supervisor can close an enquiry."))
     enquiry.status = EnquiryStatus.CLOSED
     enquiry.closed_at = utcnow()
     _event(enquiry, actor, "closed")
@@ -179,10 +284,10 @@ def close(actor: User, enquiry: Enquiry) -> Enquiry:
 
 
 def cancel(actor: User, enquiry: Enquiry, reason) -> Enquiry:
+    _require(actor, enquiry, is_supervisor(actor) or _is_creator(actor, enquiry),
+             _l("Only a supervisor or the operator who logged it can cancel it."))
     if not enquiry.is_open:
         raise Conflict(_l("Enquiry %(ref)s is not open.", ref=enquiry.reference))
-    if not (is_supervisor(actor) or enquiry.created_by_id == actor.id):
-        raise Forbidden(_l("Only a supervisor or the operator who logged it can cancel it."))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why it is cancelled."))
     enquiry.status = EnquiryStatus.CANCELLED
     enquiry.cancelled_at = utcnow()
@@ -190,6 +295,10 @@ def cancel(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     _event(enquiry, actor, "cancelled", reason=reason)
     audit.record(actor, "cancel", enquiry)
     return enquiry
+
+
+def _is_creator(actor: User, enquiry: Enquiry) -> bool:
+    return actor.role is Role.OPERATOR and enquiry.created_by_id is not None and enquiry.created_by_id == actor.id
 
 
 def get_enquiry(enquiry_id: int) -> Enquiry:

@@ -129,8 +129,14 @@ def update_entry(actor: User, entry: FaqEntry, payload: dict) -> FaqEntry:
     if "topic" in values:
         _require_topic(actor, values["topic"].id)
     status = values.pop("status", None)
-    if status is not None and status is not entry.status and status not in TRANSITIONS[entry.status]:
-        raise Conflict(_l("An entry cannot go from %(old)s to %(new)s.", old=entry.status.value, new=status.value))
+    if status is not None and status is not entry.status:
+        # The owner of a draft may polish it; publishing or retiring is for the topic's editors.
+        topics = editable_topic_ids(actor)
+        if topics is not None and entry.topic_id not in topics:
+            raise Forbidden(_l("Only the editors of this entry's topic can publish or retire it."))
+        if status not in TRANSITIONS[entry.status]:
+            raise Conflict(_l("An entry cannot go from %(old)s to %(new)s.", old=entry.status.value,
+                              new=status.value))
     before = _snapshot(entry)
     _apply(entry, values)
     if status is not None:
@@ -157,7 +163,14 @@ def get_entry(entry_id: int) -> FaqEntry:
 
 def propose_from_answer(actor: User, enquiry: Enquiry, question: str, answer: str) -> FaqEntry:
     """A coordinator's answer proposed as an FAQ entry: a draft in the enquiry's topic and city,
-    owned by the coordinator, for an editor to polish and publish."""
+    owned by the coordinator, for an editor to polish and publish. Only who may work the enquiry
+    (its assignee or a supervisor) may propose from it."""
+    from .. import visibility
+
+    if not visibility.can_see_enquiry(actor, enquiry):
+        raise NotFound(_l("No enquiry %(ref)s.", ref=enquiry.reference))
+    if not visibility.can_work_enquiry(actor, enquiry):
+        raise Forbidden(_l("Only the assignee or a supervisor can do this."))
     question = plain_text(question or "")[:QUESTION_MAX]
     answer = plain_text(answer or "")
     errors = {}
@@ -191,6 +204,12 @@ def record_use(actor: User, entry_ids: Iterable[int | FaqEntry], *, call: Call |
     ids = list(dict.fromkeys(e.id if isinstance(e, FaqEntry) else e for e in entry_ids))
     if not ids:
         return []
+    from .. import visibility
+
+    if actor is not None and call is not None and not visibility.can_see_call(actor, call):
+        raise NotFound(_l("No call with number %(id)s.", id=call.id))
+    if actor is not None and enquiry is not None and not visibility.can_see_enquiry(actor, enquiry):
+        raise NotFound(_l("No enquiry %(ref)s.", ref=enquiry.reference))
     entries = {e.id: e for e in db.session.execute(select(FaqEntry).where(FaqEntry.id.in_(ids))).scalars()}
     missing = [str(i) for i in ids if i not in entries]
     if missing:

@@ -88,6 +88,29 @@ def suggestions():
     return render_template("faq/_suggestions.html", hits=hits, query=query)
 
 
+def revision_value(name: str, value) -> str:
+    """A value of the revision history as a person reads it: a status, topic, sister city or
+    language by its name in the reader's language, a list joined, nothing as a dash."""
+    from ..labels import language_label
+    from ..reference import _locale, reference
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) or "—"
+    if name == "status":
+        try:
+            return str(STATUS_LABELS[FaqStatus(value)])
+        except ValueError:
+            return str(value)
+    if name in ("topic", "city"):
+        names = reference().topics if name == "topic" else reference().cities
+        return names[value].name(_locale()) if value in names else str(value)
+    if name == "language":
+        return language_label(value)
+    return str(value)
+
+
 @bp.get("/<int:entry_id>")
 @role_required("operator", "coordinator", "supervisor")
 def entry(entry_id: int):
@@ -96,7 +119,7 @@ def entry(entry_id: int):
         abort(404)
     figures = usage_figures([item.id])[item.id]
     return render_template("faq/entry.html", entry=item, figures=figures, status_labels=STATUS_LABELS,
-                           field_labels=FIELD_LABELS,
+                           field_labels=FIELD_LABELS, revision_value=revision_value,
                            may_edit=is_editor(current_user) and can_edit(current_user, item),
                            status_form=FaqStatusForm())
 

@@ -13,17 +13,21 @@ NAV = [
     ("calls.new_call", _l("New call"), {O, S}),
     ("enquiries.inbox", _l("Inbox"), {C, S}),
     ("calls.my_calls", _l("Calls"), {O, C, S}),
+    ("callbacks.index", _l("Call-backs"), {O, S}),
     ("faq.index", _l("FAQ"), {O, C, S}),
     ("stats.dashboard", _l("Dashboard"), {S}),
     ("admin.index", _l("Administration"), {S}),  # supervisors see absences and routing there
     ("privacy.index", _l("Personal data"), {S}),
+    ("mail.outbox", _l("Outbox"), {A}),
 ]
+# Pages of calls, callers and enquiries: admins do not see them (SPEC 10).
+DESK_PAGES = {"calls.new_call", "enquiries.inbox", "calls.my_calls"}
 # The first page in this order that the role may open is its home.
 HOME_ORDER = {
     O: ["calls.new_call"],
     C: ["enquiries.inbox", "calls.my_calls"],
     S: ["stats.dashboard", "enquiries.inbox", "calls.my_calls"],
-    A: ["admin.index", "stats.dashboard", "calls.my_calls"],
+    A: ["admin.index", "stats.dashboard"],
 }
 
 
@@ -31,7 +35,7 @@ def nav_items(user) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return []
     return [(endpoint, label) for endpoint, label, roles in NAV
-            if endpoint in current_app.view_functions and has_any_role(user, roles)]
+            if endpoint in current_app.view_functions and has_any_role(user, roles, endpoint not in DESK_PAGES)]
 
 
 def home_endpoint(user) -> str:

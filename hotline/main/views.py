@@ -38,11 +38,20 @@ def set_language(code: str):
 
 def _error_page(code: int, title, text):
     def handler(error):
+        # What Flask's own error carries (Allow on a 405) and, on a 429, when to come back.
+        headers = {k: v for k, v in getattr(error, "get_headers", lambda: [])() if k.lower() != "content-type"}
+        if code == 429:
+            from ..limits import retry_after
+
+            headers["Retry-After"] = retry_after(error)
         if request.path.startswith("/api/"):
             from ..api.errors import json_error
 
-            return json_error(code, str(text))  # the code from the status, the text as the message
-        return render_template("error.html", code=code, title=title, text=text), code
+            body, status = json_error(code, str(text))
+            return body, status, headers
+        if code == 429 and request.path.startswith("/public/"):
+            return render_template("public/too_many.html"), code, headers
+        return render_template("error.html", code=code, title=title, text=text), code, headers
 
     return handler
 
@@ -51,4 +60,5 @@ bp.app_errorhandler(403)(_error_page(403, _l("Access denied"), _l("Your role doe
 bp.app_errorhandler(404)(_error_page(404, _l("Not found"), _l("There is no such page.")))
 bp.app_errorhandler(405)(_error_page(405, _l("Not allowed"), _l("This address does not accept that request.")))
 bp.app_errorhandler(413)(_error_page(413, _l("Too large"), _l("The request is too large.")))
+bp.app_errorhandler(429)(_error_page(429, _l("Too many requests"), _l("Too many requests; try again later.")))
 bp.app_errorhandler(500)(_error_page(500, _l("Something went wrong"), _l("The error is logged. Nothing was half-saved; try again.")))

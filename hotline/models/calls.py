@@ -60,12 +60,15 @@ class Call(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The Open311 partner key a partner's site sent this call with (SPEC 8.3).
+    partner_key_id: Mapped[int | None] = mapped_column(ForeignKey("access_token.id", ondelete="SET NULL"))
 
     caller: Mapped[Caller | None] = relationship()
     operator: Mapped["User | None"] = relationship()  # noqa: F821
     topic: Mapped["Topic"] = relationship()  # noqa: F821
     city: Mapped["SisterCity | None"] = relationship()  # noqa: F821
     enquiry: Mapped["Enquiry | None"] = relationship(back_populates="call", uselist=False)  # noqa: F821
+    partner_key: Mapped["AccessToken | None"] = relationship()  # noqa: F821
 
     @property
     def handle_seconds(self) -> float | None:

@@ -9,28 +9,35 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import audit
-from ..auth.decorators import has_any_role
 from ..api.serialise import iso
-from ..auth.service import user_for_token
+from ..auth.tokens import find_live
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import AuditEntry, Enquiry, EnquiryStatus, Role, SisterCity, Topic, User, utcnow
+from ..models import AccessToken, Call, Enquiry, EnquiryStatus, SisterCity, Topic, TokenKind, utcnow
 from ..public.service import published_answer, submit_enquiry
 from .render import Open311Error
 
 MAX_DAYS = 90
 MAX_ROWS = 1000
 LANGUAGE = "ru"  # names and notices are given in Russian, the jurisdiction's language
-SUBMITTERS = {Role.OPERATOR, Role.SUPERVISOR}
-SUBMIT_ACTION = "open311-submit"  # the audit entry that ties a request to the key's account
+SUBMIT_ACTION = "open311-submit"
+
+
+def _names() -> str:
+    """Names follow the request's language (Accept-Language, or the desk's Russian by default),
+    as the descriptions beside them do."""
+    from ..reference import _locale
+
+    return _locale()
 
 
 def services() -> list[dict]:
-    return [{"service_code": t.code, "service_name": t.name(LANGUAGE),
-             "description": str(_l("Questions to the Green Line: %(topic)s", topic=t.name(LANGUAGE))),
+    locale = _names()
+    return [{"service_code": t.code, "service_name": t.name(locale),
+             "description": str(_l("Questions to the Green Line: %(topic)s", topic=t.name(locale))),
              "metadata": True, "type": "realtime", "keywords": "", "group": str(_l("Sister cities"))}
             for t in _topics()]
 
@@ -48,7 +55,7 @@ def service_definition(code: str) -> dict:
     return {"service_code": code, "attributes": ("attribute", [
         {"variable": True, "code": "city", "datatype": "singlevaluelist", "required": False,
          "datatype_description": "", "order": 1, "description": str(_l("Sister city")),
-         "values": ("value", [{"key": c.code, "name": c.name(LANGUAGE)} for c in cities])},
+         "values": ("value", [{"key": c.code, "name": c.name(_names())} for c in cities])},
         {"variable": True, "code": "consent", "datatype": "singlevaluelist", "required": True,
          "datatype_description": "", "order": 2,
          "description": str(_l("The resident agrees to the processing of their personal data (152-FZ)")),
@@ -56,16 +63,21 @@ def service_definition(code: str) -> dict:
     ])}
 
 
-def submitter(api_key: str | None) -> User:
-    user = user_for_token(api_key.strip()) if api_key and api_key.strip() else None
-    if user is None or not has_any_role(user, SUBMITTERS):
+def partner(api_key: str | None) -> AccessToken:
+    """The live partner key `api_key` is (`flask --app hotline open311-key create NAME`); a staff
+    API token is not one."""
+    key = find_live(TokenKind.OPEN311, (api_key or "").strip())
+    if key is None:
+        if find_live(TokenKind.API, (api_key or "").strip()) is not None:
+            raise Open311Error(403, _l("A staff API token is not an Open311 key; ask the hotline for a partner key."))
         raise Open311Error(403, _l("A valid api_key is required."))
-    return user
+    return key
 
 
 def submit(form) -> Enquiry:
-    """A service request from a partner site: a web call with a routed enquiry."""
-    key_user = submitter(form.get("api_key"))
+    """A service request from a partner site: a web call with a routed enquiry, carrying the
+    partner key it came with."""
+    key = partner(form.get("api_key"))
     if not (form.get("lat") and form.get("long")) and not form.get("address_string") and not form.get("address_id"):
         raise Open311Error(400, _l("A location is required: lat and long, address_string or address_id "
                                    "(\"online\" for a question with no place)."))
@@ -84,7 +96,9 @@ def submit(form) -> Enquiry:
     except ValidationFailed as exc:
         fields = "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
         raise Open311Error(400, f"{exc.message} {fields}".strip())
-    audit.record_row(key_user, SUBMIT_ACTION, Enquiry.__tablename__, call.enquiry.id)
+    db.session.execute(update(Call).where(Call.id == call.id).values(partner_key_id=key.id))
+    audit.record_row(None, SUBMIT_ACTION, Enquiry.__tablename__, call.enquiry.id, partner=key.name,
+                     key=key.prefix)
     return call.enquiry
 
 
@@ -159,7 +173,7 @@ def request_record(enquiry: Enquiry, own: bool) -> dict:
         "service_request_id": enquiry.reference,
         "status": "open" if enquiry.is_open else "closed",
         "status_notes": published_answer(enquiry) if own else None,
-        "service_name": enquiry.topic.name(LANGUAGE),
+        "service_name": enquiry.topic.name(_names()),
         "service_code": enquiry.topic.code,
         "description": enquiry.question if own else None,
         "agency_responsible": current_app.config["OPEN311_AGENCY"],
@@ -175,16 +189,13 @@ def records(enquiries: list[Enquiry], api_key: str | None) -> list[dict]:
     """The records of `enquiries`; with a valid key, those this key's account submitted in full,
     each such read in the audit log."""
     own: set[int] = set()
-    partner = None
-    if api_key and enquiries:
-        try:
-            partner = submitter(api_key)
-        except Open311Error:
-            partner = None
-    if partner is not None:
-        own = set(db.session.execute(select(AuditEntry.object_id).where(
-            AuditEntry.actor_id == partner.id, AuditEntry.action == SUBMIT_ACTION,
-            AuditEntry.object_id.in_([e.id for e in enquiries]))).scalars())
+    key = find_live(TokenKind.OPEN311, (api_key or "").strip()) if api_key and enquiries else None
+    if key is not None:
+        # A partner's requests are those sent with any of its keys (the name carries over a new key).
+        own = set(db.session.execute(
+            select(Enquiry.id).join(Call, Call.id == Enquiry.call_id)
+            .join(AccessToken, AccessToken.id == Call.partner_key_id)
+            .where(AccessToken.name == key.name, Enquiry.id.in_([e.id for e in enquiries]))).scalars())
         for enquiry_id in sorted(own):
-            audit.record_row(partner, "read", Enquiry.__tablename__, enquiry_id, via="open311")
+            audit.record_row(None, "read", Enquiry.__tablename__, enquiry_id, via="open311", partner=key.name)
     return [request_record(e, e.id in own) for e in enquiries]

@@ -8,22 +8,32 @@ from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..ratelimit import allow
+from ..limits import limiter, open311_key, open311_limit, retry_after
 from . import bp, service
 from .render import Open311Error, check_format, document, error_document
 
-HOUR = 3600
 CHANGESET = "2026-11-28T00:00:00Z"
 
 
+# Per partner key, or per address without one (hotline/limits.py).
+limiter.limit(open311_limit, key_func=open311_key)(bp)
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    fmt = (request.view_args or {}).get("fmt")
+    response = error_document(fmt if fmt in ("json", "xml") else "json",
+                              Open311Error(429, _l("Too many requests; try again later.")))
+    response.headers["Retry-After"] = retry_after(error)
+    return response
+
+
 def open311(view):
-    """The format checked, reads rate-limited per address, Open311Error rendered as the spec says."""
+    """The format checked, Open311Error rendered as the spec says."""
     @wraps(view)
     def wrapper(*args, fmt: str, **kwargs):
         check_format(fmt)
         try:
-            if request.method == "GET" and not allow("open311", current_app.config["OPEN311_READS_PER_HOUR"], HOUR):
-                raise Open311Error(429, _l("Too many requests; try again later."))
             return view(*args, fmt=fmt, **kwargs)
         except Open311Error as error:
             db.session.rollback()
@@ -38,7 +48,8 @@ def discovery(fmt: str):
     url = url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0]
     return document(fmt, "discovery", None, {
         "changeset": CHANGESET, "contact": current_app.config["OPEN311_CONTACT"],
-        "key_service": str(_l("API keys are issued by the hotline's administrator (Administration → Users).")),
+        "key_service": str(_l("Partner keys (api_key) are issued by the hotline's administrator "
+                              "(Administration → Open311 keys).")),
         "endpoints": ("endpoint", [{
             "specification": "http://wiki.open311.org/GeoReport_v2", "url": url, "changeset": CHANGESET,
             "type": "production", "formats": ("format", ["text/xml", "application/json"]),

@@ -3,6 +3,9 @@ same verb the desk uses; the status is shown to whoever gives the reference and 
 e-mail it was submitted with."""
 from __future__ import annotations
 
+import time
+
+import redis
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,6 +18,7 @@ from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
 from ..models import AttachmentSource, Enquiry, EnquiryStatus
 from ..phones import InvalidPhone, normalise_phone
+from ..queue import get_redis
 
 # The status a resident reads: the desk's own states are finer than they need.
 PUBLIC_STATUS = {
@@ -41,7 +45,7 @@ def submission_payload(form, channel: str = "web") -> dict:
         "caller": {"name": text("name") or "", "phone": text("phone") or None, "email": text("email") or None,
                    "language": text("language") or "ru", "consent": True},
         "channel": channel, "topic": text("topic"), "city": text("city") or None,
-        "question": text("question"), "outcome": "routed",
+        "question": text("question"), "outcome": "routed", "reply_channel": text("reply_channel") or None,
     }
 
 
@@ -75,6 +79,65 @@ def submit_enquiry(payload: dict, consent: bool, actor=None, attachment: tuple[s
     if attachment is not None:
         add_attachment(saved.enquiry, *attachment, AttachmentSource.PUBLIC, actor)
     return saved
+
+
+SUBMISSION_TTL = 24 * 3600
+_PENDING = "pending"
+
+
+def _submission_key(key: str) -> str:
+    return f"hotline:public-submission:{key}"
+
+
+def claim_submission(key: str) -> bool | str:
+    """Claim the public form's one-time key: True if it is new (go on), the reference it filed if
+    the same form was sent before, False if there is no key or Redis is away (go on, unguarded).
+    A second send while the first is still being saved is answered as if it had filed nothing
+    new: it waits a moment for the first one's reference."""
+    if not key or len(key) > 64:
+        return False
+    try:
+        conn = get_redis()
+        if conn.set(_submission_key(key), _PENDING, nx=True, ex=SUBMISSION_TTL):
+            return True
+        for _ in range(20):
+            value = conn.get(_submission_key(key))
+            value = value.decode() if isinstance(value, bytes) else value
+            if value and value != _PENDING:
+                return value
+            if value is None:  # the first send failed and let the key go: this one goes on
+                return bool(conn.set(_submission_key(key), _PENDING, nx=True, ex=SUBMISSION_TTL)) or False
+            time.sleep(0.1)
+    except (redis.RedisError, OSError):
+        return False
+    return False
+
+
+def remember_submission(key: str, reference: str) -> None:
+    _set_submission(key, reference)
+
+
+def forget_submission(key: str) -> None:
+    """Let the key go: the form was refused, the resident corrects it and sends it again."""
+    _set_submission(key, None)
+
+
+def _set_submission(key: str, reference: str | None) -> None:
+    if not key or len(key) > 64:
+        return
+    try:
+        if reference is None:
+            get_redis().delete(_submission_key(key))
+        else:
+            get_redis().set(_submission_key(key), reference, ex=SUBMISSION_TTL)
+    except (redis.RedisError, OSError):
+        pass
+
+
+def sent_enquiry(reference: str | None) -> Enquiry | None:
+    if not reference:
+        return None
+    return db.session.execute(select(Enquiry).where(Enquiry.reference == reference)).scalar_one_or_none()
 
 
 def normalise_reference(typed: str) -> str:

@@ -3,16 +3,14 @@ own sheet). Small periods are written in the request; long ones by an RQ job int
 instance/exports/, from where their owner downloads them."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import secrets
 from datetime import datetime, timezone
 
-import xlsxwriter
 from flask import current_app
 
+from .. import spreadsheets
 from .tables import TABLE_NAMES, Table
 
 FORMATS = ("csv", "xlsx")
@@ -35,25 +33,11 @@ def render(tables: dict[str, Table], name: str, fmt: str) -> bytes:
 
 
 def to_csv(table: Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.headers)
-    writer.writerows(["" if value is None else value for value in row] for row in table.rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+    return spreadsheets.to_csv(table.headers, table.rows)
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    for table in tables:
-        sheet = book.add_worksheet(table.name[:31])
-        sheet.write_row(0, 0, table.headers, bold)
-        for index, row in enumerate(table.rows, start=1):
-            sheet.write_row(index, 0, ["" if value is None else value for value in row])
-        sheet.set_column(0, max(0, len(table.headers) - 1), 18)
-    book.close()
-    return out.getvalue()
+    return spreadsheets.to_xlsx((table.name, table.headers, table.rows) for table in tables)
 
 
 # --- files made by the background job -----------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..calls.forms import CHANNEL_LABELS, OUTCOME_LABELS
 from ..extensions import db
 from ..models import CallChannel, CallOutcome, SisterCity, Topic
+from ..timefmt import format_duration
 
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 AGE_LABELS = {"<1": _l("under 1 business day"), "1-3": _l("1–3 business days"),
@@ -46,7 +47,7 @@ def build_tables(figures: dict) -> dict[str, Table]:
         Table("summary", str(_l("Key figures")), [str(_l("Figure")), str(_l("Value"))], [
             [str(_l("Calls")), calls["total"]],
             [str(_l("First-contact resolution, %")), _pct(figures["fcr"])],
-            [str(_l("Average handle time, s")), figures["aht_seconds"]],
+            [str(_l("Average handle time, min:s")), format_duration(figures["aht_seconds"])],
             [str(_l("Enquiries created")), figures["enquiries"]["created"]],
             [str(_l("Enquiries answered")), figures["enquiries"]["answered"]],
             [str(_l("Enquiries open")), figures["enquiries"]["open"]],
@@ -87,9 +88,10 @@ def build_tables(figures: dict) -> dict[str, Table]:
               [[r["login"], r["assigned"], r["answered"], _hours(r["median_hours"]), _pct(r["sla_compliance"]),
                 r["open"]] for r in figures["coordinators"]]),
         Table("operators", str(_l("Operators")),
-              [str(_l("Operator")), str(_l("Calls")), str(_l("Average handle time, s")),
+              [str(_l("Operator")), str(_l("Calls")), str(_l("Average handle time, min:s")),
                str(_l("First-contact resolution, %"))],
-              [[r["login"], r["calls"], r["aht_seconds"], _pct(r["fcr"])] for r in figures["operators"]]),
+              [[r["login"], r["calls"], format_duration(r["aht_seconds"]), _pct(r["fcr"])]
+               for r in figures["operators"]]),
         Table("faq_top", str(_l("FAQ entries used most")), [str(_l("Entry")), str(_l("Question")), str(_l("Uses"))],
               [[r["id"], r["question"], r["uses"]] for r in figures["faq"]["top"]]),
     ]

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Role, User
 from ..queue import enqueue
 from ..reference import city_choices, topic_choices
-from ..timefmt import format_duration
+from .. import numbers
 from . import bp, export
 from .charts import build_charts
 from .figures import compute, live_strip
@@ -63,17 +63,15 @@ def dashboard():
 
 
 def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+    return numbers.percent(value)
 
 
 def _hours(value) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return numbers.hours(value)
 
 
 def _seconds(value) -> str:
-    if value is None:
-        return "—"
-    return _("%(n)s s", n=f"{value:.1f}") if value < 120 else format_duration(value)
+    return numbers.seconds(value)
 
 
 @bp.get("/live")
@@ -132,6 +130,6 @@ def export_file(token: str):
 
 
 def _send(data: bytes, name: str):
-    mimetype = ("text/csv; charset=utf-8" if name.endswith(".csv")
+    mimetype = ("text/csv" if name.endswith(".csv")  # Flask adds "; charset=utf-8" to text types
                 else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)

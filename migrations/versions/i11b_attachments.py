@@ -1,14 +1,14 @@
 """attachments: stored files by content hash, and the attachments of enquiries
 
 Revision ID: i11b_attachments
-Revises: i11a_delivery
+Revises: i13b_call_partner_key
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "i11b_attachments"
-down_revision = "i11a_delivery"
+down_revision = "i13b_call_partner_key"
 branch_labels = None
 depends_on = None
 

@@ -101,9 +101,7 @@ def update_user(actor: User, user: User, *, name: str, email: str, role: str, ac
     if "role" in changes:
         changes["role"] = [r.value for r in changes["role"]]
     if password:
-        user.set_password(password)
-        user.failed_logins = 0
-        user.locked_until = None
+        user.set_password(password)  # which ends the user's sessions
         changes["password"] = "reset"
     if new_role is Role.COORDINATOR:
         changes.update(set_scope(user, topics, cities))

@@ -18,6 +18,7 @@ SECTIONS = [
     ("admin.sla", _l("SLA targets"), {A}),
     ("admin.calendar", _l("Calendar"), {A}),
     ("admin.reference", _l("Topics and sister cities"), {A}),
+    ("admin.partner_keys", _l("Open311 keys"), {A}),
 ]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ...auth.decorators import role_required
 from ...errors import Conflict, NotFound, ValidationFailed
 from ...extensions import db
+from ...labels import group_name
 from ...models import CoordinatorGroup, GroupMember, RoutingRule, Topic
 from .. import bp, service
 from ..forms import ConfirmForm, GroupForm, MemberForm, RuleForm
@@ -31,7 +32,7 @@ def _rule_form(rule: RoutingRule | None = None) -> RuleForm:
     form.topic.choices = topic_choices(_("— choose —"))
     form.city.choices = city_choices(_("any sister city"))
     form.group.choices = [("", _("— choose —"))] + [
-        (g.id, g.name) for g in db.session.execute(select(CoordinatorGroup).order_by(CoordinatorGroup.name)).scalars()]
+        (g.id, group_name(g)) for g in db.session.execute(select(CoordinatorGroup).order_by(CoordinatorGroup.name)).scalars()]
     if rule is not None and request.method == "GET":
         form.topic.data, form.city.data, form.group.data = rule.topic_id, rule.city_id, rule.group_id
     return form

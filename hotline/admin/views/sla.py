@@ -105,4 +105,5 @@ def delete_calendar_day(day: str):
         abort(404)
     require_confirmation()
     service.delete_calendar_day(current_user, row)
-    return done(_("Calendar saved."), "admin.calendar")
+    return done(_("The exception for %(day)s is removed: the day follows the usual calendar again.",
+                  day=row.day.strftime("%d.%m.%Y")), "admin.calendar")

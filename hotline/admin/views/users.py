@@ -8,16 +8,53 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ...auth import throttle
 from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User
+from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User, utcnow
 from ...reference import _locale
 from .. import bp, service
 from ..forms import ConfirmForm, UserEditForm, UserForm
 from .base import done, form_status, get_or_404, put_on_form, refused, require_confirmation
 
 TOKEN_LIFETIMES = {"30d": timedelta(days=30), "90d": timedelta(days=90), "365d": timedelta(days=365), "": None}
+
+
+TOKEN_WAITS = 60  # seconds
+
+
+def stash_token(token: str) -> str | None:
+    import secrets
+
+    import redis
+
+    from ...queue import get_redis
+
+    name = secrets.token_urlsafe(16)
+    try:
+        get_redis().set(f"hotline:shown-token:{name}", token, ex=TOKEN_WAITS)
+    except (redis.RedisError, OSError):
+        return None
+    return name
+
+
+def take_token(name: str) -> str | None:
+    """The stashed token, once: the name is spent by reading it."""
+    if not name or len(name) > 64:
+        return None
+    import redis
+
+    from ...queue import get_redis
+
+    try:
+        with get_redis().pipeline() as pipe:
+            pipe.get(f"hotline:shown-token:{name}")
+            pipe.delete(f"hotline:shown-token:{name}")
+            value, _deleted = pipe.execute()
+    except (redis.RedisError, OSError):
+        return None
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _user_form(cls, obj: User | None = None, *, fresh: bool = False):
@@ -44,6 +81,7 @@ def _user_page(user: User, form, *, token: str | None = None, status: int = 200)
         select(Absence).where(Absence.user_id == user.id, Absence.ends_on >= service.today())
         .order_by(Absence.starts_on)).scalars().all()
     return render_template("admin/user_edit.html", form=form, user=user, tokens=tokens, new_token=token,
+                           sign_in_delays=throttle.delays_for(user), now=utcnow(),
                            absences=absences, other_groups=service.coordinator_scope(user).other_groups,
                            confirm=ConfirmForm()), status
 
@@ -95,7 +133,8 @@ def edit_user(user_id: int):
                 flash(_("%(n)s open enquiries were released and are being routed to other coordinators.",
                         n=len(released)), "info")
             return redirect(url_for("admin.edit_user", user_id=user.id), code=303)
-    return _user_page(user, form, status=form_status())
+    token = take_token(request.args.get("shown", "")) if request.method == "GET" else None
+    return _user_page(user, form, token=token, status=form_status())
 
 
 @bp.post("/users/<int:user_id>/tokens")
@@ -108,8 +147,13 @@ def issue_token(user_id: int):
     except ValidationFailed as exc:
         return refused(exc, "admin.edit_user", user_id=user.id)
     db.session.commit()
-    # Rendered, not redirected: the token is shown this once and never put in the session.
-    return _user_page(user, _user_form(UserEditForm, user, fresh=True), token=token)
+    # Shown once on the page the redirect leads to (a reload issues nothing new). The token waits
+    # there in Redis under a one-time name for a minute, never in the session cookie; with Redis
+    # away it is rendered here instead.
+    shown = stash_token(token)
+    if shown is None:
+        return _user_page(user, _user_form(UserEditForm, user, fresh=True), token=token)
+    return redirect(url_for("admin.edit_user", user_id=user.id, shown=shown), code=303)
 
 
 def _lifetime(choice: str):
@@ -127,3 +171,12 @@ def revoke_token(user_id: int, token_id: int):
     require_confirmation()
     service.revoke_api_token(current_user, token)
     return done(_("API key %(prefix)s… revoked.", prefix=token.prefix), "admin.edit_user", user_id=user_id)
+
+
+@bp.post("/users/<int:user_id>/sign-in-delay/clear")
+@role_required("admin")
+def clear_sign_in_delay(user_id: int):
+    user = get_or_404(User, user_id)
+    require_confirmation()
+    throttle.clear(current_user, user)
+    return done(_("The sign-in delay of %(login)s is lifted.", login=user.login), "admin.edit_user", user_id=user.id)

@@ -1,0 +1,50 @@
+"""The operators' *Call-backs* page: open tasks oldest first, the number as a `tel:` link, the
+answer to read out, one button per attempt result (POST → redirect → GET)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import audit
+from ..auth.decorators import role_required
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import CallbackStatus
+from ..writes import writes
+from . import bp
+from .service import KIND_LABELS, RESULT_LABELS, STATUS_LABELS, answer_to_read, get_task, open_tasks, record_attempt
+
+
+@bp.get("/")
+@writes
+@role_required("operator", "supervisor")
+def index():
+    show = request.args.get("show", "open")
+    tasks = open_tasks(CallbackStatus.OPEN if show == "open" else None)
+    if tasks:
+        audit.record_row(current_user, "list", "callback_task", None, ids=[t.id for t in tasks])
+        db.session.commit()
+    from ..delivery.service import STATUS_LABELS as DELIVERY_LABELS, undelivered
+    from ..enquiries.access import is_supervisor
+
+    failed = undelivered() if is_supervisor(current_user) else []
+    return render_template("callbacks/index.html", tasks=tasks, show=show, answer_to_read=answer_to_read,
+                           failed=failed, delivery_label=DELIVERY_LABELS.get,
+                           kind_label=KIND_LABELS.get, result_label=RESULT_LABELS.get,
+                           status_label_cb=STATUS_LABELS.get, results=list(RESULT_LABELS))
+
+
+@bp.post("/<int:task_id>/attempts")
+@role_required("operator", "supervisor")
+def attempt(task_id: int):
+    try:
+        task = get_task(task_id)
+        record_attempt(current_user, task, request.form.get("result"), request.form.get("note"))
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("callbacks.index"))
+    db.session.commit()
+    flash(str(_l("Call-back attempt recorded.")), "success")
+    return redirect(url_for("callbacks.index"))

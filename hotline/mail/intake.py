@@ -1,0 +1,237 @@
+"""E-mail in (SPEC 5.8): a scheduled job polls MAIL_IMAP_URL; each new message becomes a call on
+channel `email` and a routed enquiry, or joins its enquiry's thread; auto-replies, bounces, lists
+and our own mail start nothing. Exactly once: a message is committed with its unique Message-ID
+and UID, and only then marked taken in the mailbox, so a worker killed mid-poll loses and
+duplicates nothing (the next poll finds the unmarked ones and skips those already stored)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+from imap_tools import AND, MailBox, MailBoxUnencrypted
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    Enquiry,
+    IncomingKind,
+    IncomingMail,
+    MailKind,
+    OutgoingMail,
+    utcnow,
+)
+from ..queue import enqueue_unless_waiting
+from .parsing import AttachmentPart, ParsedMail, parse, strip_quoted
+
+log = logging.getLogger(__name__)
+TAKEN = "ZLTaken"  # the IMAP keyword that marks a message stored (set only after the commit)
+POLL_JOB = "hotline.jobs.poll_mailbox"
+FLAG_CHUNK = 50
+
+
+@dataclass(frozen=True)
+class ImapAddress:
+    secure: bool
+    host: str
+    port: int
+    user: str
+    password: str
+    folder: str
+
+
+def imap_address(url: str) -> ImapAddress:
+    """`imap://` or `imaps://user:password@host:port/FOLDER` (SPEC 8.5)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname:
+        raise ValueError("MAIL_IMAP_URL must be imap:// or imaps://user:password@host:port/FOLDER")
+    secure = parts.scheme == "imaps"
+    return ImapAddress(secure, parts.hostname, parts.port or (993 if secure else 143), unquote(parts.username or ""),
+                       unquote(parts.password or ""), unquote(parts.path.lstrip("/")) or "INBOX")
+
+
+def connect(address: ImapAddress):
+    box = MailBox(address.host, address.port) if address.secure else MailBoxUnencrypted(address.host, address.port)
+    return box.login(address.user, address.password, initial_folder=address.folder)
+
+
+def schedule_poll(now: datetime | None = None) -> None:
+    """The next poll on RQ's scheduler under an id naming its time slot: one job per slot, however
+    many workers ask."""
+    if not current_app.config.get("MAIL_IMAP_URL"):
+        return
+    interval = max(1, int(current_app.config["MAIL_POLL_SECONDS"]))
+    now = now or utcnow()
+    slot = int(now.timestamp() // interval) + 1
+    at = datetime.fromtimestamp(slot * interval, tz=now.tzinfo)
+    enqueue_unless_waiting(POLL_JOB, job_id=f"mail-poll-{slot}", at=at, result_ttl=0, failure_ttl=3600,
+                           job_timeout=max(60, interval * 10))
+
+
+def poll(limit: int | None = None) -> int:
+    """Take in what the mailbox holds unmarked (at most MAIL_POLL_BATCH messages); returns how
+    many were stored now. Commits each message, then marks them in the mailbox."""
+    url = current_app.config.get("MAIL_IMAP_URL")
+    if not url:
+        return 0
+    address = imap_address(url)
+    limit = limit or current_app.config["MAIL_POLL_BATCH"]
+    stored = 0
+    with connect(address) as box:
+        uidvalidity = box.folder.status(address.folder).get("UIDVALIDITY", 0)
+        uids = box.uids(AND(no_keyword=TAKEN))[:limit]
+        for start in range(0, len(uids), FLAG_CHUNK):
+            chunk = uids[start:start + FLAG_CHUNK]
+            done = []
+            for message in box.fetch(AND(uid=chunk), mark_seen=False, bulk=True):
+                uid_key = f"{address.folder}:{uidvalidity}:{message.uid}"
+                stored += take_in(message.obj.as_bytes(), uid_key)
+                done.append(message.uid)
+            if done:
+                box.flag(done, TAKEN, True)
+    return stored
+
+
+def take_in(raw: bytes, uid_key: str) -> int:
+    """Store one message and act on it, in one transaction; 0 when it was stored before."""
+    own = current_app.config["MAIL_FROM"]
+    try:
+        parsed = parse(raw, own)
+    except Exception as exc:  # a message no parser reads must not block the mailbox behind it
+        log.warning("mail %s unreadable: %s", uid_key, exc)
+        parsed = ParsedMail(IncomingKind.REJECTED, f"uid:{uid_key}", None, "", "", "", "en")
+    seen = db.session.execute(select(IncomingMail.id).where(
+        or_(IncomingMail.message_key == parsed.message_key, IncomingMail.mailbox_uid == uid_key))).first()
+    if seen is not None:
+        db.session.rollback()
+        return 0
+    incoming = IncomingMail(message_key=parsed.message_key, mailbox_uid=uid_key, kind=parsed.kind,
+                            from_address=parsed.sender, subject=parsed.subject, raw=raw, received_at=utcnow())
+    db.session.add(incoming)
+    try:
+        db.session.flush()  # the unique keys: a second worker polling at once stores it once
+    except IntegrityError:
+        db.session.rollback()
+        return 0
+    try:
+        _act(parsed, incoming)
+        db.session.commit()
+    except Exception:
+        # Stored as rejected, for an admin to see, rather than blocking the mailbox behind it.
+        log.exception("mail %s (%s) could not be taken in", uid_key, parsed.message_key)
+        db.session.rollback()
+        db.session.add(IncomingMail(message_key=parsed.message_key, mailbox_uid=uid_key, kind=IncomingKind.REJECTED,
+                                    from_address=parsed.sender, subject=parsed.subject, raw=raw, received_at=utcnow()))
+        db.session.commit()
+    return 1
+
+
+def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
+    if parsed.kind is IncomingKind.BOUNCE:
+        from ..delivery.service import mail_bounced
+
+        for message_id in parsed.bounced_message_ids:
+            delivery = mail_bounced(message_id, parsed.bounce_detail or "bounced")
+            if delivery is not None:
+                incoming.enquiry_id = delivery.enquiry_id
+        return
+    if parsed.kind is not IncomingKind.NEW:
+        return  # auto-replies, lists, our own mail: stored, never answered (RFC 3834)
+    enquiry = _thread_of(parsed)
+    if enquiry is not None:
+        from .thread import resident_message
+
+        body = strip_quoted(parsed.text) or parsed.subject or "—"
+        joined = resident_message(enquiry, body, "email", incoming_mail_id=incoming.id)
+        incoming.kind, incoming.enquiry_id = IncomingKind.REPLY, joined.enquiry.id
+        if joined.outcome == "followed-up":
+            _acknowledge(joined.enquiry, parsed)
+        hand_over_attachments(joined.enquiry, parsed.attachments)
+        return
+    enquiry = _new_enquiry(parsed)
+    incoming.enquiry_id, incoming.call_id = enquiry.id, enquiry.call_id
+    _acknowledge(enquiry, parsed)
+    hand_over_attachments(enquiry, parsed.attachments)
+
+
+def _thread_of(parsed: ParsedMail) -> Enquiry | None:
+    """The enquiry a reply belongs to: by In-Reply-To / References to our mail or theirs, else
+    by a reference in the subject when the sender is that enquiry's resident."""
+    if parsed.in_reply_to:
+        enquiry_id = db.session.execute(
+            select(OutgoingMail.enquiry_id).where(OutgoingMail.message_id.in_(parsed.in_reply_to),
+                                                  OutgoingMail.enquiry_id.is_not(None)).limit(1)).scalar()
+        if enquiry_id is None:
+            enquiry_id = db.session.execute(
+                select(IncomingMail.enquiry_id).where(IncomingMail.message_key.in_(parsed.in_reply_to),
+                                                      IncomingMail.enquiry_id.is_not(None)).limit(1)).scalar()
+        if enquiry_id is not None:
+            return db.session.get(Enquiry, enquiry_id)
+    for reference in parsed.references_in_subject:
+        enquiry = db.session.execute(select(Enquiry).where(Enquiry.reference == reference)).scalar_one_or_none()
+        if enquiry is not None and enquiry.caller is not None and enquiry.caller.email == parsed.sender:
+            return enquiry
+    return None
+
+
+def guess_topic(text: str) -> str:
+    """The topic of the best FAQ match when it is a strong one, else `other`."""
+    from ..faq.search import search
+    from ..reference import reference
+
+    try:
+        hits = search(text[:2000], limit=1)
+    except Exception:  # the FAQ index is a help here, never a reason to lose the mail
+        log.exception("topic guess failed")
+        hits = []
+    if hits and hits[0].strong and hits[0].entry.topic_id:
+        for code, topic in reference().topics.items():
+            if topic.id == hits[0].entry.topic_id and topic.active:
+                return code
+    return "other"
+
+
+def _new_enquiry(parsed: ParsedMail) -> Enquiry:
+    from ..calls.service import record_call
+
+    limit = current_app.config["QUESTION_MAX_LENGTH"]
+    question = (parsed.subject + "\n\n" + parsed.text).strip() if parsed.subject else parsed.text
+    question = (question or "—")[:limit]
+    payload = {"caller": {"name": parsed.sender_name, "email": parsed.sender, "language": parsed.language},
+               "channel": "email", "topic": guess_topic(question), "question": question, "outcome": "routed",
+               "reply_channel": "email"}
+    saved = record_call(None, payload)
+    return db.session.get(Enquiry, saved.enquiry.id)
+
+
+def _acknowledge(enquiry: Enquiry, parsed: ParsedMail) -> None:
+    """The reference back to the sender, at most MAIL_ACKS_PER_HOUR per sender: two hotlines
+    acknowledging each other stop there."""
+    since = utcnow() - timedelta(hours=1)
+    sent = db.session.execute(select(func.count(OutgoingMail.id)).where(
+        OutgoingMail.to_address == parsed.sender, OutgoingMail.kind == MailKind.ACKNOWLEDGEMENT,
+        OutgoingMail.created_at >= since)).scalar()
+    if sent >= current_app.config["MAIL_ACKS_PER_HOUR"]:
+        log.info("no acknowledgement to %s: %d already this hour", parsed.sender, sent)
+        return
+    from .letters import acknowledgement_letter
+
+    key = parsed.message_key if parsed.message_key.startswith("<") else None
+    acknowledgement_letter(enquiry, parsed.sender, parsed.language, key, parsed.in_reply_to)
+
+
+def hand_over_attachments(enquiry: Enquiry, parts: list[AttachmentPart]) -> int:
+    """The mail's files to hotline/attachments (issue 11, item 6) once it exists; until then they
+    stay in the stored raw mail, readable again with `parsing.attachments_of(incoming.raw)`."""
+    if not parts:
+        return 0
+    try:
+        from ..attachments import add_attachment
+    except ImportError:
+        return 0
+    for part in parts:
+        add_attachment(enquiry, part.filename, part.data, "email", None)
+    return len(parts)

@@ -1,0 +1,70 @@
+"""The letters the hotline writes to residents: the answer (with its feedback links), the
+acknowledgement of a mail taken in, and a coordinator's message in the thread. Each is rendered
+in the resident's language (Russian, or English for any other) from templates under
+`templates/mail/`, whose copies under `instance/mail_templates/` admins may edit."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..models import Delivery, Enquiry, FeedbackVerdict, MailKind, OutgoingMail
+from .outbox import compose
+
+
+def resident_language(language: str | None) -> str:
+    return "ru" if (language or "ru").lower().startswith("ru") else "en"
+
+
+def _signature() -> dict:
+    config = current_app.config
+    return {"agency": config["OPEN311_AGENCY"], "contact": config["OPEN311_CONTACT"],
+            "public_url": config["PUBLIC_URL"].rstrip("/")}
+
+
+def _thread_headers(enquiry: Enquiry) -> dict:
+    """In-Reply-To / References: the resident's last mail on this enquiry, so their client threads."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import IncomingMail
+
+    last = db.session.execute(
+        select(IncomingMail.message_key).where(IncomingMail.enquiry_id == enquiry.id)
+        .order_by(IncomingMail.id.desc()).limit(1)).scalar_one_or_none()
+    return {"in_reply_to": last} if last and last.startswith("<") else {}
+
+
+def answer_letter(enquiry: Enquiry, delivery: Delivery) -> OutgoingMail:
+    from ..feedback.tokens import feedback_url
+
+    caller = enquiry.caller
+    with force_locale(resident_language(caller.language)):
+        context = dict(enquiry=enquiry, name=caller.name, answer=enquiry.answer,
+                       helpful_url=feedback_url(delivery.id, FeedbackVerdict.HELPFUL),
+                       not_helpful_url=feedback_url(delivery.id, FeedbackVerdict.NOT_HELPFUL), **_signature())
+        subject = _("%(ref)s: the answer to your question", ref=enquiry.reference)
+        text = render_template("mail/answer.txt", **context)
+        html = render_template("mail/answer.html", **context)
+    return compose(MailKind.ANSWER, caller.email, subject, text, html, enquiry_id=enquiry.id,
+                   delivery_id=delivery.id, reference=enquiry.reference, **_thread_headers(enquiry))
+
+
+def acknowledgement_letter(enquiry: Enquiry, to: str, language: str | None, in_reply_to: str | None,
+                           references: list[str]) -> OutgoingMail:
+    with force_locale(resident_language(language)):
+        context = dict(enquiry=enquiry, **_signature())
+        subject = _("%(ref)s: your question is registered", ref=enquiry.reference)
+        text = render_template("mail/acknowledgement.txt", **context)
+    return compose(MailKind.ACKNOWLEDGEMENT, to, subject, text, enquiry_id=enquiry.id, in_reply_to=in_reply_to,
+                   references=references, automatic=True, reference=enquiry.reference)
+
+
+def interim_letter(enquiry: Enquiry, body: str) -> OutgoingMail:
+    caller = enquiry.caller
+    with force_locale(resident_language(caller.language)):
+        context = dict(enquiry=enquiry, body=body, **_signature())
+        subject = _("%(ref)s: a message about your question", ref=enquiry.reference)
+        text = render_template("mail/interim.txt", **context)
+    return compose(MailKind.INTERIM, caller.email, subject, text, enquiry_id=enquiry.id,
+                   reference=enquiry.reference, **_thread_headers(enquiry))

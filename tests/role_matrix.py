@@ -1,0 +1,156 @@
+"""The checked-in table of expected statuses for tests/test_role_matrix.py, written from SPEC 1
+(the people), 8 (interfaces) and 10 (who sees what), not from the decorators it tests.
+
+Each entry: (method, rule) → statuses for (anonymous, operator, coordinator, supervisor, admin),
+each role acting on its own world (its enquiry: logged by the operator, assigned to the
+coordinator). Writes are sent with an empty body, so an allowed write is mostly its validation
+answer (422, 400); a deletion goes through (302). Admins see no calls, callers or enquiries
+except through the privacy pages (SPEC 10), so the desk's pages refuse them (403).
+A new route needs its line here, or test_every_route_has_an_entry_and_every_entry_a_route fails."""
+
+ROLES = ("anonymous", "operator", "coordinator", "supervisor", "admin")
+
+L, U, F, N = 302, 401, 403, 404   # to the login page; API without a token; refused; not found
+OK = 200
+
+# Route parameters that the world's ids do not fill by name.
+PARAMS = {
+    "/lang/<code>": {"code": "ru"},
+    "/enquiries/<int:enquiry_id>/<action>": {"action": "note"},
+    "/open311/v2/services/<code>.<fmt>": {"code": "youth", "fmt": "json"},
+    "/open311/v2/discovery.<fmt>": {"fmt": "json"},
+    "/open311/v2/services.<fmt>": {"fmt": "json"},
+    "/open311/v2/requests.<fmt>": {"fmt": "json"},
+    "/open311/v2/requests/<reference>.<fmt>": {"fmt": "json"},
+    "/open311/v2/tokens/<token>.<fmt>": {"token": "no-such-token", "fmt": "json"},
+    "/static/<path:filename>": {"filename": "css/app.css"},
+    "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
+    "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
+    "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
+}
+
+EXPECTED = {
+    # method, rule                                                  anon oper coord super admin
+    ("GET", "/"):                                                   (L, 302, 302, 302, 302),
+    ("POST", "/lang/<code>"):                                       (302, 302, 302, 302, 302),
+    ("GET", "/login"):                                              (OK, 302, 302, 302, 302),
+    ("POST", "/login"):                                             (OK, 302, 302, 302, 302),  # the form again, with its errors
+    ("POST", "/logout"):                                            (L, 302, 302, 302, 302),
+    ("GET", "/static/<path:filename>"):                             (OK, OK, OK, OK, OK),
+
+    # Administration: supervisors keep absences and routing; the rest is the admin's (SPEC 1, 12)
+    ("GET", "/admin/"):                                             (L, F, F, OK, OK),
+    ("GET", "/admin/absences"):                                     (L, F, F, OK, OK),
+    ("POST", "/admin/absences"):                                    (L, F, F, 422, 422),
+    ("POST", "/admin/absences/<int:absence_id>/delete"):            (L, F, F, 303, 303),
+    ("GET", "/admin/routing"):                                      (L, F, F, OK, OK),
+    ("POST", "/admin/routing/groups"):                              (L, F, F, 422, 422),
+    ("GET", "/admin/routing/groups/<int:group_id>"):                (L, F, F, OK, OK),
+    ("POST", "/admin/routing/groups/<int:group_id>"):               (L, F, F, 422, 422),
+    ("POST", "/admin/routing/groups/<int:group_id>/delete"):        (L, F, F, 303, 303),
+    ("POST", "/admin/routing/groups/<int:group_id>/members"):       (L, F, F, 422, 422),
+    ("POST", "/admin/routing/groups/<int:group_id>/members/<int:member_id>/delete"): (L, F, F, 303, 303),
+    ("POST", "/admin/routing/rules"):                               (L, F, F, 422, 422),
+    ("GET", "/admin/routing/rules/<int:rule_id>"):                  (L, F, F, OK, OK),
+    ("POST", "/admin/routing/rules/<int:rule_id>"):                 (L, F, F, 422, 422),
+    ("POST", "/admin/routing/rules/<int:rule_id>/delete"):          (L, F, F, 303, 303),
+    ("GET", "/admin/calendar"):                                     (L, F, F, F, OK),
+    ("POST", "/admin/calendar"):                                    (L, F, F, F, 422),
+    ("POST", "/admin/calendar/<day>/delete"):                       (L, F, F, F, 303),
+    ("GET", "/admin/reference"):                                    (L, F, F, F, OK),
+    ("GET", "/admin/cities/new"):                                   (L, F, F, F, OK),
+    ("POST", "/admin/cities/new"):                                  (L, F, F, F, 422),
+    ("GET", "/admin/cities/<int:city_id>"):                         (L, F, F, F, OK),
+    ("POST", "/admin/cities/<int:city_id>"):                        (L, F, F, F, 422),
+    ("POST", "/admin/cities/<int:city_id>/delete"):                 (L, F, F, F, 303),
+    ("GET", "/admin/topics/new"):                                   (L, F, F, F, OK),
+    ("POST", "/admin/topics/new"):                                  (L, F, F, F, 422),
+    ("GET", "/admin/topics/<int:topic_id>"):                        (L, F, F, F, OK),
+    ("POST", "/admin/topics/<int:topic_id>"):                       (L, F, F, F, 422),
+    ("POST", "/admin/topics/<int:topic_id>/delete"):                (L, F, F, F, 303),
+    ("GET", "/admin/sla"):                                          (L, F, F, F, OK),
+    ("POST", "/admin/sla"):                                         (L, F, F, F, 422),
+    ("GET", "/admin/sla/<int:policy_id>"):                          (L, F, F, F, OK),
+    ("POST", "/admin/sla/<int:policy_id>"):                         (L, F, F, F, 422),
+    ("POST", "/admin/sla/<int:policy_id>/delete"):                  (L, F, F, F, 303),
+    ("GET", "/admin/users"):                                        (L, F, F, F, OK),
+    ("GET", "/admin/users/new"):                                    (L, F, F, F, OK),
+    ("POST", "/admin/users/new"):                                   (L, F, F, F, 422),
+    ("GET", "/admin/users/<int:user_id>"):                          (L, F, F, F, OK),
+    ("POST", "/admin/users/<int:user_id>"):                         (L, F, F, F, 422),
+    ("POST", "/admin/users/<int:user_id>/tokens"):                  (L, F, F, F, OK),
+    ("POST", "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke"): (L, F, F, F, 303),
+
+    # The call desk (operators; supervisors too); coordinators see the calls of their enquiries
+    ("GET", "/calls/"):                                             (L, OK, OK, OK, F),
+    ("GET", "/calls/new"):                                          (L, OK, F, OK, F),
+    ("POST", "/calls/new"):                                         (L, 422, F, 422, F),
+    ("GET", "/calls/lookup"):                                       (L, OK, F, OK, F),
+    ("GET", "/calls/faq-suggest"):                                  (L, OK, OK, OK, F),
+
+    # Enquiries: the operator who logged it reads it; the assignee works it (a note needs a body)
+    ("GET", "/enquiries/"):                                         (L, F, OK, OK, F),
+    ("GET", "/enquiries/rows"):                                     (L, F, OK, OK, F),
+    ("GET", "/enquiries/<int:enquiry_id>"):                         (L, OK, OK, OK, F),
+    ("POST", "/enquiries/<int:enquiry_id>/<action>"):               (L, F, 422, 422, F),
+
+    # FAQ: everyone at the desk reads; coordinators (their topics) and supervisors edit
+    ("GET", "/faq/"):                                               (L, OK, OK, OK, OK),
+    ("GET", "/faq/suggest"):                                        (L, OK, OK, OK, OK),
+    ("GET", "/faq/<int:entry_id>"):                                 (L, OK, OK, OK, OK),
+    ("GET", "/faq/new"):                                            (L, F, OK, OK, OK),
+    ("POST", "/faq/new"):                                           (L, F, 422, 422, 422),
+    ("GET", "/faq/<int:entry_id>/edit"):                            (L, F, OK, OK, OK),
+    ("POST", "/faq/<int:entry_id>/edit"):                           (L, F, 422, 422, 422),
+    ("POST", "/faq/<int:entry_id>/status"):                         (L, F, 302, 302, 302),  # "not possible", back to the entry
+    ("GET", "/faq/usage"):                                          (L, F, OK, OK, OK),
+
+    # Everyone's own bell
+    ("GET", "/notifications/"):                                     (L, OK, OK, OK, OK),
+    ("GET", "/notifications/count"):                                (L, OK, OK, OK, OK),
+    ("POST", "/notifications/read"):                                (L, 302, 302, 302, 302),
+
+    # Personal data requests (supervisors; admins through these pages only)
+    ("GET", "/privacy/"):                                           (L, F, F, OK, OK),
+    ("GET", "/privacy/callers/<int:caller_id>"):                    (L, F, F, OK, OK),
+    ("GET", "/privacy/callers/<int:caller_id>/export.json"):        (L, F, F, OK, OK),
+    ("POST", "/privacy/callers/<int:caller_id>/erase"):             (L, F, F, 422, 422),
+
+    # Statistics (supervisors; admins pass where supervisors do outside personal data)
+    ("GET", "/stats/"):                                             (L, F, F, OK, OK),
+    ("GET", "/stats/live"):                                         (L, F, F, OK, OK),
+    ("GET", "/stats/export/<name>.<fmt>"):                          (L, F, F, OK, OK),
+    ("GET", "/stats/exports/<token>"):                              (L, F, F, OK, OK),
+    ("GET", "/stats/exports/<token>/file"):                         (L, F, F, N, N),
+
+    # Residents, no login (the same for everyone)
+    ("GET", "/public/"):                                            (OK, OK, OK, OK, OK),
+    ("GET", "/public/ask"):                                         (OK, OK, OK, OK, OK),
+    ("POST", "/public/ask"):                                        (422, 422, 422, 422, 422),
+    ("GET", "/public/status"):                                      (OK, OK, OK, OK, OK),
+    ("POST", "/public/status"):                                     (N, N, N, N, N),  # nothing found
+    ("GET", "/open311/v2/discovery.<fmt>"):                         (OK, OK, OK, OK, OK),
+    ("GET", "/open311/v2/services.<fmt>"):                          (OK, OK, OK, OK, OK),
+    ("GET", "/open311/v2/services/<code>.<fmt>"):                   (OK, OK, OK, OK, OK),
+    ("POST", "/open311/v2/requests.<fmt>"):                         (F, F, F, F, F),  # no partner key: 403 (SPEC 8.3)
+    ("GET", "/open311/v2/requests.<fmt>"):                          (OK, OK, OK, OK, OK),
+    ("GET", "/open311/v2/requests/<reference>.<fmt>"):              (OK, OK, OK, OK, OK),
+    ("GET", "/open311/v2/tokens/<token>.<fmt>"):                    (N, N, N, N, N),
+
+    # The JSON API (SPEC 8.2): a token, its user's role, the same visibility
+    ("GET", "/api/v1/health"):                                      (OK, OK, OK, OK, OK),
+    ("GET", "/api/v1/openapi.json"):                                (OK, OK, OK, OK, OK),
+    ("POST", "/api/v1/calls"):                                      (U, 422, F, 422, F),
+    ("GET", "/api/v1/calls/<int:call_id>"):                         (U, OK, OK, OK, F),
+    ("GET", "/api/v1/callers"):                                     (U, 422, 422, 422, F),
+    ("GET", "/api/v1/enquiries"):                                   (U, OK, OK, OK, F),
+    ("GET", "/api/v1/enquiries/<key>"):                             (U, OK, OK, OK, F),
+    ("POST", "/api/v1/enquiries/<key>/answer"):                     (U, F, 422, 422, F),
+    ("POST", "/api/v1/enquiries/<key>/reassign"):                   (U, F, 422, 422, F),
+    ("GET", "/api/v1/faq"):                                         (U, OK, OK, OK, OK),
+    ("POST", "/api/v1/faq"):                                        (U, F, F, 422, 422),
+    ("GET", "/api/v1/faq/<int:entry_id>"):                          (U, OK, OK, OK, OK),
+    ("PATCH", "/api/v1/faq/<int:entry_id>"):                        (U, F, F, OK, OK),
+    ("POST", "/api/v1/faq/<int:entry_id>/use"):                     (U, 201, 201, 201, 201),
+    ("GET", "/api/v1/stats"):                                       (U, F, F, OK, OK),
+}
