@@ -610,3 +610,21 @@ def test_an_upload_is_limited_before_the_csrf_check_reads_it(app, db, client, lo
     tokenless = client.post(f"/enquiries/{enquiry.id}/attachments", data=upload(samples.PDF, "a.pdf"))
     assert tokenless.status_code == 400
     assert count(db, Attachment) == 0 and files_on_disk(attachment_dir) == []
+
+
+def test_mail_intake_hands_its_files_to_the_verb_and_leaves_out_what_it_refuses(app, db, reference, attachment_dir):
+    from hotline.mail.intake import hand_over_attachments
+    from hotline.mail.parsing import AttachmentPart
+
+    enquiry = make_enquiry()
+    added = hand_over_attachments(enquiry, [
+        AttachmentPart("приглашение.pdf", samples.PDF, "application/pdf", False),
+        AttachmentPart("invoice.pdf.exe", samples.EXE, "application/octet-stream", False),
+        AttachmentPart("logo.png", samples.png(), "image/png", True),
+    ])
+    db.session.commit()
+    assert added == 2
+    shown = db.session.execute(select(Attachment).order_by(Attachment.id)).scalars().all()
+    assert [(a.name, a.source, a.created_by_id) for a in shown] == [
+        ("приглашение.pdf", AttachmentSource.EMAIL, None), ("logo.png", AttachmentSource.EMAIL, None)]
+    assert len(files_on_disk(attachment_dir)) == 2
