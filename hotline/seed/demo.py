@@ -81,6 +81,7 @@ def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
         created["calls"] = _seed_calls(calls_days, calls_per_day)
     created["attachments"] = seed_demo_attachments()
     db.session.flush()
+    created["deliveries"] = __import__("hotline.delivery.demo", fromlist=["x"]).seed_delivery_demo()
     return created
 
 

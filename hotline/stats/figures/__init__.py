@@ -22,6 +22,7 @@ from sqlalchemy import and_, case, func, select
 
 from ...extensions import db
 from ...models import Call, Enquiry, EnquiryStatus, utcnow
+from ..delivery import delivery_figures, feedback_figures
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
 from .raw import _calls, _enquiries, _faq
@@ -54,6 +55,8 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         **calls,
         **enquiries,
         "faq": faq,
+        "delivery": delivery_figures(start, end, filters),
+        "feedback": feedback_figures(start, end, filters),
     }
 
 
