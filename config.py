@@ -80,6 +80,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
+    # Files on enquiries (SPEC 8.5): where they are kept (default: instance/attachments) and how large.
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
+    MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "10"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "hotline@localhost")

@@ -33,6 +33,9 @@ def create_app(config: object | str | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    from . import attachments
+
+    attachments.init_app(app)  # before csrf, which reads the form: it sets how large an upload may be
     csrf.init_app(app)
     login_manager.init_app(app)
 

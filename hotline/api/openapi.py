@@ -155,6 +155,22 @@ SPEC["components"]["schemas"]["FaqIn"] = {
     },
 }
 
+SPEC["paths"].update({
+    "/enquiries/{id}/attachments": {"post": {
+        "summary": "Attach a file to an enquiry one may see (PDF, images, office documents, plain text; "
+                   "the type is read from the bytes)",
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+        "responses": {"201": {"description": "{id, name, type, size}"}, **_errors(401, 403, 404, 413, 422)}}},
+    "/attachments/{id}": {"get": {
+        "summary": "Download an attachment (only for those who may see its enquiry)",
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "the file, as Content-Disposition: attachment"},
+                      **_errors(401, 403, 404)}}},
+})
+
 
 @bp.get("/openapi.json")
 def openapi():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import Call, Caller, Enquiry
+from ..attachments.service import attachments_of
+from ..models import Attachment, Call, Caller, Enquiry
 from ..phones import format_phone
 
 
@@ -52,6 +53,10 @@ def caller_json(caller: Caller) -> dict:
     }
 
 
+def attachment_json(attachment: Attachment) -> dict:
+    return {"id": attachment.id, "name": attachment.name, "type": attachment.content_type, "size": attachment.size}
+
+
 def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
     body = {
         **enquiry_summary(enquiry),
@@ -72,6 +77,7 @@ def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
     }
     body["reply_channel"] = enquiry.reply_channel.value
     if trail:
+        body["attachments"] = [attachment_json(a) for a in attachments_of(enquiry)]
         body["delivery"] = delivery_json(enquiry)
         body["trail"] = [{"at": iso(ev.created_at), "kind": ev.kind, "actor": ev.actor.login if ev.actor else None,
                           "detail": ev.detail} for ev in enquiry.events]

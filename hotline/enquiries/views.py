@@ -11,11 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from ..request_guard import parse_ids
 from .. import audit
+from ..attachments.service import add_attachment, attachments_of
+from ..attachments.uploads import read_upload, takes_upload
 from ..auth.decorators import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import search
-from ..models import Enquiry, EnquiryStatus, Role, User, utcnow
+from ..models import AttachmentSource, Enquiry, EnquiryStatus, Role, User, utcnow
 from ..reference import city_choices, topic_choices
 from ..sla.watch import extend_legal_deadline, mark_formal_appeal
 from ..writes import writes
@@ -107,7 +109,7 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
-        supervisor=is_supervisor(current_user), coordinators=_coordinators(),
+        supervisor=is_supervisor(current_user), coordinators=_coordinators(), attachments=attachments_of(enquiry),
         form=request.form if status != 200 else {}, correcting=correcting,
         topics=topic_choices() if correcting else [], cities=city_choices(_("— any —")) if correcting else [],
         thread=thread(enquiry.id), delivery=latest_delivery(enquiry.id),
@@ -150,6 +152,8 @@ ACTIONS = {
     "extend": (lambda e: extend_legal_deadline(current_user, e, request.form.get("days", type=int),
                                                request.form.get("reason")), _l("Legal deadline extended.")),
     "propose-faq": (lambda e: _propose(e), _l("Proposed as a draft FAQ entry.")),
+    "attachments": (lambda e: add_attachment(e, *read_upload(request.files.get("file")), AttachmentSource.STAFF,
+                                             current_user), _l("File attached.")),
     "reply-channel": (lambda e: _delivery().change_reply_channel(current_user, e, request.form.get("reply_channel")),
                       _l("Reply channel changed.")),
     "message": (lambda e: _thread().write_to_resident(current_user, e, request.form.get("body")),
@@ -177,6 +181,7 @@ def _propose(enquiry: Enquiry):
 
 
 @bp.post("/<int:enquiry_id>/<action>")
+@takes_upload
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def act(enquiry_id: int, action: str):
     if action not in ACTIONS:

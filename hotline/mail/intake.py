@@ -224,14 +224,19 @@ def _acknowledge(enquiry: Enquiry, parsed: ParsedMail) -> None:
 
 
 def hand_over_attachments(enquiry: Enquiry, parts: list[AttachmentPart]) -> int:
-    """The mail's files to hotline/attachments (issue 11, item 6) once it exists; until then they
-    stay in the stored raw mail, readable again with `parsing.attachments_of(incoming.raw)`."""
-    if not parts:
-        return 0
-    try:
-        from ..attachments import add_attachment
-    except ImportError:
-        return 0
+    """The mail's files to hotline/attachments, each through `add_attachment`. A file refused
+    there (a program, too large) is left out and the message still taken in: the refusal happens
+    before anything is written, and the raw mail keeps it (`parsing.attachments_of`)."""
+    from ..attachments import add_attachment
+    from ..errors import ServiceError
+
+    added = 0
     for part in parts:
-        add_attachment(enquiry, part.filename, part.data, "email", None)
-    return len(parts)
+        try:
+            add_attachment(enquiry, part.filename, part.data, "email", None)
+        except ServiceError as exc:
+            log.info("enquiry %s: a mail attachment of %d bytes refused: %s", enquiry.id, len(part.data),
+                     exc.code)
+            continue
+        added += 1
+    return added

@@ -1,4 +1,5 @@
 """The records of SPEC section 3, one module per capability; import from here."""
+from .attachments import Attachment, AttachmentSource, StoredFile
 from .audit import AuditEntry
 from .base import utcnow
 from .callbacks import CallbackAttempt, CallbackKind, CallbackResult, CallbackStatus, CallbackTask
@@ -35,6 +36,7 @@ from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
 
 __all__ = [
+    "Attachment", "AttachmentSource", "StoredFile",
     "Absence", "AccessToken", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
     "FaqEntry", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",

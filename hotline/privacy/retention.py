@@ -11,7 +11,7 @@ from sqlalchemy import exists, or_, select
 
 from .. import audit
 from ..extensions import db
-from ..models import Call, Caller, Enquiry, utcnow
+from ..models import Attachment, Call, Caller, Enquiry, utcnow
 from ..timefmt import local_zone
 from .service import (CLOSED_ENQUIRY, NO_OPEN_ENQUIRY_OF_CALL, OPEN, UNTOUCHED_CALLER, Anonymised,
                       anonymise_callers, blank_calls, blank_enquiries)
@@ -53,7 +53,8 @@ def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH,
         .order_by(Call.id).limit(limit)).scalars().all()
     enquiry_ids = db.session.execute(
         select(Enquiry.id).where(Enquiry.id > cursor.enquiry, Enquiry.created_at < cutoff,
-                                 CLOSED_ENQUIRY, or_(Enquiry.question != "", Enquiry.answer.is_not(None)))
+                                 CLOSED_ENQUIRY, or_(Enquiry.question != "", Enquiry.answer.is_not(None),
+                                                     exists().where(Attachment.enquiry_id == Enquiry.id)))
         .order_by(Enquiry.id).limit(limit)).scalars().all()
     recent_call = exists().where(Call.caller_id == Caller.id, Call.started_at >= cutoff)
     open_enquiry = exists().where(Enquiry.caller_id == Caller.id, Enquiry.status.in_(OPEN))
@@ -73,12 +74,16 @@ def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH,
 
 
 def run_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> Anonymised:
-    """Every batch until nothing is left, committing each."""
+    """Every batch until nothing is left, committing each; then the attachment files that no row
+    names any more (what a crash left between a file and its transaction)."""
+    from ..attachments.storage import sweep_orphans
+
     total, cursor = Anonymised(), Cursor()
     while done := apply_retention(now, limit, cursor):
         db.session.commit()
         total += done
     db.session.commit()
+    sweep_orphans()
     return total
 
 

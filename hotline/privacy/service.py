@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, update
 
 from .. import audit
+from ..attachments.service import attachments_of, remove_enquiry_attachments
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Call, Caller, Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, User, utcnow
@@ -81,6 +82,8 @@ def export_caller(actor: User, caller: Caller) -> dict:
             "formal_appeal": e.formal_appeal, "cancel_reason": e.cancel_reason, "return_reason": e.return_reason,
             "legal_extension_reason": e.legal_extension_reason,
             "notes": [{"at": iso(n.created_at), "text": n.body} for n in e.notes],
+            "attachments": [{"name": a.name, "type": a.content_type, "size": a.size, "at": iso(a.created_at)}
+                            for a in attachments_of(e)],
             "trail": [{"at": iso(ev.created_at), "kind": ev.kind,
                        "reason": (ev.detail or {}).get("reason") if isinstance(ev.detail, dict) else None}
                       for ev in e.events],
@@ -165,6 +168,7 @@ def blank_enquiries(ids: list[int]) -> int:
     if not ids:
         return 0
     db.session.execute(update(EnquiryNote).where(EnquiryNote.enquiry_id.in_(ids)).values(body=REDACTED_NOTE))
+    remove_enquiry_attachments(ids)  # the files too; a file shared with another enquiry stays for it
     # Reasons typed into the trail; the trail itself (who did what, when) stays.
     for event in db.session.execute(
             select(EnquiryEvent).where(EnquiryEvent.enquiry_id.in_(ids), EnquiryEvent.detail.is_not(None))).scalars():

@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import audit
+from ..attachments.service import TooLarge, add_attachment, check_attachment
 from ..calls.schema import parse_call
 from ..calls.service import SavedCall, record_call
-from ..errors import ValidationFailed
+from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
-from ..models import Enquiry, EnquiryStatus
+from ..models import AttachmentSource, Enquiry, EnquiryStatus
 from ..phones import InvalidPhone, normalise_phone
 from ..queue import get_redis
 
@@ -48,10 +49,17 @@ def submission_payload(form, channel: str = "web") -> dict:
     }
 
 
-def submit_enquiry(payload: dict, consent: bool, actor=None) -> SavedCall:
+def submit_enquiry(payload: dict, consent: bool, actor=None, attachment: tuple[str, bytes] | None = None) -> SavedCall:
     """Check everything first — consent to processing (152-FZ), a phone or an e-mail to find the
-    enquiry by, and the call's own rules — and only then write."""
+    enquiry by, the call's own rules, the attached file (name, bytes) if any — and only then write."""
     errors: dict[str, str] = {}
+    file_error = None
+    if attachment is not None:
+        try:
+            check_attachment(*attachment)
+        except ServiceError as exc:
+            file_error = exc
+            errors["attachment"] = str(exc.message)
     if not consent:
         errors["consent"] = str(_l("Consent to the processing of personal data is needed to register a question."))
     caller = payload.get("caller") or {}
@@ -64,8 +72,13 @@ def submit_enquiry(payload: dict, consent: bool, actor=None) -> SavedCall:
         for name, message in exc.fields.items():
             errors.setdefault(FORM_FIELDS.get(name, name), message)
     if errors:
-        raise ValidationFailed(_l("The question was not sent: check the marked fields."), errors)
-    return record_call(actor, payload, data)
+        # A file that is only too large answers 413, as the API does; anything else is 422.
+        error = TooLarge if isinstance(file_error, TooLarge) and len(errors) == 1 else ValidationFailed
+        raise error(_l("The question was not sent: check the marked fields."), errors)
+    saved = record_call(actor, payload, data)
+    if attachment is not None:
+        add_attachment(saved.enquiry, *attachment, AttachmentSource.PUBLIC, actor)
+    return saved
 
 
 SUBMISSION_TTL = 24 * 3600

@@ -6,6 +6,8 @@ import secrets
 from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from ..attachments.service import TooLarge
+from ..attachments.uploads import read_upload, takes_upload
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..limits import limiter, per
@@ -26,12 +28,13 @@ def _not_a_resend(response) -> bool:
 
 
 @bp.route("/ask", methods=["GET", "POST"])
+@takes_upload
 @limiter.limit(per("PUBLIC_SUBMITS_PER_HOUR", "hour"), methods=["POST"], deduct_when=_not_a_resend)
 def ask():
     """The form; a question sent goes on to the confirmation by a redirect, so a reload never files it
     again, and the form's one-time key makes a second send of the same form (a double click, the
     back button) land on the first one's confirmation without counting against the hourly limit."""
-    form, errors = request.form, {}
+    form, errors, status = request.form, {}, 200
     if request.method == "POST":
         key = form.get("submission", "")
         claimed = claim_submission(key)
@@ -40,19 +43,20 @@ def ask():
             session["public_sent"] = claimed
             return redirect(url_for("public.sent"), code=303)
         try:
-            call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes")
-        except ValidationFailed as exc:
+            call = submit_enquiry(submission_payload(form), consent=form.get("consent") == "yes",
+                                  attachment=read_upload(request.files.get("attachment"), required=False))
+        except (ValidationFailed, TooLarge) as exc:
             db.session.rollback()
             forget_submission(key)
-            errors = {name: str(message) for name, message in exc.fields.items()}
+            errors, status = {name: str(message) for name, message in exc.fields.items()}, exc.status
         else:
             db.session.commit()
             remember_submission(key, call.enquiry.reference)
             session["public_sent"] = call.enquiry.reference
             return redirect(url_for("public.sent"), code=303)
     return render_template("public/ask.html", form=form, errors=errors, topics=topic_choices(_("— choose —")),
-                           cities=city_choices(_("no particular city")),
-                           submission=secrets.token_urlsafe(16)), 422 if errors else 200
+                           cities=city_choices(_("no particular city")), submission=secrets.token_urlsafe(16),
+                           file_lost=bool(errors) and bool(request.files.get("attachment"))), status
 
 
 @bp.get("/sent")

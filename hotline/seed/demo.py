@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from config import DEMO_PASSWORD
 
+from ..attachments.demo import seed_demo_attachments
 from ..auth.service import create_user, set_coordinator_scope
 from ..enquiries.references import next_reference
 from ..enquiries.service import SLA_WARN_FRACTION, business_calendar, sla_targets
@@ -78,6 +79,7 @@ def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
     created["calls"] = 0
     if not db.session.execute(select(func.count(Call.id))).scalar_one():
         created["calls"] = _seed_calls(calls_days, calls_per_day)
+    created["attachments"] = seed_demo_attachments()
     db.session.flush()
     created["deliveries"] = __import__("hotline.delivery.demo", fromlist=["x"]).seed_delivery_demo()
     return created

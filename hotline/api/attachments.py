@@ -1,0 +1,38 @@
+"""Attachments through the API (SPEC 8.2): upload to an enquiry one may see, download by id."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+
+from ..attachments.serving import download_response
+from ..attachments.service import add_attachment, open_attachment
+from ..attachments.uploads import read_upload, takes_upload
+from ..extensions import db
+from ..models import AttachmentSource
+from . import bp
+from .auth import api_role_required
+from .enquiries import _load
+from .errors import json_error
+from .serialise import attachment_json
+
+
+@bp.post("/enquiries/<key>/attachments")
+@takes_upload
+@api_role_required("operator", "coordinator", "supervisor")
+def upload_attachment(key: str):
+    enquiry = _load(key)
+    if enquiry is None:
+        return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
+    filename, data = read_upload(request.files.get("file"))
+    attachment = add_attachment(enquiry, filename, data, AttachmentSource.STAFF, g.api_user)
+    db.session.commit()
+    return jsonify(attachment_json(attachment)), 201
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@api_role_required("operator", "coordinator", "supervisor")
+def download_attachment(attachment_id: int):
+    attachment = open_attachment(g.api_user, attachment_id, via="api")
+    response = download_response(attachment)
+    db.session.commit()
+    return response
