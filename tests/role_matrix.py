@@ -15,6 +15,10 @@ OK = 200
 
 # Route parameters that the world's ids do not fill by name.
 PARAMS = {
+    "/callbacks/<int:task_id>/attempts": {"task_id": 999999},
+    "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
+    "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
+    "/feedback/<token>": {"token": "forged"},
     "/lang/<code>": {"code": "ru"},
     "/enquiries/<int:enquiry_id>/<action>": {"action": "note"},
     "/open311/v2/services/<code>.<fmt>": {"code": "youth", "fmt": "json"},
@@ -35,6 +39,17 @@ PARAMS = {
 }
 
 EXPECTED = {
+    # Answer delivery (issue 11): call-backs for operators and supervisors, the outbox for admins,
+    # feedback and the resident's message public (a forged link, an unknown reference: 404).
+    ("GET", "/callbacks/"):                                         (L, OK, F, OK, OK),
+    ("POST", "/callbacks/<int:task_id>/attempts"):                  (L, 302, F, 302, 302),
+    ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, OK),
+    ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, 400, F, 400, 400),
+    ("GET", "/mail/outbox"):                                        (L, F, F, F, OK),
+    ("GET", "/mail/outbox/<int:mail_id>"):                          (L, F, F, F, N),
+    ("GET", "/feedback/<token>"):                                   (N, N, N, N, N),
+    ("POST", "/feedback/<token>"):                                  (N, N, N, N, N),
+    ("POST", "/public/status/message"):                             (N, N, N, N, N),
     # method, rule                                                  anon oper coord super admin
     ("GET", "/"):                                                   (L, 302, 302, 302, 302),
     ("POST", "/lang/<code>"):                                       (302, 302, 302, 302, 302),

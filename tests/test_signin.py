@@ -135,8 +135,9 @@ def _free_port() -> int:
 
 def _production_env(database_url: str, redis_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "HOTLINE_"))}
-    env.update(HOTLINE_CONFIG="production", MAIL_DISABLED="1", DATABASE_URL=database_url, REDIS_URL=redis_url,
-               SECRET_KEY="a-production-key-for-the-test", WEB_CONCURRENCY="1")
+    env.update(HOTLINE_CONFIG="production", DATABASE_URL=database_url, REDIS_URL=redis_url,
+               SECRET_KEY="a-production-key-for-the-test", WEB_CONCURRENCY="1",
+               MAIL_DISABLED="1")  # no SMTP here: answers kept in the outbox on purpose
     return env
 
 
