@@ -44,6 +44,8 @@ class Config:
     # Callers and the texts of calls and enquiries older than this are anonymised every night
     # (SPEC 10); 0 switches it off. Five years: how long municipal bodies keep citizens' appeals.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "1826"))
+    # The audit log outlives the data it tells about by a year; 0 keeps it for ever.
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "2192"))
     # What anyone may do without signing in, per client address and hour (SPEC 5.6).
     PUBLIC_SUBMITS_PER_HOUR = int(os.environ.get("PUBLIC_SUBMITS_PER_HOUR", "5"))
     PUBLIC_LOOKUPS_PER_HOUR = int(os.environ.get("PUBLIC_LOOKUPS_PER_HOUR", "30"))
@@ -70,6 +72,10 @@ class Config:
     LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
     LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
     QUESTION_MAX_LENGTH = 10_000
+    # A logged call's times (SPEC 8.2): not before this day (the desk's history starts after it),
+    # and at most this long.
+    CALLS_SINCE = os.environ.get("CALLS_SINCE", "2000-01-01")
+    CALL_MAX_HANDLE_MINUTES = int(os.environ.get("CALL_MAX_HANDLE_MINUTES", "240"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -48,9 +48,10 @@ def create_app(config: object | str | None = None) -> Flask:
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)
-    from . import limits
+    from . import limits, request_guard
     from .auth import tokens
 
+    request_guard.init_app(app)  # before the blueprints: their routes use its `int` converter
     tokens.init_app(app)
     limits.init_app(app)
 

@@ -132,13 +132,20 @@ def sweep_command():
 
 @click.command("retention")
 def retention_command():
-    """Anonymise now what is older than RETENTION_DAYS (the nightly job does the same)."""
+    """Anonymise now what is older than RETENTION_DAYS and purge audit entries older than
+    AUDIT_RETENTION_DAYS (the nightly job does the same)."""
+    from . import audit
     from .privacy.retention import retention_cutoff, run_retention
 
     cutoff = retention_cutoff()
     if cutoff is None:
         click.echo("retention is switched off (RETENTION_DAYS=0)")
-        return
-    done = run_retention()
-    click.echo(f"anonymised before {cutoff:%Y-%m-%d}: {done.callers} callers, {done.calls} calls, "
-               f"{done.enquiries} enquiries")
+    else:
+        done = run_retention()
+        click.echo(f"anonymised before {cutoff:%Y-%m-%d}: {done.callers} callers, {done.calls} calls, "
+                   f"{done.enquiries} enquiries")
+    audit_cutoff = audit.retention_cutoff()
+    if audit_cutoff is None:
+        click.echo("audit retention is switched off (AUDIT_RETENTION_DAYS=0)")
+    else:
+        click.echo(f"audit entries before {audit_cutoff:%Y-%m-%d} purged: {audit.purge()}")

@@ -107,15 +107,17 @@ def stats_rollup() -> int:
 
 
 def apply_retention() -> dict:
-    """Nightly: anonymise callers and texts older than RETENTION_DAYS (SPEC 10), batch by batch;
-    the next night's run is scheduled first."""
+    """Nightly: anonymise callers and texts older than RETENTION_DAYS (SPEC 10), batch by batch,
+    then purge audit entries older than AUDIT_RETENTION_DAYS; the next night's run is scheduled first."""
+    from . import audit
     from .privacy.retention import run_retention, schedule_retention
 
     schedule_retention()
     done = run_retention()
-    log.info("job %s: retention anonymised %d callers, %d calls, %d enquiries", _job_id(), done.callers,
-             done.calls, done.enquiries)
-    return {"callers": done.callers, "calls": done.calls, "enquiries": done.enquiries}
+    purged = audit.purge()
+    log.info("job %s: retention anonymised %d callers, %d calls, %d enquiries; purged %d audit entries",
+             _job_id(), done.callers, done.calls, done.enquiries, purged)
+    return {"callers": done.callers, "calls": done.calls, "enquiries": done.enquiries, "audit_entries": purged}
 
 
 def send_mail(mail_id: int) -> str:

@@ -115,10 +115,6 @@ def correction_text(changed: dict) -> str:
     return "; ".join(parts)
 
 
-# Roles that work with callers directly see whole numbers; the rest see them masked (SPEC 10).
-FULL_PHONE_ROLES = {Role.OPERATOR, Role.COORDINATOR}
-
-
 def unread_notifications() -> int:
     if not current_user.is_authenticated:
         return 0
@@ -129,8 +125,10 @@ def unread_notifications() -> int:
     ).scalar_one()
 
 
-def phone_for_role(e164: str | None) -> str:
-    if current_user.is_authenticated and current_user.role in FULL_PHONE_ROLES:
+def phone_for_role(e164: str | None, detail: bool = False) -> str:
+    """Whole or masked as `visibility.full_phone` says: supervisors see numbers masked in lists and
+    whole on a detail page (`detail=True`)."""
+    if current_user.is_authenticated and visibility.full_phone(current_user, detail):
         return format_phone(e164)
     return mask_phone(e164)
 
@@ -148,6 +146,13 @@ def _delivery_status_label(status) -> str:
     return STATUS_LABELS[status]
 
 
+def may_open_enquiry(enquiry) -> bool:
+    """Whether the enquiry page would open for the person looking: lists link it only then."""
+    from .enquiries.access import can_view
+
+    return bool(current_user.is_authenticated and enquiry is not None and can_view(current_user, enquiry))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["phone_for_role"] = phone_for_role
@@ -155,6 +160,7 @@ def init_app(app: Flask) -> None:
         role_label=ROLE_LABELS.get,
         status_label=STATUS_LABELS.get,
         enquiry_status=enquiry_status,
+        may_open_enquiry=may_open_enquiry,
         language_label=language_label,
         group_name=group_name,
         correction_text=correction_text,

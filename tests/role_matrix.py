@@ -24,6 +24,11 @@ PARAMS = {
     "/open311/v2/requests/<reference>.<fmt>": {"fmt": "json"},
     "/open311/v2/tokens/<token>.<fmt>": {"token": "no-such-token", "fmt": "json"},
     "/static/<path:filename>": {"filename": "css/app.css"},
+    "/admin/audit/export.<fmt>": {"fmt": "xlsx"},
+    "/callbacks/<int:task_id>/attempts": {"task_id": 999999},           # none: who may act gets 404
+    "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
+    "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
+    "/feedback/<token>": {"token": "not-a-signed-token"},
     "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
     "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
@@ -33,6 +38,8 @@ EXPECTED = {
     # method, rule                                                  anon oper coord super admin
     ("GET", "/"):                                                   (L, 302, 302, 302, 302),
     ("POST", "/lang/<code>"):                                       (302, 302, 302, 302, 302),
+    ("GET", "/profile"):                                            (L, OK, OK, OK, OK),
+    ("POST", "/profile"):                                           (L, 303, 303, 303, 303),  # empty: "as my browser asks"
     ("GET", "/login"):                                              (OK, 302, 302, 302, 302),
     ("POST", "/login"):                                             (OK, 302, 302, 302, 302),  # the form again, with its errors
     ("POST", "/logout"):                                            (L, 302, 302, 302, 302),
@@ -78,8 +85,14 @@ EXPECTED = {
     ("POST", "/admin/users/new"):                                   (L, F, F, F, 422),
     ("GET", "/admin/users/<int:user_id>"):                          (L, F, F, F, OK),
     ("POST", "/admin/users/<int:user_id>"):                         (L, F, F, F, 422),
-    ("POST", "/admin/users/<int:user_id>/tokens"):                  (L, F, F, F, OK),
+    ("POST", "/admin/users/<int:user_id>/tokens"):                  (L, F, F, F, 303),  # shown once after the redirect
     ("POST", "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke"): (L, F, F, F, 303),
+    ("GET", "/admin/open311-keys"):                                 (L, F, F, F, OK),
+    ("POST", "/admin/open311-keys"):                                (L, F, F, F, 422),
+    ("POST", "/admin/open311-keys/<int:key_id>/revoke"):            (L, F, F, F, 303),
+    ("POST", "/admin/users/<int:user_id>/sign-in-delay/clear"):     (L, F, F, F, 303),
+    ("GET", "/admin/audit"):                                        (L, F, F, F, OK),
+    ("GET", "/admin/audit/export.<fmt>"):                           (L, F, F, F, OK),
 
     # The call desk (operators; supervisors too); coordinators see the calls of their enquiries
     ("GET", "/calls/"):                                             (L, OK, OK, OK, F),
@@ -87,6 +100,7 @@ EXPECTED = {
     ("POST", "/calls/new"):                                         (L, 422, F, 422, F),
     ("GET", "/calls/lookup"):                                       (L, OK, F, OK, F),
     ("GET", "/calls/faq-suggest"):                                  (L, OK, OK, OK, F),
+    ("POST", "/calls/faq-suggest"):                                 (L, OK, OK, OK, F),
 
     # Enquiries: the operator who logged it reads it; the assignee works it (a note needs a body)
     ("GET", "/enquiries/"):                                         (L, F, OK, OK, F),
@@ -104,6 +118,12 @@ EXPECTED = {
     ("POST", "/faq/<int:entry_id>/edit"):                           (L, F, 422, 422, 422),
     ("POST", "/faq/<int:entry_id>/status"):                         (L, F, 302, 302, 302),  # "not possible", back to the entry
     ("GET", "/faq/usage"):                                          (L, F, OK, OK, OK),
+
+    # Call-back tasks: operators and supervisors (SPEC 8.2, 12); the outbox: admins
+    ("GET", "/callbacks/"):                                         (L, OK, F, OK, F),
+    ("POST", "/callbacks/<int:task_id>/attempts"):                  (L, 302, F, 302, F),  # no such task: said on the list
+    ("GET", "/mail/outbox"):                                        (L, F, F, F, OK),
+    ("GET", "/mail/outbox/<int:mail_id>"):                          (L, F, F, F, N),
 
     # Everyone's own bell
     ("GET", "/notifications/"):                                     (L, OK, OK, OK, OK),
@@ -126,9 +146,14 @@ EXPECTED = {
     # Residents, no login (the same for everyone)
     ("GET", "/public/"):                                            (OK, OK, OK, OK, OK),
     ("GET", "/public/ask"):                                         (OK, OK, OK, OK, OK),
+    ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("POST", "/public/ask"):                                        (422, 422, 422, 422, 422),
+    ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("GET", "/public/status"):                                      (OK, OK, OK, OK, OK),
     ("POST", "/public/status"):                                     (N, N, N, N, N),  # nothing found
+    ("POST", "/public/status/message"):                             (N, N, N, N, N),
+    ("GET", "/feedback/<token>"):                                   (N, N, N, N, N),
+    ("POST", "/feedback/<token>"):                                  (N, N, N, N, N),
     ("GET", "/open311/v2/discovery.<fmt>"):                         (OK, OK, OK, OK, OK),
     ("GET", "/open311/v2/services.<fmt>"):                          (OK, OK, OK, OK, OK),
     ("GET", "/open311/v2/services/<code>.<fmt>"):                   (OK, OK, OK, OK, OK),
@@ -157,4 +182,7 @@ EXPECTED = {
     ("PATCH", "/api/v1/faq/<int:entry_id>"):                        (U, F, F, OK, OK),
     ("POST", "/api/v1/faq/<int:entry_id>/use"):                     (U, 201, 201, 201, 201),
     ("GET", "/api/v1/stats"):                                       (U, F, F, OK, OK),
+    ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, F),
+    ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, N, F, N, F),
+    ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
 }

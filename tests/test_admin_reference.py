@@ -197,7 +197,7 @@ def test_sla_page_lists_default_and_overrides(client, login_as, db, reference):
     db.session.add(SlaPolicy(topic_id=topic("media").id, first_response_hours=2, answer_hours=6.5))
     db.session.commit()
     page = client.get("/admin/sla", headers=RU).get_data(as_text=True)
-    assert "По умолчанию" in page and "Журналисты и СМИ" in page and "6.5" in page
+    assert "По умолчанию" in page and "Журналисты и СМИ" in page and "6,5" in page  # Russian decimal comma (hotline/numbers.py)
 
 
 @pytest.mark.parametrize("data,message", [

@@ -325,3 +325,190 @@ def test_the_dashboard_shows_russian_decimals_and_one_kind_of_duration(client, l
     assert "<td>2:12</td>" in table                                # (181 + 120 + 95) / 3 s, as the tile says
     assert 'data-kpi="aht">2:12<' in page
     assert supervisor
+
+
+# 11. The language switch is for the session; the account's default is chosen in the profile ---
+
+def test_the_switch_changes_the_session_not_the_account(app, client, login_as, db, reference):
+    user = login_as("operator")
+    client.post("/lang/en")
+    assert "New call" in client.get("/calls/new", headers=RU).get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.language is None
+    other = app.test_client()  # the same person on another browser
+    other.post("/login", data={"login": user.login, "password": __import__("tests.factories").factories.PASSWORD})
+    assert "Новый звонок" in other.get("/calls/new", headers=RU).get_data(as_text=True)
+
+
+def test_the_profile_sets_the_accounts_language_explicitly(app, client, login_as, db, reference):
+    from hotline.models import AuditEntry
+
+    from .factories import PASSWORD
+
+    user = login_as("operator")
+    page = client.get("/profile", headers=RU).get_data(as_text=True)
+    assert "Язык рабочего места" in page and 'value="" checked' in page
+    response = client.post("/profile", data={"language": "en"}, headers=RU)
+    assert response.status_code == 303
+    db.session.refresh(user)
+    assert user.language == "en"
+    assert db.session.execute(select(AuditEntry.action).where(AuditEntry.action == "set_language")).scalar()
+    other = app.test_client()
+    other.post("/login", data={"login": user.login, "password": PASSWORD})
+    assert "New call" in other.get("/calls/new", headers=RU).get_data(as_text=True)
+    refused = client.post("/profile", data={"language": "de"}, headers=RU)
+    assert refused.status_code == 422 and "Unknown language" in refused.get_data(as_text=True)  # now in English
+    db.session.refresh(user)
+    assert user.language == "en"
+
+
+# 4. FAQ suggestions for a long question -----------------------------------------------------
+
+def test_a_long_question_is_posted_for_suggestions_and_still_matches(client, login_as, db, reference):
+    from hotline.seed.demo import _seed_faq
+
+    _seed_faq()
+    db.session.commit()
+    login_as("operator")
+    page = client.get("/calls/new", headers=RU).get_data(as_text=True)
+    assert 'hx-post="/calls/faq-suggest"' in page and "data-error=" in page
+    question = "Где получить бюллетень «Побратимы»? " + "Расскажите подробно, пожалуйста, " * 25  # ~ 850 chars
+    assert len(question) > 650
+    html = client.post("/calls/faq-suggest", data={"question": question, "topic": ""}).get_data(as_text=True)
+    assert "Как получить бюллетень «Побратимы»?" in html
+
+
+# 10. Forms -----------------------------------------------------------------------------------
+
+def test_new_call_shows_every_error_at_once_each_once(client, login_as, db, reference):
+    login_as("operator")
+    data = form_data(phone="12-34", topic="", question="")
+    del data["outcome"]
+    page = client.post("/calls/new", data=data, headers=RU).get_data(as_text=True)
+    for message in ("Это не номер телефона", "Выберите тему.", "Выберите итог звонка."):
+        assert page.count(message) == 1, message
+    assert 'id="phone" ' in page and 'aria-invalid="true"' in page.split('id="phone"')[0][-400:] + page.split('id="phone"')[1][:400]
+
+
+def test_an_empty_phone_is_not_marked_valid(client, login_as, reference):
+    login_as("operator")
+    page = client.get("/calls/new", headers=RU).get_data(as_text=True)
+    phone = page.split('id="phone"')[0].rsplit("<input", 1)[1] + page.split('id="phone"')[1].split(">")[0]
+    assert "aria-invalid" not in phone  # Pico draws a green tick for aria-invalid="false"
+
+
+def test_a_refused_user_form_keeps_the_password_typed(client, login_as, db, reference):
+    login_as("admin")
+    response = client.post("/admin/users/new", headers=RU, data={
+        "login": "", "name": "Новый", "email": "", "role": "operator", "password": "long-enough-42"})
+    assert response.status_code == 422
+    assert 'value="long-enough-42"' in response.get_data(as_text=True)
+    assert 'value="long-enough-42"' not in client.get("/admin/users/new").get_data(as_text=True)
+
+
+def test_destructive_admin_buttons_ask_first(client, login_as, db, reference):
+    login_as("admin")
+    for url in ("/admin/routing", "/admin/calendar", "/admin/sla"):
+        page = client.get(url, headers=RU).get_data(as_text=True)
+        for form in page.split('<form method="post"')[1:]:
+            if "/delete" in form.split(">")[0]:
+                assert "data-confirm=" in form.split(">")[0] and "вы уверены" in form.split(">")[0], url
+
+
+def test_a_closed_enquiry_offers_no_insert_answer(app, db, client, login_as, reference):
+    from hotline.enquiries import workflow
+    from hotline.seed.demo import _seed_faq
+
+    from .factories import make_enquiry
+    from .jobs import run_jobs
+
+    _seed_faq()
+    coordinator = login_as("coordinator", topics=("youth",))
+    enquiry = make_enquiry(question="Как попасть в молодёжный обмен с городами-побратимами?")
+    db.session.commit()
+    run_jobs(app, with_scheduler=False)
+    enquiry = db.session.get(Enquiry, enquiry.id)
+    assert "Вставить ответ" in client.get(f"/enquiries/{enquiry.id}", headers=RU).get_data(as_text=True)
+    workflow.answer_enquiry(coordinator, enquiry, "Ответ дан.")
+    workflow.close(coordinator, enquiry)
+    db.session.commit()
+    page = client.get(f"/enquiries/{enquiry.id}", headers=RU).get_data(as_text=True)
+    assert "Как попасть в молодёжный обмен" in page and "Вставить ответ" not in page
+    assert "insert=0" in page
+
+
+# 7. Statistics that do not mislead ------------------------------------------------------------
+
+def _dashboard_data(db):
+    from datetime import timedelta
+
+    from hotline.models import CallOutcome, utcnow
+
+    from .factories import make_call, make_user
+
+    olga = make_user("operator", login="olga", name="Ольга Смирнова")
+    make_call(olga, outcome=CallOutcome.ANSWERED, started_at=utcnow() - timedelta(minutes=30))
+    make_call(None, outcome=CallOutcome.ROUTED, started_at=utcnow() - timedelta(minutes=20))  # a web call
+    db.session.commit()
+
+
+def test_the_live_counters_open_the_lists_they_count(client, login_as, db, reference):
+    from .factories import make_coordinator
+
+    login_as("supervisor")
+    make_coordinator()
+    db.session.commit()
+    page = client.get("/stats/", headers=RU).get_data(as_text=True)
+    strip = page.split('id="live-strip"')[1].split("</div>")[0]
+    assert 'href="/enquiries/?view=overdue"' in strip and 'href="/enquiries/?view=unrouted"' in strip
+    assert 'href="/calls/?date_from=' in strip
+    inbox = client.get("/enquiries/?view=overdue", headers=RU)
+    assert inbox.status_code == 200 and 'value="overdue" selected' in inbox.get_data(as_text=True)
+
+
+def test_the_overdue_view_lists_only_what_is_past_its_deadline(app, client, login_as, db, reference):
+    from datetime import timedelta
+
+    from hotline.models import utcnow
+
+    from .factories import make_coordinator, make_enquiry
+    from .jobs import run_jobs
+
+    login_as("supervisor")
+    make_coordinator()
+    late, fresh = make_enquiry(question="Просрочено"), make_enquiry(question="В срок")
+    db.session.commit()
+    run_jobs(app, with_scheduler=False)
+    db.session.get(Enquiry, late.id).due_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = client.get("/enquiries/?view=overdue", headers=RU).get_data(as_text=True)
+    assert late.reference in page and fresh.reference not in page
+
+
+def test_the_heat_map_has_seven_labelled_rows_of_24_hours(client, login_as, db, reference):
+    _dashboard_data(db)
+    login_as("supervisor")
+    page = client.get("/stats/?period=7d", headers=RU).get_data(as_text=True)
+    heat = page.split('<table class="heatmap">')[1].split("</table>")[0]
+    rows = heat.split("<tbody>")[1].split("<tr>")[1:]
+    assert len(rows) == 7 and rows[0].startswith("<th scope=\"row\">Пн</th>") and "Вс" in rows[6]
+    assert all(row.count("<td") == 24 for row in rows)
+    assert "heat-5" in heat  # the busiest hour is the darkest
+
+
+def test_today_draws_hours_and_tables_use_names_and_say_who_had_no_operator(client, login_as, db, reference):
+    import html
+    import json
+    import re
+
+    _dashboard_data(db)
+    login_as("supervisor")
+    page = client.get("/stats/?period=today", headers=RU).get_data(as_text=True)
+    section = page.split('id="section-calls_by_day"')[1]
+    spec = json.loads(html.unescape(re.search(r'data-chart="([^"]+)"', section).group(1)))
+    assert len(spec["labels"]) == 24 and sum(spec["datasets"][0]["data"]) == 2
+    operators = page.split('id="table-operators"')[1].split("</table>")[0]
+    assert "Ольга Смирнова" in operators and ">olga<" not in operators
+    assert "без оператора (сайт, почта, партнёры)" in operators and ">none<" not in operators
+    assert "Соблюдение сроков по обращениям, отвеченным за период" in page
+    assert "открытых обращений сейчас в срок" in page

@@ -125,7 +125,7 @@ def test_a_staff_token_is_not_a_partner_key(client, db, reference, role):
     response = client.post(f"{BASE}/requests.json", data=request_form(token))
     assert response.status_code == 403
     [error] = response.get_json()
-    assert error["code"] == 403 and "partner key" in error["description"]
+    assert error["code"] == 403 and "ключ партнёра" in error["description"]
     assert count(db, Call) == 0
     root = xml(client.post(f"{BASE}/requests.xml", data=request_form(token)))
     assert root.findtext("error/code") == "403"

@@ -237,7 +237,7 @@ def test_retention_command_and_nightly_job(app, db, desk):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["retention"])
     assert result.exit_code == 0 and "1 callers, 1 calls, 1 enquiries" in result.output
-    assert job() == {"callers": 0, "calls": 0, "enquiries": 0}
+    assert job() == {"callers": 0, "calls": 0, "enquiries": 0, "audit_entries": 0}
     registry = ScheduledJobRegistry(queue=get_queue())
     scheduled = [j for j in registry.get_job_ids() if j.startswith("retention-")]
     assert len(scheduled) == 1  # the job scheduled the next night

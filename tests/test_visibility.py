@@ -81,10 +81,11 @@ def test_api_call_is_404_for_another_operator_and_an_unrelated_coordinator(api, 
     call = make_call(mine.user, caller=make_caller())
     db.session.commit()
     url = f"/api/v1/calls/{call.id}"
-    for client in (other, coordinator, admin):
+    for client in (other, coordinator):
         response = client.get(url)
         assert response.status_code == 404, client.user.role
-        assert response.get_json()["error"]["code"] == "not_found" or response.get_json()["error"]
+        assert response.get_json()["error"]["code"] == "not_found"
+    assert admin.get(url).status_code == 403  # admins read no calls (SPEC 10)
     assert mine.get(url).status_code == 200
     assert api("supervisor").get(url).status_code == 200
     # a read of personal data is in the audit log, a refused one is not
@@ -129,8 +130,10 @@ def test_api_admin_sees_no_enquiries(api, db, reference):
     enquiry = make_enquiry()
     db.session.commit()
     admin = api("admin")
-    assert admin.get("/api/v1/enquiries").get_json()["enquiries"] == []
-    assert admin.get(f"/api/v1/enquiries/{enquiry.id}").status_code == 404
+    assert admin.get("/api/v1/enquiries").status_code == 403
+    assert admin.get(f"/api/v1/enquiries/{enquiry.id}").status_code == 403
+    # and the rule itself gives them nothing, whatever calls it
+    assert db.session.execute(visibility.enquiries(select(Enquiry), admin.user)).scalars().all() == []
 
 
 # Through the pages -------------------------------------------------------------------------------
@@ -165,3 +168,14 @@ def test_operator_caller_card_hides_other_operators_questions(client, login_as, 
     assert "Мой собственный вопрос" in card
     assert "Секрет чужого звонка" not in card
     assert card.count("<li>") >= 2  # both calls are listed, the other one as a summary
+
+
+def test_supervisors_see_phones_masked_in_lists_and_whole_on_a_detail_page(client, login_as, db, reference):
+    enquiry = make_enquiry(make_user("operator"))  # the caller is +7 342 212-44-86
+    login_as("supervisor")
+    whole, masked = "212-44-86", "+7342•••4486"
+    listing = client.get("/calls/").get_data(as_text=True)
+    assert masked in listing and whole not in listing
+    search = client.get("/privacy/?q=Соколова").get_data(as_text=True)
+    assert masked in search and whole not in search
+    assert whole in client.get(f"/enquiries/{enquiry.id}").get_data(as_text=True)

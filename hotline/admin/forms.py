@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput, TextInput
 
 from ..models import Role
 
@@ -122,7 +122,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[at_most(200)])
     email = StringField(_l("E-mail"), validators=[Optional(), at_most(254)])
     role = PickField(_l("Role"), choices=ROLE_CHOICES)
-    password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED)],
+    # What was typed stays in the field when the save is refused for another field (issue 16).
+    password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED)], widget=PasswordInput(hide_value=False),
                              description=_l("At least 8 characters."))
     topics = CheckboxesField(_l("Topics"), choices=[])
     cities = CheckboxesField(_l("Only these sister cities"), choices=[],
@@ -132,7 +133,7 @@ class UserForm(FlaskForm):
 class UserEditForm(UserForm):
     login = None
     active = BooleanField(_l("Active (may sign in)"))
-    password = PasswordField(_l("New password"), validators=[Optional()],
+    password = PasswordField(_l("New password"), validators=[Optional()], widget=PasswordInput(hide_value=False),
                              description=_l("Leave empty to keep the current password."))
 
 

@@ -26,7 +26,7 @@ def callback_json(task: CallbackTask) -> dict:
 
 
 @bp.get("/callbacks")
-@api_role_required("operator", "supervisor")
+@api_role_required("operator", "supervisor", admin=False)
 def list_callbacks():
     status = request.args.get("status", "open")
     if status == "all":
@@ -42,7 +42,7 @@ def list_callbacks():
 
 
 @bp.post("/callbacks/<int:task_id>/attempts")
-@api_role_required("operator", "supervisor")
+@api_role_required("operator", "supervisor", admin=False)
 def callback_attempt(task_id: int):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):

@@ -6,12 +6,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import audit
+from ..request_guard import parse_id
 from ..enquiries.access import can_view, visible
 from ..enquiries.references import parse_reference
 from ..enquiries.workflow import answer_enquiry, hand_over
 from ..extensions import db
 from ..models import Enquiry, EnquiryStatus, Topic, User
 from ..sla.watch import sla_state
+from ..writes import writes
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
@@ -21,6 +24,7 @@ LIST_LIMIT = 500
 
 
 @bp.get("/enquiries")
+@writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 def list_enquiries():
     stmt = select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.assignee),
@@ -43,12 +47,14 @@ def list_enquiries():
         stmt = stmt.join(Topic, Topic.id == Enquiry.topic_id).where(Topic.code == topic)
     stmt = visible(stmt, g.api_user).order_by(Enquiry.due_at, Enquiry.id).limit(LIST_LIMIT)
     enquiries = db.session.execute(stmt).scalars().all()
+    if audit.record_list(g.api_user, "enquiry", [e.id for e in enquiries], via="api"):
+        db.session.commit()
     return jsonify({"enquiries": [enquiry_json(e, sla_state(e).value) for e in enquiries]})
 
 
 def _load(key: str):
-    if key.isdigit():
-        enquiry = db.session.get(Enquiry, int(key))
+    if key.isascii() and key.isdigit():
+        enquiry = db.session.get(Enquiry, parse_id(key)) if parse_id(key) else None
     else:
         reference = parse_reference(key)
         enquiry = db.session.execute(select(Enquiry).where(Enquiry.reference == reference)).scalar_one_or_none() \
@@ -60,11 +66,14 @@ def _load(key: str):
 
 
 @bp.get("/enquiries/<key>")
+@writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 def get_enquiry(key: str):
     enquiry = _load(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
+    audit.record(g.api_user, "read", enquiry, via="api")
+    db.session.commit()
     return jsonify(enquiry_json(enquiry, sla_state(enquiry).value, trail=True))
 
 

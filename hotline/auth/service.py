@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audit
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..request_guard import plain_name
 from ..models import CoordinatorGroup, GroupMember, Role, SisterCity, Topic, TokenKind, User
 from . import throttle
 
@@ -56,7 +57,7 @@ def create_user(login: str, role: str, password: str, name: str = "", *, topics=
         raise ValidationFailed(_l("A password has at least 8 characters."), {"password": ""})
     if db.session.execute(select(User.id).where(User.login == login)).first():
         raise Conflict(_l("A user with login %(login)s already exists.", login=login))
-    user = User(login=login, role=role_value, name=name)
+    user = User(login=login, role=role_value, name=plain_name(name))
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -105,6 +106,16 @@ def _by_code(model, code: str):
     if obj is None:
         raise ValidationFailed(_l("Unknown code: %(code)s.", code=code), {"code": code})
     return obj
+
+
+def set_default_language(user: User, code: str) -> None:
+    """The language the desk opens in for `user` (ru or en); "" means as their browser asks."""
+    from flask import current_app
+
+    if code not in ("", *current_app.config["LANGUAGES"]):
+        raise ValidationFailed(_l("Unknown language; expected ru or en."), {"language": str(code)[:10]})
+    user.language = code or None
+    audit.record(user, "set_language", user, language=code or None)
 
 
 def issue_token(user: User, expires_in: timedelta | None = None, actor: User | None = None) -> str:

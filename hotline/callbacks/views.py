@@ -18,7 +18,7 @@ from .service import KIND_LABELS, RESULT_LABELS, STATUS_LABELS, answer_to_read, 
 
 @bp.get("/")
 @writes
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def index():
     show = request.args.get("show", "open")
     tasks = open_tasks(CallbackStatus.OPEN if show == "open" else None)
@@ -36,7 +36,7 @@ def index():
 
 
 @bp.post("/<int:task_id>/attempts")
-@role_required("operator", "supervisor")
+@role_required("operator", "supervisor", admin=False)
 def attempt(task_id: int):
     try:
         task = get_task(task_id)

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import CallChannel, CallOutcome, FaqEntry, FaqStatus, utcnow
 from ..phones import InvalidPhone, normalise_phone
 from ..reference import Ref, reference
+from ..request_guard import plain_name
 from ..timefmt import local_zone
 
 NAME_MAX = 200
@@ -75,12 +76,14 @@ class _Collector:
             return None
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:  # a time without a zone is Perm local time
+                parsed = parsed.replace(tzinfo=local_zone())
+            return parsed.astimezone(timezone.utc)
         except ValueError:
             self.add(name, _l("Must be a date and time in ISO 8601."))
-            return None
-        if parsed.tzinfo is None:  # a time without a zone is Perm local time
-            parsed = parsed.replace(tzinfo=local_zone())
-        return parsed.astimezone(timezone.utc)
+        except OverflowError:  # 0001-01-01 or 9999-12-31 moved to UTC leaves the calendar
+            self.add(name, _l("The call cannot be that long ago."))
+        return None
 
 
 def _enum(collector: _Collector, enum_cls, value, name: str, default=None):
@@ -142,11 +145,7 @@ def parse_call(payload: dict) -> CallInput:
 
     started_at = c.moment(payload, "started_at")
     ended_at = c.moment(payload, "ended_at")
-    now = utcnow()
-    if started_at and started_at > now + timedelta(minutes=5):
-        c.add("started_at", _l("The call cannot start in the future."))
-    if started_at and ended_at and ended_at < started_at:
-        c.add("ended_at", _l("The call cannot end before it started."))
+    _check_times(c, started_at, ended_at)
 
     reply_channel = None
     if outcome is CallOutcome.ROUTED:
@@ -166,6 +165,30 @@ def parse_call(payload: dict) -> CallInput:
     )
 
 
+def _check_times(c: _Collector, started_at: datetime | None, ended_at: datetime | None) -> None:
+    """Times that make sense: not in the future, not before CALLS_SINCE, ended after it started
+    and within CALL_MAX_HANDLE_MINUTES."""
+    config = current_app.config
+    now = utcnow()
+    earliest = datetime.fromisoformat(config["CALLS_SINCE"]).replace(tzinfo=local_zone())
+    longest = timedelta(minutes=config["CALL_MAX_HANDLE_MINUTES"])
+    for name, moment in (("started_at", started_at), ("ended_at", ended_at)):
+        if moment is None:
+            continue
+        if moment > now + timedelta(minutes=5):
+            c.add(name, _l("The call cannot start in the future.") if name == "started_at"
+                  else _l("The call cannot end in the future."))
+        elif moment < earliest:
+            c.add(name, _l("A call before %(day)s cannot be right.", day=earliest.strftime("%d.%m.%Y")))
+    if started_at and ended_at and "started_at" not in c.errors and "ended_at" not in c.errors:
+        if ended_at < started_at:
+            c.add("ended_at", _l("The call cannot end before it started."))
+        elif ended_at - started_at > longest:
+            c.add("ended_at", _l("A call lasts at most %(minutes)d minutes.", minutes=config["CALL_MAX_HANDLE_MINUTES"]))
+    elif ended_at and not started_at and ended_at < now - longest:
+        c.add("ended_at", _l("A call lasts at most %(minutes)d minutes.", minutes=config["CALL_MAX_HANDLE_MINUTES"]))
+
+
 def _parse_caller(c: _Collector, raw) -> CallerInput:
     if raw in (None, ""):
         return CallerInput()
@@ -173,7 +196,7 @@ def _parse_caller(c: _Collector, raw) -> CallerInput:
         c.add("caller", _l("Must be an object with name, phone, email and language."))
         return CallerInput()
     caller = CallerInput()
-    caller.name = c.text(raw, "caller.name", "name", max_length=NAME_MAX)
+    caller.name = plain_name(c.text(raw, "caller.name", "name", max_length=NAME_MAX))
     phone = c.text(raw, "caller.phone", "phone", max_length=40)
     if phone:
         try:

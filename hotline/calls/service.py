@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import joinedload
 
@@ -88,10 +89,12 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     routed = data.outcome is CallOutcome.ROUTED
     plan = plan_enquiry(data.topic.id, now) if routed else None
     begin_writes()
-    caller = save_caller(data.caller, overwrite=actor is not None)
+    caller = save_caller(data.caller, overwrite=actor is not None, actor=actor)
     caller_id = caller.id if caller else None
     started_at = data.started_at or now
-    ended_at = data.ended_at or (now if data.started_at is None or data.started_at <= now else None)
+    # No end given: it ended now, if that makes a call of a sane length; else its length is unknown.
+    longest = timedelta(minutes=current_app.config["CALL_MAX_HANDLE_MINUTES"])
+    ended_at = data.ended_at or (now if data.started_at is None or now - longest <= data.started_at <= now else None)
     call_id = db.session.execute(INSERT_CALL, dict(
         channel=data.channel, caller_id=caller_id, operator_id=actor.id if actor else None,
         topic_id=data.topic.id,
@@ -109,7 +112,7 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
                      data.outcome, started_at, ended_at, enquiry)
 
 
-def save_caller(data: CallerInput, overwrite: bool = True) -> SavedCaller | None:
+def save_caller(data: CallerInput, overwrite: bool = True, actor: User | None = None) -> SavedCaller | None:
     """The caller with this phone (or e-mail), updated with what the operator typed; a new caller
     if none matches; None for an anonymous call. Without `overwrite` (what a resident submits
     unchecked, on the web or through Open311) only empty fields are filled: nobody can rename
@@ -128,6 +131,7 @@ def save_caller(data: CallerInput, overwrite: bool = True) -> SavedCaller | None
             name=data.name, phone=data.phone, email=data.email, language=data.language,
             consent_at=consent_at, created_at=now, anonymised_at=None,
         )).scalar_one()
+        audit.record_row(actor, "create", Caller.__tablename__, caller_id)
         return SavedCaller(caller_id, data.name, data.phone, data.email, data.language, consent_at)
     changes = {}
     if data.name and data.name != row.name and (overwrite or not row.name):
@@ -140,6 +144,7 @@ def save_caller(data: CallerInput, overwrite: bool = True) -> SavedCaller | None
         changes["consent_at"] = now
     if changes:
         db.session.execute(update(_callers).where(_callers.c.id == row.id).values(**changes))
+        audit.record_row(actor, "update", Caller.__tablename__, row.id, fields=sorted(changes))
     return SavedCaller(**{**row._asdict(), **changes})
 
 

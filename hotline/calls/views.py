@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..request_guard import page_number, parse_ids
 from .. import audit, visibility
 from ..auth.decorators import role_required
 from ..errors import ValidationFailed
@@ -23,6 +24,7 @@ from .service import caller_history, find_caller_by_phone, log_call
 
 PAGE_SIZE = 50
 MATCH_LIMIT = 8
+SUGGEST_CHARS = 1000  # the words that matter come first; the rest of a long question adds little
 
 
 def _call_form() -> CallForm:
@@ -33,7 +35,7 @@ def _call_form() -> CallForm:
 
 
 def _faq_ids_from_request() -> list[int]:
-    return [int(v) for v in request.form.getlist("faq_ids") if v.isdigit()]
+    return parse_ids(request.form.getlist("faq_ids"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -104,24 +106,30 @@ def lookup():
             select(Caller).where(Caller.phone >= prefix, Caller.phone < upper)
             .order_by(Caller.phone).limit(MATCH_LIMIT)
         ).scalars().all()
+        if audit.record_list(current_user, "caller", [m.id for m in matches], via="lookup"):
+            db.session.commit()
     return render_template("calls/_caller_card.html", caller=None, phone=None, matches=matches, typed=raw)
 
 
-@bp.get("/faq-suggest")
+@bp.route("/faq-suggest", methods=["GET", "POST"])
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def faq_suggest():
-    """FAQ suggestions that follow the question and topic as typed (an HTML fragment)."""
-    topic_code = request.args.get("topic") or None
+    """FAQ suggestions that follow the question and topic as typed (an HTML fragment). The desk
+    posts the question (a long one does not fit a URL); only its first SUGGEST_CHARS count."""
+    values = request.form if request.method == "POST" else request.args
+    topic_code = values.get("topic") or None
     topic_id = None
     if topic_code:
         topic_id = db.session.execute(select(Topic.id).where(Topic.code == topic_code)).scalar()
-    chosen_ids = [int(v) for v in request.args.getlist("faq_ids") if v.isdigit()]
+    chosen_ids = parse_ids(values.getlist("faq_ids"))
     chosen = _chosen_faq(chosen_ids)
-    found = [e for e in suggest(request.args.get("question", ""), topic_id) if e.id not in chosen_ids]
+    question = (values.get("question") or "")[:SUGGEST_CHARS]
+    found = [e for e in suggest(question, topic_id) if e.id not in chosen_ids]
     return render_template("calls/_faq_suggestions.html", chosen=chosen, entries=found)
 
 
 @bp.get("/")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def my_calls():
     form = CallFilterForm(request.args)
@@ -141,9 +149,11 @@ def my_calls():
             stmt = stmt.where(Call.outcome == CallOutcome(form.outcome.data))
         if form.q.data:
             stmt = stmt.where(Call.question.contains(form.q.data.strip()))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     calls = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
     has_next = len(calls) > PAGE_SIZE
+    if audit.record_list(current_user, "call", [c.id for c in calls[:PAGE_SIZE]], via="calls-list", page=page):
+        db.session.commit()
     returned = []
     if current_user.role is Role.OPERATOR:
         returned = db.session.execute(

@@ -2,13 +2,14 @@
 and the unrouted list."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
+from ..request_guard import parse_ids
 from .. import audit
 from ..attachments.service import add_attachment, attachments_of
 from ..attachments.uploads import read_upload, takes_upload
@@ -31,7 +32,11 @@ def _inbox_query(view: str):
     stmt = (select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.city),
                                     selectinload(Enquiry.assignee))
             .where(Enquiry.status.in_(OPEN)))
-    if view == "unrouted":
+    if view == "overdue":  # past the answer deadline now (the dashboard's «breached now» opens it)
+        stmt = stmt.where(Enquiry.due_at < utcnow())
+        if not is_supervisor(current_user):
+            stmt = stmt.where(Enquiry.assignee_id == current_user.id)
+    elif view == "unrouted":
         stmt = stmt.where(Enquiry.status == EnquiryStatus.NEW)
     elif view == "mine" or not is_supervisor(current_user):
         stmt = stmt.where(Enquiry.assignee_id == current_user.id)
@@ -46,21 +51,39 @@ def _coordinators() -> list[User]:
         select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.name)).scalars())
 
 
+def _audit_list(enquiries, via: str, only_if_changed: bool = False) -> None:
+    """One audit row naming the enquiries a list showed; the inbox's poll writes one only when what
+    it shows has changed since this person's last one (it polls every few seconds)."""
+    ids = [e.id for e in enquiries]
+    if only_if_changed:
+        shown = ",".join(map(str, ids))
+        if session.get("inbox_audited") == shown:
+            return
+        session["inbox_audited"] = shown
+    if audit.record_list(current_user, "enquiry", ids, via=via):
+        db.session.commit()
+
+
 @bp.get("/")
+@writes
 @role_required("coordinator", "supervisor", admin=False)
 def inbox():
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
     enquiries = db.session.execute(_inbox_query(view)).scalars().all()
+    _audit_list(enquiries, "inbox")
+    session["inbox_audited"] = ",".join(str(e.id) for e in enquiries)
     return render_template("enquiries/inbox.html", enquiries=enquiries, view=view, now=utcnow(),
                            coordinators=_coordinators() if is_supervisor(current_user) else [])
 
 
 @bp.get("/rows")
+@writes
 @role_required("coordinator", "supervisor", admin=False)
 def inbox_rows():
     """The inbox table body, polled by htmx so new enquiries appear without a reload."""
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
     enquiries = db.session.execute(_inbox_query(view)).scalars().all()
+    _audit_list(enquiries, "inbox", only_if_changed=True)
     return render_template("enquiries/_rows.html", enquiries=enquiries, now=utcnow())
 
 
@@ -109,7 +132,7 @@ def _corrections() -> dict:
 
 
 def _faq_ids() -> list[int]:
-    return [int(v) for v in request.form.getlist("faq_ids") if v.isdigit()]
+    return parse_ids(request.form.getlist("faq_ids"))
 
 
 ACTIONS = {

@@ -85,7 +85,9 @@ def suggestions():
     query = request.args.get("q") or request.args.get("question") or ""
     hits = search(query, topic_id=_topic_id(request.args.get("topic")),
                   language=request.args.get("lang") or None, limit=SUGGESTION_LIMIT)
-    return render_template("faq/_suggestions.html", hits=hits, query=query)
+    # Without an answer to write (a closed enquiry) the hits are for reading: no "Insert answer".
+    return render_template("faq/_suggestions.html", hits=hits, query=query,
+                           insert=request.args.get("insert", "1") != "0")
 
 
 def revision_value(name: str, value) -> str:

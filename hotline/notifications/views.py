@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..request_guard import parse_ids
 from ..extensions import db
 from ..models import Notification
 from . import bp
@@ -33,7 +34,7 @@ def count():
 @bp.post("/read")
 @login_required
 def read():
-    ids = [int(v) for v in request.form.getlist("id") if v.isdigit()] or None
+    ids = parse_ids(request.form.getlist("id")) or None
     mark_read(current_user, ids)
     db.session.commit()
     return redirect(url_for("notifications.index"))

@@ -19,10 +19,14 @@ from .service import caller_calls, caller_enquiries, erase_caller, export_caller
 
 
 @bp.get("/")
+@writes
 @role_required("supervisor")
 def index():
     query = request.args.get("q", "").strip()
-    return render_template("privacy/index.html", query=query, callers=find_callers(query) if query else [],
+    callers = find_callers(query) if query else []
+    if audit.record_list(current_user, "caller", [c.id for c in callers], via="privacy-search"):
+        db.session.commit()
+    return render_template("privacy/index.html", query=query, callers=callers,
                            retention_days=current_app.config["RETENTION_DAYS"], cutoff=retention_cutoff())
 
 

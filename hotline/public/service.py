@@ -144,7 +144,7 @@ def normalise_reference(typed: str) -> str:
     """`зл-2026-000123`, `ZL 2026 123` and `ЗЛ-2026-000123` are one reference."""
     text = (typed or "").strip().upper().replace(" ", "-").replace("ZL", "ЗЛ")
     parts = [p for p in text.split("-") if p]
-    if len(parts) == 3 and parts[0] == "ЗЛ" and parts[1].isdigit() and parts[2].isdigit():
+    if len(parts) == 3 and parts[0] == "ЗЛ" and all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts[1:]):
         return f"ЗЛ-{parts[1]}-{int(parts[2]):06d}"
     return text
 

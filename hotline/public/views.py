@@ -91,13 +91,12 @@ def _status_page(form, enquiry, not_found=False, errors=None, sent=None):
 
 
 @bp.post("/status/message")
+@limiter.limit(per("PUBLIC_LOOKUPS_PER_HOUR", "hour"))
 def add_message():
     """The resident writes again from the status page (identified again by reference and contact)."""
     from ..mail.thread import resident_message
 
     form = request.form
-    if not allow("public-lookup", current_app.config["PUBLIC_LOOKUPS_PER_HOUR"], HOUR):
-        return _too_many()
     enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
     if enquiry is None:
         db.session.commit()

@@ -22,7 +22,13 @@ def build_charts(figures: dict, tables: dict[str, Table]) -> dict[str, dict]:
     points = [{"x": hour, "y": day, "r": round(2 + 14 * heat[day][hour] / peak, 1), "v": heat[day][hour]}
               for day in range(7) for hour in range(24) if heat[day][hour]]
     sla = tables["sla_trend"]
-    return {
+    if len(by_day.rows) == 1:  # one day (Today): its hours, not a lone point
+        per_hour = [sum(heat[day][hour] for day in range(7)) for hour in range(24)]
+        calls_chart = {"type": "bar", "vertical": True, "labels": [f"{hour}:00" for hour in range(24)], "datasets": [
+            {"label": str(_l("Calls")), "data": per_hour, "backgroundColor": GREEN}]}
+    else:
+        calls_chart = None
+    charts = {
         "calls_by_day": {"type": "line", "labels": [row[0] for row in by_day.rows], "datasets": [
             {"label": str(_l("Calls")), "data": [row[1] for row in by_day.rows], "borderColor": GREEN,
              "backgroundColor": GREEN, "tension": 0.2, "pointRadius": 0},
@@ -40,3 +46,6 @@ def build_charts(figures: dict, tables: dict[str, Table]) -> dict[str, dict]:
             {"label": str(_l("Open enquiries")), "data": [row[1] for row in tables["backlog_aging"].rows],
              "backgroundColor": [GREEN, BLUE, AMBER, RED]}]},
     }
+    if calls_chart is not None:
+        charts["calls_by_day"] = calls_chart
+    return charts

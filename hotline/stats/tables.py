@@ -31,6 +31,18 @@ def _names(model) -> dict[str, str]:
     return {obj.code: obj.name(locale) for obj in db.session.execute(select(model)).scalars()}
 
 
+def _people() -> dict[str, str]:
+    """login → the name people know (the filters above the tables offer names too); a name two
+    people share is told apart by the login: «Ольга Смирнова (operator2)»."""
+    from collections import Counter
+
+    from ..models import User
+
+    rows = db.session.execute(select(User.login, User.name)).all()
+    shared = Counter(name for _login, name in rows if name)
+    return {login: (f"{name} ({login})" if shared[name] > 1 else name) if name else login for login, name in rows}
+
+
 def _pct(value):
     return None if value is None else round(value * 100, 1)
 
@@ -42,6 +54,8 @@ def _hours(value):
 def build_tables(figures: dict) -> dict[str, Table]:
     calls = figures["calls"]
     topics, cities = _names(Topic), _names(SisterCity)
+    people = _people()
+    no_operator = str(_l("no operator (web, e-mail, partners)"))
     none = str(_l("none"))
     tables = [
         Table("summary", str(_l("Key figures")), [str(_l("Figure")), str(_l("Value"))], [
@@ -85,12 +99,14 @@ def build_tables(figures: dict) -> dict[str, Table]:
         Table("coordinators", str(_l("Coordinators")),
               [str(_l("Coordinator")), str(_l("Assigned")), str(_l("Answered")),
                str(_l("Median time to answer, business hours")), str(_l("SLA compliance, %")), str(_l("Open"))],
-              [[r["login"], r["assigned"], r["answered"], _hours(r["median_hours"]), _pct(r["sla_compliance"]),
+              [[people.get(r["login"], r["login"]), r["assigned"], r["answered"], _hours(r["median_hours"]),
+                _pct(r["sla_compliance"]),
                 r["open"]] for r in figures["coordinators"]]),
         Table("operators", str(_l("Operators")),
               [str(_l("Operator")), str(_l("Calls")), str(_l("Average handle time, min:s")),
                str(_l("First-contact resolution, %"))],
-              [[r["login"], r["calls"], format_duration(r["aht_seconds"]), _pct(r["fcr"])]
+              [[no_operator if r["login"] == "none" else people.get(r["login"], r["login"]), r["calls"],
+                format_duration(r["aht_seconds"]), _pct(r["fcr"])]
                for r in figures["operators"]]),
         Table("faq_top", str(_l("FAQ entries used most")), [str(_l("Entry")), str(_l("Question")), str(_l("Uses"))],
               [[r["id"], r["question"], r["uses"]] for r in figures["faq"]["top"]]),

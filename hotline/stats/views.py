@@ -53,7 +53,7 @@ def dashboard():
     tables = build_tables(figures)
     return render_template(
         "stats/dashboard.html", period=period, filters=filters, figures=figures, tables=tables,
-        charts=build_charts(figures, tables), live=live_strip(), args=_query_args(), errors=errors,
+        charts=build_charts(figures, tables), live=live_strip(), today_iso=_today_iso(), args=_query_args(), errors=errors,
         presets=PRESETS, topics=topic_choices(_("all topics")), cities=city_choices(_("all sister cities")),
         channels=[("", _("all channels"))] + [(c.value, str(label)) for c, label in CHANNEL_LABELS.items()],
         operators=_people(Role.OPERATOR), coordinators=_people(Role.COORDINATOR),
@@ -77,7 +77,14 @@ def _seconds(value) -> str:
 @bp.get("/live")
 @role_required("supervisor")
 def live():
-    return render_template("stats/_live.html", live=live_strip())
+    return render_template("stats/_live.html", live=live_strip(), today_iso=_today_iso())
+
+
+def _today_iso() -> str:
+    """Today in Perm, for the link from «calls logged today» to the calls list."""
+    from .period import today_local
+
+    return today_local().isoformat()
 
 
 @bp.get("/export/<name>.<fmt>")

@@ -1,14 +1,14 @@
 """attachments: stored files by content hash, and the attachments of enquiries
 
 Revision ID: i11b_attachments
-Revises: i13b_call_partner_key
+Revises: i13a_audit
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "i11b_attachments"
-down_revision = "i13b_call_partner_key"
+down_revision = "i13a_audit"
 branch_labels = None
 depends_on = None
 

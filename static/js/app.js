@@ -8,6 +8,35 @@
     if (token) { event.detail.headers["X-CSRFToken"] = token.value; }
   });
 
+  // A panel loaded by htmx that fails says so instead of keeping what it showed before
+  // (its data-error holds the message, in the page's language).
+  function failed(event) {
+    var target = event.detail && event.detail.target;
+    var panel = target && target.closest && target.closest("[data-error]");
+    if (!panel) { return; }
+    var message = document.createElement("p");
+    message.className = "flash flash-error";
+    message.setAttribute("role", "alert");
+    message.textContent = panel.getAttribute("data-error");
+    panel.replaceChildren(message);
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+
+  // A form that deletes or revokes asks first (data-confirm holds the question).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  }, true);
+
+  // After a refused save, focus goes to the first field in error (its message is read with it).
+  var invalid = document.querySelector("main [aria-invalid='true']");
+  if (invalid) {
+    var focusable = invalid.matches("input, select, textarea") ? invalid : invalid.querySelector("input, select, textarea");
+    if (focusable) { focusable.focus(); }
+  }
+
   // The header menu folds behind a button on a narrow screen (app.css, media rules at the end).
   var toggle = document.querySelector(".menu-toggle");
   var menu = document.getElementById("topbar-menu");

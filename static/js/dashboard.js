@@ -28,9 +28,16 @@
       options.scales.y = { beginAtZero: true };
       if (spec.percent) { options.scales.y.max = 100; options.scales.y.ticks = { callback: percentTicks }; }
     }
-    if (spec.type === "bar" && spec.labels.length > 6) {
+    if (spec.type === "bar" && spec.labels.length > 6 && !spec.vertical) {
+      // Long names (topics, cities): horizontal bars, every label shown (shortened, whole in
+      // the tooltip), the box as tall as the labels need.
+      var labels = spec.labels;
       options.indexAxis = "y";
-      options.scales = { x: { beginAtZero: true } };
+      options.scales = { x: { beginAtZero: true }, y: { ticks: { autoSkip: false, callback: function (v) {
+        var text = String(labels[v]);
+        return text.length > 30 ? text.slice(0, 29) + "…" : text;
+      } } } };
+      canvas.parentElement.style.height = Math.max(256, labels.length * 24 + 40) + "px";
     }
     new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: spec.datasets }, options: options });
   }

@@ -160,9 +160,9 @@ def discover(page, base: str, starts: list[str], failed: list[str] | None = None
     tried: set[str] = set()
     pages: list[str] = []    # where the links led (after redirects), in the order found
     shapes: set[str] = set()
-    queue = [(normalise(base + start, base), 0) for start in starts]
+    queue = [(normalise(base + start, base), 0, "start") for start in starts]
     while queue and len(pages) < MAX_PAGES:
-        url, depth = queue.pop(0)
+        url, depth, source = queue.pop(0)
         if url is None or url in tried or shape(url) in shapes:
             continue
         tried.add(url)
@@ -171,7 +171,8 @@ def discover(page, base: str, starts: list[str], failed: list[str] | None = None
         tried.add(final)
         if response is None or response.status >= 400:
             if failed is not None:
-                failed.append(f"{url.replace(base, '')}: HTTP {response.status if response else 'no response'}")
+                failed.append(f"{url.replace(base, '')} (a link on {source}): "
+                              f"HTTP {response.status if response else 'no response'}")
             continue
         if final is None or shape(final) in shapes:
             continue
@@ -184,7 +185,7 @@ def discover(page, base: str, starts: list[str], failed: list[str] | None = None
         for link in links:
             target = normalise(link, base)
             if target and target not in tried and shape(target) not in shapes:
-                queue.append((target, depth + 1))
+                queue.append((target, depth + 1, final.replace(base, "")))
     return pages
 
 

@@ -14,6 +14,7 @@ from ...enquiries.routing import release_for_rerouting
 from ...errors import ValidationFailed
 from ...extensions import db
 from ...auth import tokens
+from ...request_guard import plain_name
 from ...models import AccessToken, CoordinatorGroup, Role, SisterCity, Topic, TokenKind, User
 from .base import apply_changes, invalid, text
 from .routing import primary_group_ids, topic_group
@@ -97,7 +98,7 @@ def update_user(actor: User, user: User, *, name: str, email: str, role: str, ac
     if new_role is Role.COORDINATOR or old_role is not Role.COORDINATOR:
         # (A coordinator being given another role keeps the ticks of their old scope: dropped below.)
         _check_scope(new_role, topics, cities)
-    changes = apply_changes(user, {"name": text(name), "email": email or None, "role": new_role, "active": active})
+    changes = apply_changes(user, {"name": plain_name(text(name)), "email": email or None, "role": new_role, "active": active})
     if "role" in changes:
         changes["role"] = [r.value for r in changes["role"]]
     if password:

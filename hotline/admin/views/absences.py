@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...auth.decorators import role_required
+from ...request_guard import parse_id
 from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import Absence
@@ -20,8 +21,8 @@ from .base import coordinator_choices, done, form_status, get_or_404, put_on_for
 def absences():
     form = AbsenceForm()
     form.user.choices = coordinator_choices()
-    if request.method == "GET" and request.args.get("user", "").isdigit():
-        form.user.data = int(request.args["user"])
+    if request.method == "GET" and parse_id(request.args.get("user")):
+        form.user.data = parse_id(request.args["user"])
     if form.validate_on_submit():
         try:
             absence = service.add_absence(current_user, user_id=form.user.data, starts_on=form.starts_on.data,
