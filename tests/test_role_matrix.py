@@ -66,17 +66,16 @@ def _world(db) -> dict:
     spare_city = SisterCity(code="spare", name_ru="Запасный", name_en="Spare", country_ru="—", country_en="—")
     db.session.add_all([member, rule, absence, sla, day, spare_topic, spare_city])
     db.session.flush()
-    from hotline.attachments import add_attachment
     from hotline.auth.tokens import issue
     from hotline.models import TokenKind
 
     partner_key, _secret = issue(TokenKind.OPEN311, name="Matrix partner")
-    attachment = add_attachment(enquiry, "письмо.txt", "Здравствуйте!
-".encode(), "public", None)
     db.session.flush()
+    from hotline.attachments import add_attachment
+
+    attachment = add_attachment(enquiry, "письмо.txt", "Здравствуйте!\n".encode(), "public", None)
     return {
-        "key_id": partner_key.id,
-        "attachment_id": attachment.id,
+        "key_id": partner_key.id, "attachment_id": attachment.id,
         "enquiry_id": enquiry.id, "key": enquiry.id, "reference": enquiry.reference, "call_id": enquiry.call_id,
         "caller_id": enquiry.caller_id, "entry_id": entry.id, "user_id": target.id,
         "token_id": db.session.execute(select(ApiToken.id).where(ApiToken.user_id == target.id)).scalar(),

@@ -1,7 +1,7 @@
 """attachments: stored files by content hash, and the attachments of enquiries
 
 Revision ID: i11b_attachments
-Revises: i13b_call_partner_key
+Revises: i13a_audit
 """
 from alembic import op
 import sqlalchemy as sa
