@@ -20,8 +20,8 @@ NAV = [
     ("privacy.index", _l("Personal data"), {S}),
     ("mail.outbox", _l("Outbox"), {A}),
 ]
-# Pages of calls, callers and enquiries: admins do not see them (SPEC 10).
-DESK_PAGES = {"calls.new_call", "enquiries.inbox", "calls.my_calls"}
+# Pages of calls, callers, enquiries and call-backs: admins do not see them (SPEC 10).
+DESK_PAGES = {"calls.new_call", "enquiries.inbox", "calls.my_calls", "callbacks.index"}
 # The first page in this order that the role may open is its home.
 HOME_ORDER = {
     O: ["calls.new_call"],
