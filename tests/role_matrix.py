@@ -206,6 +206,8 @@ EXPECTED = {
     # everyone, whoever is signed in); admins keep the integrations; everyone's page asks the
     # live channel what changed for them.
     ("POST", "/cti/<token>"):                                       (U, U, U, U, U),
+    ("GET", "/api/v1/telephony/calls"):                             (U, OK, F, OK, F),
+    ("GET", "/api/v1/telephony/active"):                            (U, OK, F, F, F),
     ("GET", "/live"):                                               (L, OK, OK, OK, OK),
     ("GET", "/admin/cti"):                                          (L, F, F, F, OK),
     ("POST", "/admin/cti"):                                         (L, F, F, F, 422),

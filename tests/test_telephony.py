@@ -256,3 +256,33 @@ def test_erasing_a_caller_removes_their_number_from_telephony(db, post, login_as
     assert count(db, CtiEvent) == 0
     [task] = tasks(db)
     assert task.status is CallbackStatus.CANCELLED and task.phone == ""
+
+
+def test_api_lists_missed_calls_masked_for_supervisors_and_the_active_call_with_its_card(db, post, api):
+    from hotline.models import Caller
+
+    operator_api = api("operator")
+    operator_api.user.extension = "105"
+    db.session.add(Caller(name="Анна Соколова", phone="+73422124486"))
+    db.session.commit()
+    post("newCall", "m1", at=T0)
+    post("hangup", "m1", at=T0 + timedelta(seconds=20), cause="noAnswer")
+    post("newCall", "a1", at=T0 + timedelta(minutes=1), from_="+73422999999")
+    post("answer", "a1", at=T0 + timedelta(minutes=1, seconds=4), answeringNumber="105", from_="+73422999999")
+    with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
+        listed = operator_api.get("/api/v1/telephony/calls?from=2026-12-01&to=2026-12-02&missed=1").get_json()
+        assert [c["call_id"] for c in listed["calls"]] == ["m1"] and listed["calls"][0]["phone"] == "+73422124486"
+        every = operator_api.get("/api/v1/telephony/calls?from=2026-12-01&to=2026-12-02").get_json()["calls"]
+        assert {c["call_id"] for c in every} == {"m1", "a1"}
+        supervised = api("supervisor").get("/api/v1/telephony/calls?from=2026-12-01&to=2026-12-02&missed=1").get_json()
+        assert supervised["calls"][0]["phone"] != "+73422124486" and supervised["calls"][0]["from"] is None
+        active = operator_api.get("/api/v1/telephony/active").get_json()
+        assert active["call"]["call_id"] == "a1" and active["caller"] is None  # an unknown number: no card
+        missed = operator_api.get("/api/v1/callbacks?kind=missed-call").get_json()["callbacks"]
+        assert [c["telephony_call_id"] for c in missed] == [one(db, "m1").id]
+    post("newCall", "a2", at=T0 + timedelta(minutes=3))
+    post("answer", "a2", at=T0 + timedelta(minutes=3, seconds=2), answeringNumber="105")
+    with time_machine.travel(T0 + timedelta(minutes=4), tick=False):
+        active = operator_api.get("/api/v1/telephony/active").get_json()
+        assert active["call"]["call_id"] == "a2" and active["caller"]["name"] == "Анна Соколова"
+        assert api("operator").get("/api/v1/telephony/active").get_json() == {"call": None}
