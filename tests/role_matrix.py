@@ -208,6 +208,8 @@ EXPECTED = {
     ("POST", "/cti/<token>"):                                       (U, U, U, U, U),
     ("GET", "/api/v1/telephony/calls"):                             (U, OK, F, OK, F),
     ("GET", "/api/v1/telephony/active"):                            (U, OK, F, F, F),
+    ("GET", "/telephony/wallboard"):                                (L, F, F, OK, OK),
+    ("GET", "/telephony/wallboard/board"):                          (L, F, F, OK, OK),
     ("GET", "/live"):                                               (L, OK, OK, OK, OK),
     ("GET", "/admin/cti"):                                          (L, F, F, F, OK),
     ("POST", "/admin/cti"):                                         (L, F, F, F, 422),

@@ -1,12 +1,14 @@
 """The CTI endpoint (SPEC 8.4), the live channel's one cheap endpoint, and the wallboard."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import live
+from ..auth.decorators import role_required
 from ..errors import ValidationFailed
+from ..stats.telephony import board_figures
 from ..extensions import csrf, db
 from . import bp
 from .integrations import count_refused, count_refused_for, find_integration
@@ -65,3 +67,16 @@ def live_changes():
     except Exception:  # noqa: BLE001 - Redis down: the page keeps its slow refresh
         return jsonify({"seq": int(since), "changes": {}, "offline": True})
     return jsonify({"seq": seq, "changes": changed})
+
+
+@bp.get("/telephony/wallboard")
+@role_required("supervisor")
+def wallboard():
+    """The supervisors' page for the big screen; its board follows the live channel."""
+    return render_template("telephony/wallboard.html", board=board_figures())
+
+
+@bp.get("/telephony/wallboard/board")
+@role_required("supervisor")
+def wallboard_board():
+    return render_template("telephony/_board.html", board=board_figures())
