@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 SEQ_KEY = "live:seq"
 TTL_SECONDS = 24 * 3600  # a person who has not looked for a day gets a fresh start
-CHANNELS = {"supervisors"}  # shared channels (the wallboard), read by the roles listed in `channels_for`
+# Shared channels, read by the roles `channels_for` names: the wallboard's (supervisors), and the
+# desk's (coordinators and supervisors: an enquiry changed, every open inbox refreshes).
+CHANNELS = {"supervisors", "desk"}
 
 
 def _user_key(user_id: int) -> str:
@@ -87,16 +89,20 @@ def _drop_pending(session) -> None:
 def channels_for(user) -> list[str]:
     from .models import Role
 
-    return ["supervisors"] if user.role in (Role.SUPERVISOR, Role.ADMIN) else []
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        return ["supervisors", "desk"]
+    return ["desk"] if user.role is Role.COORDINATOR else []
 
 
-def current_seq() -> int:
+def current_seq() -> int | str:
+    """The sequence number now, for a page to start from; "" when Redis cannot be reached (the
+    page's first look then only takes the mark)."""
     from .queue import get_redis
 
     try:
         return int(get_redis().get(SEQ_KEY) or 0)
     except Exception:  # noqa: BLE001
-        return 0
+        return ""
 
 
 def changes(user, since: int) -> tuple[int, dict]:

@@ -7,8 +7,9 @@
   var body = document.body;
   var url = body.getAttribute("data-live");
   if (!url || !window.fetch) { return; }
-  var since = Number(body.getAttribute("data-live-since") || "0");
-  var baseline = since === 0;  // Redis was away when the page was made: the first answer only sets the mark
+  var mark = body.getAttribute("data-live-since");
+  var since = Number(mark || "0");
+  var baseline = !mark;  // Redis was away when the page was made: the first answer only sets the mark
   var interval = Number(body.getAttribute("data-live-interval") || "1000");
   var stopped = false;
 
