@@ -1,14 +1,14 @@
 """telephony: CTI events as received, telephony calls, operators' extensions
 
 Revision ID: i12_telephony
-Revises: i11b_attachments
+Revises: i11c_mail_templates
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "i12_telephony"
-down_revision = "i11b_attachments"
+down_revision = "i11c_mail_templates"
 branch_labels = None
 depends_on = None
 
