@@ -104,6 +104,11 @@ class Config:
     # A resident's message within this many days of an answer or close reopens the enquiry.
     REOPEN_DAYS = int(os.environ.get("REOPEN_DAYS", "30"))
 
+    # Telephony (SPEC 8.4, 7): raw CTI events are kept this many days; an answer within this many
+    # seconds of ringing meets the service level.
+    CTI_EVENT_DAYS = int(os.environ.get("CTI_EVENT_DAYS", "30"))
+    SERVICE_LEVEL_SECONDS = int(os.environ.get("SERVICE_LEVEL_SECONDS", "20"))
+
     # Refuse demo passwords in production (SPEC 2).
     REFUSE_DEMO_PASSWORDS = False
 

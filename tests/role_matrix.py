@@ -34,6 +34,7 @@ PARAMS = {
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
     "/admin/mail-templates/<letter>/<language>/<part>": {"letter": "answer", "language": "ru", "part": "html"},
     "/admin/mail-templates/<letter>/<language>/<part>/reset": {"letter": "answer", "language": "ru", "part": "html"},
+    "/cti/<token>": {"token": "zlcti_forged"},
 }
 
 EXPECTED = {
@@ -191,4 +192,17 @@ EXPECTED = {
     ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, F),
     ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, N, F, N, F),
     ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
+
+    # Telephony (issue 12): the phone system posts with its own token (a forged one: 401 for
+    # everyone, whoever is signed in); admins keep the integrations; everyone's page asks the
+    # live channel what changed for them.
+    ("POST", "/cti/<token>"):                                       (U, U, U, U, U),
+    ("GET", "/api/v1/telephony/calls"):                             (U, OK, F, OK, F),
+    ("GET", "/api/v1/telephony/active"):                            (U, OK, F, F, F),
+    ("GET", "/telephony/wallboard"):                                (L, F, F, OK, OK),
+    ("GET", "/telephony/wallboard/board"):                          (L, F, F, OK, OK),
+    ("GET", "/live"):                                               (L, OK, OK, OK, OK),
+    ("GET", "/admin/cti"):                                          (L, F, F, F, OK),
+    ("POST", "/admin/cti"):                                         (L, F, F, F, 422),
+    ("POST", "/admin/cti/<int:key_id>/revoke"):                     (L, F, F, F, N),  # the world's key is Open311's
 }

@@ -32,6 +32,7 @@ from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, 
 from .reference import SisterCity, Topic
 from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy
 from .signin import LoginThrottle
+from .telephony import CallDirection, CtiEvent, TelephonyCall
 from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample  # noqa: F401
 from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
@@ -46,4 +47,5 @@ __all__ = [
     "CallbackAttempt", "CallbackKind", "CallbackResult", "CallbackStatus", "CallbackTask", "Delivery",
     "DeliveryAttempt", "DeliveryStatus", "Feedback", "FeedbackVerdict", "IncomingKind", "IncomingMail",
     "MailKind", "MailStatus", "OutgoingMail", "ReplyChannel", "ThreadAuthor", "ThreadMessage",
+    "CallDirection", "CtiEvent", "TelephonyCall",
 ]

@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, select
 from ...extensions import db
 from ...models import Call, Enquiry, EnquiryStatus, utcnow
 from ..delivery import delivery_figures, feedback_figures
+from ..telephony import telephony_figures
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
 from .raw import _calls, _enquiries, _faq
@@ -56,6 +57,7 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         **enquiries,
         "faq": faq,
         "delivery": delivery_figures(start, end, filters),
+        "telephony": telephony_figures(start, end, filters.operator_id, period.day_list()),
         "feedback": feedback_figures(start, end, filters),
     }
 
