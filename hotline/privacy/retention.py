@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import exists, or_, select
 
 from .. import audit
+from ..auth import throttle
 from ..extensions import db
 from ..models import Attachment, Call, Caller, Enquiry, utcnow
 from ..timefmt import local_zone
@@ -81,6 +82,7 @@ def run_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> 
     from ..telephony.service import anonymise_calls, purge_events
 
     purge_events(now)
+    throttle.prune(now)
     cutoff = retention_cutoff(now)
     if cutoff is not None:
         anonymise_calls(cutoff)
