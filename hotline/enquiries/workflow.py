@@ -126,10 +126,8 @@ def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
     _event(enquiry, actor, "handed-over", **{"from": previous, "to": target.login, "reason": reason})
     audit.record(actor, "hand_over", enquiry, to=target.login)
     from ..notifications.service import notify
-    from ..sla.watch import schedule_sla_jobs
 
     notify(target, "handed-over", enquiry)
-    schedule_sla_jobs(enquiry)
     return enquiry
 
 

@@ -75,6 +75,9 @@ class Enquiry(db.Model):
     # 80 % of the answer target in business time: the assignee is warned from here on.
     sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The deadline watch's marks (hotline/sla/watch.py): set once, by the run that told people.
+    sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A coordinator sent it back to the operator (wrong topic, more from the caller needed).
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     return_reason: Mapped[str | None] = mapped_column(Text)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
@@ -41,14 +42,24 @@ def notify(user: User, kind: str, enquiry: Enquiry | None) -> int | None:
     return added[0] if added else None
 
 
-def notify_many(items: list[tuple[User, str, Enquiry | None]]) -> list[int]:
+def _once_key(kind: str, enquiry: Enquiry | None, user: User, rounds: dict[int, datetime | None]) -> str | None:
+    if kind not in ONCE:
+        return None
+    key = f"{kind}:{enquiry.id if enquiry else None}:{user.id}"
+    told = rounds.get(enquiry.id) if enquiry else None
+    return f"{key}:{int(told.timestamp())}" if told else key
+
+
+def notify_many(items: list[tuple[User, str, Enquiry | None]],
+                rounds: dict[int, datetime | None] | None = None) -> list[int]:
     """Add notifications in one statement (a batch of routed enquiries); returns the ids of those
-    added — a ONCE kind already given to that person for that enquiry is skipped."""
+    added — a ONCE kind already given to that person for that enquiry is skipped. `rounds` names,
+    per enquiry, the deadline a ONCE kind is about: a new deadline (reopen, extension) is told anew."""
     if not items:
         return []
     now = utcnow()
     rows = [{"user_id": user.id, "enquiry_id": enquiry.id if enquiry else None, "kind": kind, "created_at": now,
-             "dedup_key": f"{kind}:{enquiry.id if enquiry else None}:{user.id}" if kind in ONCE else None}
+             "dedup_key": _once_key(kind, enquiry, user, rounds or {})}
             for user, kind, enquiry in items]
     table = Notification.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
