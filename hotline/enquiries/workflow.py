@@ -16,7 +16,7 @@ from ..queue import enqueue_after_commit
 from ..visibility import can_work_enquiry as can_work
 from ..visibility import is_supervisor
 from .routing import ROUTE_JOB, route_job_id
-from .service import business_calendar
+from .service import business_calendar, record_first_response
 
 ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
@@ -68,8 +68,7 @@ def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry
     enquiry.status = EnquiryStatus.ANSWERED
     enquiry.answer = text
     enquiry.answered_at = now
-    if enquiry.first_response_at is None:
-        enquiry.first_response_at = now
+    record_first_response(enquiry, now)
     enquiry.answer_business_seconds = business_calendar().business_seconds_between(enquiry.created_at, now)
     _event(enquiry, actor, "answered", faq_ids=faq_ids or [])
     audit.record(actor, "answer", enquiry)

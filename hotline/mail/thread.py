@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .. import audit
 from ..enquiries.access import can_work
 from ..enquiries.routing import ROUTE_JOB, route_job_id
+from ..enquiries.service import record_first_response
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -129,8 +130,7 @@ def write_to_resident(actor: User, enquiry: Enquiry, body) -> ThreadMessage:
                             source="email" if mail else "web", body=body, outgoing_mail_id=mail.id if mail else None,
                             created_at=now)
     db.session.add(message)
-    if enquiry.first_response_at is None:
-        enquiry.first_response_at = now  # SPEC 7: an interim reply is a first response
+    record_first_response(enquiry, now)  # SPEC 7: an interim reply is a first response
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id, kind="interim-reply", created_at=now,
                                 detail={"mailed": mail is not None}))
     audit.record(actor, "interim_reply", enquiry)

@@ -22,12 +22,14 @@ KINDS = {
     "reassigned-after-reopen": _l("Enquiry %(ref)s was reopened and is back with you."),
     "sla-warning": _l("Enquiry %(ref)s is close to its deadline."),
     "sla-breach": _l("Enquiry %(ref)s has missed its deadline."),
+    "first-response-warning": _l("Enquiry %(ref)s is close to its first-response target: reply to the resident."),
+    "first-response-breach": _l("Enquiry %(ref)s has had no first response within its target."),
     "unrouted": _l("Enquiry %(ref)s could not be routed: nobody can take it."),
     "returned": _l("Enquiry %(ref)s was returned to you by the coordinator."),
     "answered": _l("Enquiry %(ref)s has been answered."),
 }
 # Kinds that are said once per enquiry and person, however often the job runs.
-ONCE = {"sla-warning", "sla-breach", "unrouted"}
+ONCE = {"sla-warning", "sla-breach", "first-response-warning", "first-response-breach", "unrouted"}
 
 
 def message(notification: Notification) -> str:

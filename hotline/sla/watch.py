@@ -1,6 +1,7 @@
 """The deadline watch: one periodic job (RQ's cron, every minute, from worker.py) that reads the
-database for enquiries crossing a deadline — 80 % of the answer target (warn the assignee), the due
-time (escalate to supervisors) — and marks each crossing on the enquiry once, with a conditional
+database for enquiries crossing a deadline — 80 % of the answer target and of the first-response
+target (warn the assignee), the due time and the first-response due time (escalate to
+supervisors) — and marks each crossing on the enquiry once, with a conditional
 update, so several workers and a Redis emptied at any moment neither repeat nor miss one. Also
 the SLA state shown beside each enquiry and the 59-FZ legal deadline."""
 from __future__ import annotations
@@ -70,6 +71,12 @@ CROSSINGS: tuple[Crossing, ...] = (
     Crossing("sla-warning", Enquiry.sla_warn_at, Enquiry.sla_warned_at, "due_at", moot_past_deadline=True),
     Crossing("sla-breach", Enquiry.due_at, Enquiry.sla_breached_at, "due_at", supervisors=True,
              needs_assignee=False, event="breached"),
+    # SPEC 7: no answer, interim reply or call-back that reached yet.
+    Crossing("first-response-warning", Enquiry.first_response_warn_at, Enquiry.first_response_warned_at,
+             "first_response_due_at", where=(Enquiry.first_response_at.is_(None),), moot_past_deadline=True),
+    Crossing("first-response-breach", Enquiry.first_response_due_at, Enquiry.first_response_breached_at,
+             "first_response_due_at", supervisors=True, needs_assignee=False,
+             where=(Enquiry.first_response_at.is_(None),), event="first-response-breached"),
 )
 
 
