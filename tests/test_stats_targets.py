@@ -173,3 +173,114 @@ def test_the_watch_warns_and_escalates_a_first_response_not_given(app, db, desk)
     assert kinds("anna") == ["first-response-breach", "first-response-warning"]
     assert kinds("boris") == ["first-response-warning"]
     assert [ev.kind for ev in _load(e_quiet.id).events].count("first-response-breached") == 1
+
+
+# --- reopen ----------------------------------------------------------------------------------
+
+
+def reopen_it(desk, e: Enquiry, moment: datetime) -> None:
+    from hotline.enquiries.workflow import reopen
+    from hotline.extensions import db
+
+    with at(moment):
+        reopen(desk[_login(e)], _load(e.id), "Заявитель пишет, что ответ не про его случай.")
+        db.session.commit()
+
+
+def test_a_reopened_enquiry_gets_a_new_due_time_and_counts_its_last_answer(app, desk):
+    """Created Tue 10:00 (8 h target: due Tue 18:00), answered Tue 12:00, reopened Wed 10:00 → due
+    Wed 18:00, warning at 80 % = Wed 16:24; answered again Wed 17:00: on time against the new due
+    time (late against the old one); time to answer from creation to the last answer = 8 h Tue + 8 h
+    Wed = 16 business hours."""
+    e = enquiry_for(desk, "anna", perm(2026, 12, 1, 10, 0))
+    assert _load(e.id).due_at == perm(2026, 12, 1, 18, 0)
+    answer(desk, e, perm(2026, 12, 1, 12, 0))
+    reopen_it(desk, e, perm(2026, 12, 2, 10, 0))
+    e = _load(e.id)
+    assert (e.due_at, e.sla_warn_at) == (perm(2026, 12, 2, 18, 0), perm(2026, 12, 2, 16, 24))
+    answer(desk, e, perm(2026, 12, 2, 17, 0))
+    e = _load(e.id)
+    assert e.answer_business_seconds == 16 * 3600
+    for rollup in (True, False):
+        figures = compute(DEC2, Filters(), now=perm(2026, 12, 3, 12, 0), rollup=rollup)
+        assert figures["enquiries"]["answered"] == 1 and figures["sla_compliance"] == 1.0
+        assert figures["time_to_answer"]["median_hours"] == 16.0
+        assert compute(DEC1, Filters(), now=perm(2026, 12, 3, 12, 0), rollup=rollup)["enquiries"]["answered"] == 0
+
+
+def test_the_watch_tells_the_new_deadline_of_a_reopened_enquiry_again(app, db, desk):
+    e = enquiry_for(desk, "anna", perm(2026, 12, 1, 10, 0))
+    with at(perm(2026, 12, 1, 18, 1)):
+        watch_deadlines()  # the first deadline missed: escalated
+        db.session.commit()
+    answer(desk, e, perm(2026, 12, 2, 9, 30))
+    reopen_it(desk, e, perm(2026, 12, 2, 10, 0))
+    assert (_load(e.id).sla_warned_at, _load(e.id).sla_breached_at) == (None, None)
+    with at(perm(2026, 12, 2, 16, 25)):  # past 80 % of the new target
+        watch_deadlines()
+        db.session.commit()
+    with at(perm(2026, 12, 2, 18, 1)):
+        watch_deadlines()
+        watch_deadlines()
+        db.session.commit()
+    chief = sorted(db.session.execute(select(Notification.kind).where(
+        Notification.user_id == desk["chief"].id, Notification.kind == "sla-breach")).scalars())
+    assert chief == ["sla-breach", "sla-breach"]  # once per deadline
+    anna = sorted(db.session.execute(select(Notification.kind).where(
+        Notification.user_id == desk["anna"].id, Notification.kind.like("sla-%"))).scalars())
+    # the first warning was found only after its deadline (left to the escalation), the second in time
+    assert anna == ["sla-breach", "sla-breach", "sla-warning"]
+
+
+@pytest.fixture
+def reopens(desk):
+    """anna (youth): E1 created Tue 10:00, answered Tue 12:00, reopened Wed 00:01 Perm, answered
+    again Wed 17:00; E2 created Tue 11:00, answered Tue 23:59 Perm. boris (media): E3 created Tue
+    10:00, answered Tue 15:00, reopened Tue 23:59 Perm, not answered again."""
+    from hotline.enquiries.workflow import hand_over as give
+
+    e1 = enquiry_for(desk, "anna", perm(2026, 12, 1, 10, 0))
+    e2 = enquiry_for(desk, "anna", perm(2026, 12, 1, 11, 0))
+    with at(perm(2026, 12, 1, 10, 0)):
+        e3 = make_enquiry(desk["op"], topic_code="media")
+        give(desk["chief"], _load(e3.id), "boris", "по теме")
+        from hotline.extensions import db
+
+        db.session.commit()
+    answer(desk, e1, perm(2026, 12, 1, 12, 0))
+    answer(desk, e3, perm(2026, 12, 1, 15, 0))
+    answer(desk, e2, perm(2026, 12, 1, 23, 59))
+    reopen_it(desk, e3, perm(2026, 12, 1, 23, 59))
+    reopen_it(desk, e1, perm(2026, 12, 2, 0, 1))
+    answer(desk, e1, perm(2026, 12, 2, 17, 0))
+    return e1, e2, e3
+
+
+@pytest.mark.parametrize("rollup", [True, False])
+def test_reopen_rate_per_coordinator_and_topic(desk, reopens, rollup):
+    now = perm(2026, 12, 3, 12, 0)
+    dec1 = compute(DEC1, Filters(), now=now, rollup=rollup)["reopen"]
+    # answered on 1 December (latest answer): E2 and E3 (reopened since, its answer still counts)
+    assert (dec1["answered"], dec1["reopened"], dec1["rate"]) == (2, 1, 0.5)
+    assert dec1["by_coordinator"] == {"anna": {"answered": 1, "reopened": 0, "rate": 0.0},
+                                      "boris": {"answered": 1, "reopened": 1, "rate": 1.0}}
+    assert dec1["by_topic"] == {"media": {"answered": 1, "reopened": 1, "rate": 1.0},
+                                "youth": {"answered": 1, "reopened": 0, "rate": 0.0}}
+    dec2 = compute(DEC2, Filters(), now=now, rollup=rollup)["reopen"]
+    assert (dec2["answered"], dec2["reopened"], dec2["rate"]) == (1, 1, 1.0)
+    assert dec2["by_topic"] == {"youth": {"answered": 1, "reopened": 1, "rate": 1.0}}
+    media = compute(DEC1, parse_filters({"topic": "media"}), now=now, rollup=rollup)["reopen"]
+    assert (media["answered"], media["reopened"]) == (1, 1)
+
+
+def test_reopen_tables_on_the_dashboard(app, client, login_as, desk, reopens):
+    with app.test_request_context():
+        tables = build_tables(compute(DEC1, Filters(), now=perm(2026, 12, 3, 12, 0)))
+    assert [row[1:] for row in tables["reopen_by_topic"].rows] == [[1, 1, 100.0], [1, 0, 0.0]]
+    login_as("supervisor")
+    with at(perm(2026, 12, 3, 12, 0)):
+        page = client.get("/stats/?from=2026-12-01&to=2026-12-02")
+        assert page.status_code == 200
+        assert 'id="section-reopen_by_coordinator"' in page.get_data(as_text=True)
+        csv = client.get("/stats/export/reopen_by_topic.csv?from=2026-12-01&to=2026-12-02")
+    assert csv.status_code == 200

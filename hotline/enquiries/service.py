@@ -104,3 +104,17 @@ def record_first_response(enquiry: Enquiry, at: datetime) -> None:
         return
     enquiry.first_response_at = at
     enquiry.first_response_business_seconds = business_calendar().business_seconds_between(enquiry.created_at, at)
+
+
+def mark_reopened(enquiry: Enquiry, at: datetime) -> None:
+    """Reopened — by its coordinator, a resident's message or their "not helpful": a new answer
+    target from this moment (SPEC 3, 7) that the deadline watch tells afresh; the routing job gives
+    it back to its coordinator after the commit. The caller writes the trail entry."""
+    _first_hours, answer_hours = sla_targets(enquiry.topic_id)
+    calendar = business_calendar()
+    enquiry.status = EnquiryStatus.REOPENED
+    enquiry.reopened_at = at
+    enquiry.sla_warn_at = calendar.add_business_hours(at, answer_hours * SLA_WARN_FRACTION)
+    enquiry.due_at = calendar.add_business_hours(at, answer_hours)
+    enquiry.sla_warned_at = enquiry.sla_breached_at = None
+    enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))

@@ -16,7 +16,7 @@ from ..queue import enqueue_after_commit
 from ..visibility import can_work_enquiry as can_work
 from ..visibility import is_supervisor
 from .routing import ROUTE_JOB, route_job_id
-from .service import business_calendar, record_first_response
+from .service import business_calendar, mark_reopened, record_first_response
 
 ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
@@ -260,12 +260,10 @@ def reopen(actor: User, enquiry: Enquiry, reason) -> Enquiry:
         raise Conflict(_l("Only an answered enquiry, or one closed in the last %(days)d days, can be reopened.",
                           days=REOPEN_DAYS))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why it is reopened."))
-    enquiry.status = EnquiryStatus.REOPENED
-    enquiry.reopened_at = utcnow()
+    # A new due time from now; the routing job gives it back to its assignee, or to someone present.
+    mark_reopened(enquiry, utcnow())
     _event(enquiry, actor, "reopened", reason=reason)
     audit.record(actor, "reopen", enquiry)
-    # The routing job gives it back to its assignee, or to someone present if they are away.
-    enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
     return enquiry
 
 

@@ -106,7 +106,9 @@ def watch_deadlines(now: datetime | None = None) -> dict[str, int]:
             if not marked:
                 break
             counts[crossing.kind] += len(marked)
-            enquiries = db.session.execute(select(Enquiry).where(Enquiry.id.in_(marked))).scalars().all()
+            # populate_existing: an enquiry this session holds takes the mark the update just set.
+            enquiries = db.session.execute(select(Enquiry).where(Enquiry.id.in_(marked))
+                                           .execution_options(populate_existing=True)).scalars().all()
             assignees = {u.id: u for u in db.session.execute(
                 select(User).where(User.id.in_({e.assignee_id for e in enquiries if e.assignee_id}))).scalars()}
             items, rounds = [], {}

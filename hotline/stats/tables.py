@@ -77,6 +77,7 @@ def build_tables(figures: dict) -> dict[str, Table]:
             [str(_l("Median time to first response, business hours")),
              _hours(figures["first_response"]["median_hours"])],
             [str(_l("First responses within target, %")), _pct(figures["first_response"]["compliance"])],
+            [str(_l("Reopen rate, %")), _pct(figures["reopen"]["rate"])],
             [str(_l("FAQ-assisted share of answered calls, %")), _pct(figures["faq"]["assisted_share"])],
         ]),
         Table("calls_by_day", str(_l("Calls per day")),
@@ -107,6 +108,14 @@ def build_tables(figures: dict) -> dict[str, Table]:
               [[people.get(r["login"], r["login"]), r["assigned"], r["answered"], _hours(r["median_hours"]),
                 _pct(r["sla_compliance"]), r["open"], _hours(r["first_response_hours"]),
                 _pct(r["first_response_compliance"])] for r in figures["coordinators"]]),
+        Table("reopen_by_coordinator", str(_l("Reopened answers by coordinator")),
+              [str(_l("Coordinator")), str(_l("Answered")), str(_l("Reopened")), str(_l("Reopen rate, %"))],
+              [[people.get(login, login), r["answered"], r["reopened"], _pct(r["rate"])]
+               for login, r in figures["reopen"]["by_coordinator"].items()]),
+        Table("reopen_by_topic", str(_l("Reopened answers by topic")),
+              [str(_l("Topic")), str(_l("Answered")), str(_l("Reopened")), str(_l("Reopen rate, %"))],
+              [[topics.get(code, code), r["answered"], r["reopened"], _pct(r["rate"])]
+               for code, r in figures["reopen"]["by_topic"].items()]),
         Table("operators", str(_l("Operators")),
               [str(_l("Operator")), str(_l("Calls")), str(_l("Average handle time, min:s")),
                str(_l("First-contact resolution, %"))],
@@ -129,4 +138,4 @@ def build_tables(figures: dict) -> dict[str, Table]:
 
 
 TABLE_NAMES = ("summary", "calls_by_day", "heatmap", "by_topic", "by_city", "by_channel", "by_outcome",
-               "sla_trend", "backlog_aging", "coordinators", "operators", "faq_top", "faq_never_used")
+               "sla_trend", "backlog_aging", "coordinators", "reopen_by_coordinator", "reopen_by_topic", "operators", "faq_top", "faq_never_used")

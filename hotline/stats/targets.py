@@ -1,11 +1,15 @@
-"""The `first_response` block of the statistics (SPEC 7, 8.2) and its per-coordinator figures:
-plain queries over the enquiry rows, filtered like the other enquiry figures; `figures.compute`
-adds them to the payload.
+"""The `first_response` and `reopen` blocks of the statistics (SPEC 7, 8.2) and their
+per-coordinator figures: plain queries over the enquiry rows, filtered like the other enquiry
+figures; `figures.compute` adds them to the payload.
 
 - first response: the enquiries whose first response (the answer, an interim reply, a call-back
   that reached the resident) fell in the period; its time in business hours from creation
   (`first_response_business_seconds`, fixed when it happened), median nearest-rank; compliance =
-  those responded by `first_response_due_at` / those responded."""
+  those responded by `first_response_due_at` / those responded.
+- reopen rate = reopened / answered: the enquiries reopened in the period (by their latest
+  reopening, `reopened_at`) over those answered in it (by their latest answer, `answered_at`, as
+  the answered figure, but whatever followed: a reopened one still counts its answer), per
+  coordinator (the assignee) and per topic."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import case, func, literal, select, union_all
 
 from ..extensions import db
-from ..models import Enquiry
+from ..models import Enquiry, EnquiryStatus
 from .figures.instant import _enquiry_source
 from .figures.shape import _hours, _key, _ratio
 from .period import Filters
@@ -59,3 +63,31 @@ def with_first_response(coordinators: list[dict], first_response: dict) -> list[
         row["first_response_hours"] = figures.get("median_hours")
         row["first_response_compliance"] = figures.get("compliance")
     return sorted(rows.values(), key=lambda r: (-r["answered"], -r["assigned"], r["login"]))
+
+
+def reopen_figures(start: datetime, end: datetime, filters: Filters, names: dict) -> dict:
+    source, base = _enquiry_source(filters)
+    counts: dict[tuple, list[int]] = {}  # (assignee, topic) → [answered, reopened], in one statement
+    answered = select(literal(0).label("i"), Enquiry.assignee_id, Enquiry.topic_id, func.count()).select_from(source) \
+        .where(*base, Enquiry.answered_at >= start, Enquiry.answered_at < end,
+               Enquiry.status != EnquiryStatus.CANCELLED).group_by(Enquiry.assignee_id, Enquiry.topic_id)
+    reopened = select(literal(1).label("i"), Enquiry.assignee_id, Enquiry.topic_id, func.count()).select_from(source) \
+        .where(*base, Enquiry.reopened_at >= start, Enquiry.reopened_at < end) \
+        .group_by(Enquiry.assignee_id, Enquiry.topic_id)
+    for index, assignee_id, topic_id, n in db.session.execute(union_all(answered, reopened)).all():
+        counts.setdefault((assignee_id, topic_id), [0, 0])[index] += n
+
+    def block(pairs) -> dict:
+        answered = sum(a for a, _ in pairs)
+        reopened = sum(r for _, r in pairs)
+        return {"answered": answered, "reopened": reopened, "rate": _ratio(reopened, answered)}
+
+    by_coordinator: dict[str, list] = {}
+    by_topic: dict[str, list] = {}
+    for (assignee_id, topic_id), pair in counts.items():
+        if assignee_id is not None:
+            by_coordinator.setdefault(_key(names["user"], assignee_id), []).append(pair)
+        by_topic.setdefault(_key(names["topic"], topic_id), []).append(pair)
+    return {**block(counts.values()),
+            "by_coordinator": {login: block(pairs) for login, pairs in sorted(by_coordinator.items())},
+            "by_topic": {code: block(pairs) for code, pairs in sorted(by_topic.items())}}

@@ -25,7 +25,7 @@ from ...models import Call, Enquiry, EnquiryStatus, utcnow
 from ..delivery import delivery_figures, feedback_figures
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
-from ..targets import first_response_figures, with_first_response
+from ..targets import first_response_figures, reopen_figures, with_first_response
 from .raw import _calls, _enquiries, _faq
 from .rolled import _calls_rolled, _enquiries_rolled, _faq_rolled, load_rows
 from .shape import _names
@@ -59,6 +59,7 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         **enquiries,
         "faq": faq,
         "first_response": first_response,
+        "reopen": reopen_figures(start, end, filters, names),
         "delivery": delivery_figures(start, end, filters),
         "feedback": feedback_figures(start, end, filters),
     }
