@@ -216,7 +216,7 @@ def test_open_and_overdue_are_taken_at_to(crafted):
     assert result["enquiries"]["overdue"] == 2  # e6 and e8
 
 
-def test_live_strip(db, reference):
+def test_live_strip(midday, db, reference):
     now = utcnow()
     call = add_call(now - timedelta(minutes=5), CallOutcome.ROUTED)
     add_enquiry(call, now, status=EnquiryStatus.NEW)

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, Field, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput, TextInput
 
@@ -220,3 +220,9 @@ class CityForm(FlaskForm):
 
 class CityEditForm(CityForm):
     code = None
+
+
+class MailTemplateForm(FlaskForm):
+    """One part of a letter to residents; the service checks that it renders and keeps its links."""
+
+    source = TextAreaField(_l("Text of the letter"), validators=[InputRequired(message=REQUIRED)])

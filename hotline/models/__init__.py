@@ -13,6 +13,7 @@ from .enquiries import (
     ReferenceCounter,
 )
 from .delivery import (
+    MailTemplate,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
@@ -36,7 +37,7 @@ from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
 
 __all__ = [
-    "Attachment", "AttachmentSource", "StoredFile",
+    "Attachment", "AttachmentSource", "StoredFile", "MailTemplate",
     "Absence", "AccessToken", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
     "FaqEntry", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",

@@ -19,6 +19,7 @@ SECTIONS = [
     ("admin.calendar", _l("Calendar"), {A}),
     ("admin.reference", _l("Topics and sister cities"), {A}),
     ("admin.partner_keys", _l("Open311 keys"), {A}),
+    ("admin.mail_templates", _l("Letters to residents"), {A}),
     ("admin.audit_log", _l("Audit log"), {A}),
 ]
 
