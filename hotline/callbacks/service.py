@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..enquiries.service import record_first_response
 from ..extensions import db
 from ..models import (
     CallbackAttempt,
@@ -119,8 +120,8 @@ def record_attempt(actor: User, task: CallbackTask, result, note=None) -> Callba
                                     {"result": result.value}, created_at=now))
     if result is CallbackResult.REACHED:
         task.status, task.closed_at = CallbackStatus.DONE, now
-        if enquiry is not None and enquiry.first_response_at is None:
-            enquiry.first_response_at = now  # SPEC 7: a call-back that reached counts as first response
+        if enquiry is not None:  # SPEC 7: a call-back that reached counts as first response
+            record_first_response(enquiry, now)
         if task.delivery_id:
             from ..delivery.service import called_back
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
@@ -21,12 +22,14 @@ KINDS = {
     "reassigned-after-reopen": _l("Enquiry %(ref)s was reopened and is back with you."),
     "sla-warning": _l("Enquiry %(ref)s is close to its deadline."),
     "sla-breach": _l("Enquiry %(ref)s has missed its deadline."),
+    "first-response-warning": _l("Enquiry %(ref)s is close to its first-response target: reply to the resident."),
+    "first-response-breach": _l("Enquiry %(ref)s has had no first response within its target."),
     "unrouted": _l("Enquiry %(ref)s could not be routed: nobody can take it."),
     "returned": _l("Enquiry %(ref)s was returned to you by the coordinator."),
     "answered": _l("Enquiry %(ref)s has been answered."),
 }
 # Kinds that are said once per enquiry and person, however often the job runs.
-ONCE = {"sla-warning", "sla-breach", "unrouted"}
+ONCE = {"sla-warning", "sla-breach", "first-response-warning", "first-response-breach", "unrouted"}
 
 
 def message(notification: Notification) -> str:
@@ -41,14 +44,24 @@ def notify(user: User, kind: str, enquiry: Enquiry | None) -> int | None:
     return added[0] if added else None
 
 
-def notify_many(items: list[tuple[User, str, Enquiry | None]]) -> list[int]:
+def _once_key(kind: str, enquiry: Enquiry | None, user: User, rounds: dict[int, datetime | None]) -> str | None:
+    if kind not in ONCE:
+        return None
+    key = f"{kind}:{enquiry.id if enquiry else None}:{user.id}"
+    told = rounds.get(enquiry.id) if enquiry else None
+    return f"{key}:{int(told.timestamp())}" if told else key
+
+
+def notify_many(items: list[tuple[User, str, Enquiry | None]],
+                rounds: dict[int, datetime | None] | None = None) -> list[int]:
     """Add notifications in one statement (a batch of routed enquiries); returns the ids of those
-    added — a ONCE kind already given to that person for that enquiry is skipped."""
+    added — a ONCE kind already given to that person for that enquiry is skipped. `rounds` names,
+    per enquiry, the deadline a ONCE kind is about: a new deadline (reopen, extension) is told anew."""
     if not items:
         return []
     now = utcnow()
     rows = [{"user_id": user.id, "enquiry_id": enquiry.id if enquiry else None, "kind": kind, "created_at": now,
-             "dedup_key": f"{kind}:{enquiry.id if enquiry else None}:{user.id}" if kind in ONCE else None}
+             "dedup_key": _once_key(kind, enquiry, user, rounds or {})}
             for user, kind, enquiry in items]
     table = Notification.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert

@@ -73,6 +73,11 @@ def build_tables(figures: dict) -> dict[str, Table]:
             [str(_l("90th percentile time to answer, business hours")), _hours(figures["time_to_answer"]["p90_hours"])],
             [str(_l("Mean time to answer, business hours")), _hours(figures["time_to_answer"]["mean_hours"])],
             [str(_l("SLA compliance, %")), _pct(figures["sla_compliance"])],
+            [str(_l("First responses")), figures["first_response"]["responded"]],
+            [str(_l("Median time to first response, business hours")),
+             _hours(figures["first_response"]["median_hours"])],
+            [str(_l("First responses within target, %")), _pct(figures["first_response"]["compliance"])],
+            [str(_l("Reopen rate, %")), _pct(figures["reopen"]["rate"])],
             [str(_l("FAQ-assisted share of answered calls, %")), _pct(figures["faq"]["assisted_share"])],
         ]),
         Table("calls_by_day", str(_l("Calls per day")),
@@ -98,10 +103,19 @@ def build_tables(figures: dict) -> dict[str, Table]:
               [[str(AGE_LABELS[bucket]), n] for bucket, n in figures["backlog_aging"].items()]),
         Table("coordinators", str(_l("Coordinators")),
               [str(_l("Coordinator")), str(_l("Assigned")), str(_l("Answered")),
-               str(_l("Median time to answer, business hours")), str(_l("SLA compliance, %")), str(_l("Open"))],
+               str(_l("Median time to answer, business hours")), str(_l("SLA compliance, %")), str(_l("Open")),
+               str(_l("Median time to first response, business hours")), str(_l("First responses within target, %"))],
               [[people.get(r["login"], r["login"]), r["assigned"], r["answered"], _hours(r["median_hours"]),
-                _pct(r["sla_compliance"]),
-                r["open"]] for r in figures["coordinators"]]),
+                _pct(r["sla_compliance"]), r["open"], _hours(r["first_response_hours"]),
+                _pct(r["first_response_compliance"])] for r in figures["coordinators"]]),
+        Table("reopen_by_coordinator", str(_l("Reopened answers by coordinator")),
+              [str(_l("Coordinator")), str(_l("Answered")), str(_l("Reopened")), str(_l("Reopen rate, %"))],
+              [[people.get(login, login), r["answered"], r["reopened"], _pct(r["rate"])]
+               for login, r in figures["reopen"]["by_coordinator"].items()]),
+        Table("reopen_by_topic", str(_l("Reopened answers by topic")),
+              [str(_l("Topic")), str(_l("Answered")), str(_l("Reopened")), str(_l("Reopen rate, %"))],
+              [[topics.get(code, code), r["answered"], r["reopened"], _pct(r["rate"])]
+               for code, r in figures["reopen"]["by_topic"].items()]),
         Table("operators", str(_l("Operators")),
               [str(_l("Operator")), str(_l("Calls")), str(_l("Average handle time, min:s")),
                str(_l("First-contact resolution, %"))],
@@ -158,5 +172,5 @@ def _telephony_tables(tel: dict, people: dict) -> list[Table]:
 
 
 TABLE_NAMES = ("summary", "calls_by_day", "heatmap", "by_topic", "by_city", "by_channel", "by_outcome",
-               "sla_trend", "backlog_aging", "coordinators", "operators", "faq_top", "faq_never_used",
-               "telephony", "telephony_by_hour", "telephony_by_day", "telephony_operators")
+               "sla_trend", "backlog_aging", "coordinators", "reopen_by_coordinator", "reopen_by_topic", "operators",
+               "faq_top", "faq_never_used", "telephony", "telephony_by_hour", "telephony_by_day", "telephony_operators")
