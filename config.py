@@ -54,6 +54,7 @@ class Config:
     OPEN311_KEY_REQUESTS_PER_HOUR = int(os.environ.get("OPEN311_KEY_REQUESTS_PER_HOUR", "6000"))
     # The JSON API per token (SPEC 8.2), and sign-in attempts per address on top of the delay.
     API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "300"))
+    HEALTH_REQUESTS_PER_MINUTE = int(os.environ.get("HEALTH_REQUESTS_PER_MINUTE", "600"))
     LOGIN_REQUESTS_PER_MINUTE = int(os.environ.get("LOGIN_REQUESTS_PER_MINUTE", "30"))
     # The largest request body read at all (a 100 MB JSON body was parsed); attachments are
     # held to MAX_ATTACHMENT_MB besides.
