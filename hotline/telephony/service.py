@@ -192,9 +192,10 @@ def _hung_up(call: TelephonyCall, data: CtiInput, at: datetime) -> None:
         from ..callbacks.service import open_callback
         from ..timefmt import to_local
 
-        open_callback(CallbackKind.MISSED_CALL, call.phone, caller_id=_caller_id(call.phone),
-                      telephony_call_id=call.id,
-                      reason=f"{to_local(call.rang_at):%d.%m %H:%M} · {call.cause or ''}".strip(" ·"))
+        task = open_callback(CallbackKind.MISSED_CALL, call.phone, caller_id=_caller_id(call.phone),
+                             telephony_call_id=call.id,
+                             reason=f"{to_local(call.rang_at):%d.%m %H:%M} · {call.cause or ''}".strip(" ·"))
+        task.created_at = min(task.created_at, at)  # waiting since the hang-up (a replayed history too)
 
 
 def _caller_id(phone: str) -> int | None:
