@@ -32,11 +32,6 @@ def _channel_key(name: str) -> str:
     return f"live:c:{name}"
 
 
-def _write(pipe, key: str, seq: int, kind: str, payload) -> None:
-    pipe.hset(key, kind, json.dumps({"seq": seq, "data": payload}, ensure_ascii=False))
-    pipe.expire(key, TTL_SECONDS)
-
-
 def publish(user_id: int, kind: str, payload=None) -> None:
     """Tell one person that `kind` changed (the payload is what their page needs to act)."""
     _publish([(_user_key(user_id), kind, payload)])
@@ -46,18 +41,30 @@ def publish_channel(name: str, kind: str, payload=None) -> None:
     _publish([(_channel_key(name), kind, payload)])
 
 
+# One round trip: take the next sequence numbers and write each change under its own.
+_PUBLISH = """
+local seq = redis.call('INCRBY', KEYS[1], #ARGV / 2) - #ARGV / 2
+for i = 1, #ARGV, 2 do
+  seq = seq + 1
+  local key = KEYS[(i + 1) / 2 + 1]
+  redis.call('HSET', key, ARGV[i], '{"seq":' .. seq .. ',"data":' .. ARGV[i + 1] .. '}')
+  redis.call('EXPIRE', key, tonumber(KEYS[#KEYS]))
+end
+return seq
+"""
+
+
 def _publish(items: list[tuple[str, str, object]]) -> None:
     from .queue import get_redis
 
     if not items:
         return
+    keys = [SEQ_KEY] + [key for key, _kind, _payload in items] + [str(TTL_SECONDS)]
+    args = []
+    for _key, kind, payload in items:
+        args += [kind, json.dumps(payload, ensure_ascii=False)]
     try:
-        redis = get_redis()
-        first = redis.incrby(SEQ_KEY, len(items)) - len(items) + 1
-        with redis.pipeline(transaction=False) as pipe:
-            for offset, (key, kind, payload) in enumerate(items):
-                _write(pipe, key, first + offset, kind, payload)
-            pipe.execute()
+        get_redis().eval(_PUBLISH, len(keys), *keys, *args)
     except Exception as exc:  # noqa: BLE001 - Redis is transport; pages refresh from the database anyway
         log.warning("live update not published (%s items): %s", len(items), exc)
 

@@ -118,7 +118,7 @@ def telephony_figures(start: datetime, end: datetime, operator_id: int | None = 
         "abandoned": total.in_hours_abandoned, "abandonment_rate": _ratio(total.in_hours_abandoned,
                                                                           total.in_hours_offered),
         "asa_seconds": round(sum(waits) / len(waits), 1) if waits else None,
-        "asa_p90_seconds": waits[rank_for(90, len(waits)) - 1] if waits else None,
+        "asa_p90_seconds": round(waits[rank_for(90, len(waits)) - 1], 1) if waits else None,
         "service_level": _ratio(total.within_level, total.in_hours_offered),
         "service_level_seconds": level,
         "talk_seconds": round(sum(talk), 1), "talk_mean_seconds": round(sum(talk) / len(talk), 1) if talk else None,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import live
@@ -88,20 +88,43 @@ def parse_event(values) -> CtiInput:
                     users=tuple(str(u)[:FIELD_MAX] for u in users if u)[:20])
 
 
-def _insert(model):
+# Built once per dialect: the hot path passes parameters only (statement building was a third
+# of an event's time).
+_STATEMENTS: dict[str, dict] = {}
+
+
+def _statements() -> dict:
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+    built = _STATEMENTS.get(dialect)
+    if built is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        events, calls = CtiEvent.__table__, TelephonyCall.__table__
+        built = _STATEMENTS[dialect] = {
+            "event": insert(events).on_conflict_do_nothing(index_elements=["call_id", "event"])
+            .returning(events.c.id),
+            "call": insert(calls).on_conflict_do_nothing(index_elements=["call_id"]),
+            "load": select(TelephonyCall).where(TelephonyCall.call_id == bindparam("cid")).with_for_update()
+            .execution_options(populate_existing=True),
+            "cancel": update(CallbackTask).where(
+                CallbackTask.telephony_call_id == bindparam("tid"), CallbackTask.status == CallbackStatus.OPEN)
+            .values(status=CallbackStatus.CANCELLED, closed_at=bindparam("b_at")),
+            "clear": update(CallbackTask).where(
+                CallbackTask.kind == CallbackKind.MISSED_CALL, CallbackTask.status == CallbackStatus.OPEN,
+                CallbackTask.phone == bindparam("b_phone"),
+                or_(CallbackTask.telephony_call_id.is_(None), CallbackTask.telephony_call_id != bindparam("tid")))
+            .values(status=CallbackStatus.DONE, closed_at=bindparam("b_at")),
+            "by_extension": select(User).where(User.extension == bindparam("n"), User.active.is_(True)).limit(1),
+            "by_login": select(User).where(User.login == bindparam("n"), User.active.is_(True)).limit(1),
+        }
+    return built
 
 
 def receive_event(integration_id: int | None, data: CtiInput, raw: dict, at: datetime | None = None) -> bool:
     """Keep the event as received and fold it into its telephony call, in the caller's one
     transaction. False when this (callId, event) was already received: nothing changes."""
     at = at or utcnow()
-    stored = db.session.execute(
-        _insert(CtiEvent).values(integration_id=integration_id, call_id=data.call_id, event=data.event,
-                                 payload=raw, received_at=at)
-        .on_conflict_do_nothing(index_elements=["call_id", "event"]).returning(CtiEvent.__table__.c.id)
-    ).first()
+    stored = db.session.execute(_statements()["event"], dict(
+        integration_id=integration_id, call_id=data.call_id, event=data.event, payload=raw, received_at=at)).first()
     if stored is None:
         return False
     apply_event(data, at, integration_id)
@@ -119,27 +142,27 @@ def _resident_phone(data: CtiInput) -> str | None:
 
 
 def operator_for(number: str | None) -> User | None:
-    """The user an answeringNumber names: their extension, login or e-mail."""
+    """The user an answeringNumber names: their extension, else login, else e-mail (each an
+    index probe but the last, tried only for something with an @)."""
     if not number:
         return None
-    lowered = number.lower()
-    return db.session.execute(
-        select(User).where(User.active.is_(True), or_(User.extension == number, func.lower(User.login) == lowered,
-                                                       func.lower(User.email) == lowered))
-        .order_by((User.extension == number).desc(), User.id).limit(1)
-    ).scalar_one_or_none()
+    statements = _statements()
+    for name in ("by_extension", "by_login"):
+        user = db.session.execute(statements[name], {"n": number}).scalar_one_or_none()
+        if user is not None:
+            return user
+    if "@" in number:
+        return db.session.execute(select(User).where(func.lower(User.email) == number.lower(), User.active.is_(True))
+                                  .order_by(User.id).limit(1)).scalar_one_or_none()
+    return None
 
 
 def apply_event(data: CtiInput, at: datetime, integration_id: int | None = None) -> TelephonyCall:
     """Fold one event into its telephony call (made by whichever event comes first)."""
-    table = TelephonyCall.__table__
-    db.session.execute(
-        _insert(TelephonyCall).values(call_id=data.call_id, integration_id=integration_id,
-                                      direction=data.direction, rang_at=at, updated_at=at)
-        .on_conflict_do_nothing(index_elements=["call_id"]))
-    call = db.session.execute(
-        select(TelephonyCall).where(table.c.call_id == data.call_id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one()
+    statements = _statements()
+    db.session.execute(statements["call"], dict(call_id=data.call_id, integration_id=integration_id,
+                                                direction=data.direction, rang_at=at, updated_at=at))
+    call = db.session.execute(statements["load"], {"cid": data.call_id}).scalar_one()
     if data.event == "newCall" or call.from_number is None:
         call.direction = data.direction
         call.from_number = data.from_number or call.from_number
@@ -166,11 +189,10 @@ def _answered(call: TelephonyCall, data: CtiInput, at: datetime) -> None:
     if operator is not None:
         call.answered_by_id = operator.id
     # An answer that comes after its hang-up: the call was not missed after all.
-    db.session.execute(update(CallbackTask).where(
-        CallbackTask.telephony_call_id == call.id, CallbackTask.status == CallbackStatus.OPEN,
-    ).values(status=CallbackStatus.CANCELLED, closed_at=at))
+    if call.ended_at is not None:
+        db.session.execute(_statements()["cancel"], {"tid": call.id, "b_at": at})
     if call.phone:
-        clear_missed(call.phone, at, except_call=call.id)
+        db.session.execute(_statements()["clear"], {"b_phone": call.phone, "tid": call.id, "b_at": at})
     if operator is not None and call.ended_at is None:
         live.publish_after_commit(operator.id, "call", pop_payload(call))
 
@@ -192,9 +214,10 @@ def _hung_up(call: TelephonyCall, data: CtiInput, at: datetime) -> None:
         from ..callbacks.service import open_callback
         from ..timefmt import to_local
 
-        open_callback(CallbackKind.MISSED_CALL, call.phone, caller_id=_caller_id(call.phone),
-                      telephony_call_id=call.id,
-                      reason=f"{to_local(call.rang_at):%d.%m %H:%M} · {call.cause or ''}".strip(" ·"))
+        task = open_callback(CallbackKind.MISSED_CALL, call.phone, caller_id=_caller_id(call.phone),
+                             telephony_call_id=call.id,
+                             reason=f"{to_local(call.rang_at):%d.%m %H:%M} · {call.cause or ''}".strip(" ·"))
+        task.created_at = min(task.created_at, at)  # waiting since the hang-up (a replayed history too)
 
 
 def _caller_id(phone: str) -> int | None:
