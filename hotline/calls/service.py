@@ -105,7 +105,9 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     if routed:
         enquiry = create_enquiry(actor, plan, call_id=call_id, caller_id=caller_id, topic_id=data.topic.id,
                                  city_id=data.city.id if data.city else None, question=data.question,
-                                 new_call_started_at=started_at, reply_channel=data.reply_channel)
+                                 new_call_started_at=started_at, reply_channel=data.reply_channel,
+                                 # marked by the operator at intake; what residents send is not
+                                 formal_appeal=data.formal_appeal and actor is not None)
     audit.record_row(actor, "create", Call.__tablename__, call_id, outcome=data.outcome.value)
     record_use(actor, data.faq_entries, call_id=call_id, at=now)
     return SavedCall(call_id, data.channel, caller, actor, data.topic, data.city, data.question, data.answer,
