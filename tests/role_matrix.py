@@ -30,6 +30,7 @@ PARAMS = {
     "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
     "/feedback/<token>": {"token": "not-a-signed-token"},
     "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
+    "/stats/appeals.<fmt>": {"fmt": "csv"},
     "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
     "/admin/mail-templates/<letter>/<language>/<part>": {"letter": "answer", "language": "ru", "part": "html"},
@@ -150,6 +151,7 @@ EXPECTED = {
     ("GET", "/stats/export/<name>.<fmt>"):                          (L, F, F, OK, OK),
     ("GET", "/stats/exports/<token>"):                              (L, F, F, OK, OK),
     ("GET", "/stats/exports/<token>/file"):                         (L, F, F, N, N),
+    ("GET", "/stats/appeals.<fmt>"):                                (L, F, F, OK, OK),  # the 59-FZ report
 
     # Residents, no login (the same for everyone)
     ("GET", "/public/"):                                            (OK, OK, OK, OK, OK),
@@ -179,6 +181,8 @@ EXPECTED = {
     ("GET", "/api/v1/enquiries/<key>"):                             (U, OK, OK, OK, F),
     ("POST", "/api/v1/enquiries/<key>/answer"):                     (U, F, 422, 422, F),
     ("POST", "/api/v1/enquiries/<key>/reassign"):                   (U, F, 422, 422, F),
+    # 59-FZ: supervisors only; the world's enquiry is no formal appeal, so nothing to extend (409)
+    ("POST", "/api/v1/enquiries/<key>/extend"):                     (U, F, F, 409, F),
     # Attachments follow their enquiry; 404 (never 403) to whoever may not see it (SPEC 10, 8.2)
     ("POST", "/api/v1/enquiries/<key>/attachments"):                (U, 422, 422, 422, N),
     ("GET", "/api/v1/attachments/<int:attachment_id>"):             (U, OK, OK, OK, N),

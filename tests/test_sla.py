@@ -13,7 +13,8 @@ from hotline.errors import Conflict, ValidationFailed
 from hotline.models import CalendarDay, Enquiry, Notification, SlaPolicy
 from hotline.queue import get_redis
 from hotline.sla.calendar import BusinessCalendar
-from hotline.sla.watch import SlaState, extend_legal_deadline, mark_formal_appeal, sla_state, watch_deadlines
+from hotline.enquiries.appeals import extend_legal_deadline, mark_formal_appeal
+from hotline.sla.watch import SlaState, sla_state, watch_deadlines
 
 from .factories import make_coordinator, make_enquiry, make_user, topic
 from .jobs import run_jobs
@@ -175,8 +176,8 @@ def test_two_workers_running_the_watch_at_once_tell_each_enquiry_once(app, db, r
     release.set()
     one.join(20)
     two.join(20)
-    assert results["first"] == {"sla-warning": 3, "sla-breach": 3, "first-response-warning": 3,
-                                "first-response-breach": 3}
+    assert {kind: n for kind, n in results["first"].items() if n} == {
+        "sla-warning": 3, "sla-breach": 3, "first-response-warning": 3, "first-response-breach": 3}
     assert set(results["second"].values()) == {0}
     assert _kinds(db, supervisor) == ["sla-breach"] * 3
     assert _kinds(db, coordinator) == ["assigned"] * 3 + ["sla-breach"] * 3
@@ -225,13 +226,13 @@ def test_formal_appeal_deadline_and_its_single_extension(app, db, reference):
     e = make_enquiry()
     db.session.flush()
     mark_formal_appeal(supervisor, e)
-    assert e.legal_due_at == e.created_at + timedelta(days=30)
+    assert e.legal_due_at == e.registered_at + timedelta(days=30)
     with pytest.raises(ValidationFailed):
         extend_legal_deadline(supervisor, e, 31, "много материалов")
     with pytest.raises(ValidationFailed):
         extend_legal_deadline(supervisor, e, 10, "  ")
     extend_legal_deadline(supervisor, e, 20, "нужен ответ партнёров из Циндао")
-    assert e.legal_due_at == e.created_at + timedelta(days=50)
+    assert e.legal_due_at == e.registered_at + timedelta(days=50)
     with pytest.raises(Conflict):
         extend_legal_deadline(supervisor, e, 5, "ещё раз")
 

@@ -324,7 +324,7 @@ def test_a_rolled_request_reads_in_a_few_statements(app, db, crafted):
     # days and months of the period and of the previous one 2, served 1, live 2, open figures 1,
     # live samples 1, ranks 1, FAQ 2; delivery 2 and feedback 1 (hotline/stats/delivery.py);
     # telephony 1 (hotline/stats/telephony.py, its logins only when someone answered); first
-    # response 2 and reopen 1 (hotline/stats/targets.py).
+    # response 2 and reopen 1 (figures/targets.py), appeals 1 (figures/appeals.py).
     from sqlalchemy import event
 
     app.config["REFERENCE_CACHE_SECONDS"] = 30  # as in production: topics, calendar … read once

@@ -284,3 +284,208 @@ def test_reopen_tables_on_the_dashboard(app, client, login_as, desk, reopens):
         assert 'id="section-reopen_by_coordinator"' in page.get_data(as_text=True)
         csv = client.get("/stats/export/reopen_by_topic.csv?from=2026-12-01&to=2026-12-02")
     assert csv.status_code == 200
+
+
+# --- 59-FZ appeals ---------------------------------------------------------------------------
+
+
+def test_an_appeal_marked_at_intake_is_registered_with_its_enquiry(api, db, desk, client):
+    from hotline.calls.service import record_call
+
+    from .factories import call_payload
+
+    operator = api("operator")
+    with at(perm(2026, 12, 1, 10, 0)):
+        body = operator.post("/api/v1/calls", json=call_payload(outcome="routed", formal_appeal=True)).get_json()
+        assert body["enquiry"]["formal_appeal"] is True
+        assert body["enquiry"]["legal_due_at"] == "2026-12-31T05:00:00Z"   # 30 calendar days
+        bad = operator.post("/api/v1/calls", json=call_payload(outcome="routed", formal_appeal="yes"))
+        assert bad.status_code == 422 and "formal_appeal" in bad.get_json()["error"]["fields"]
+        answered = operator.post("/api/v1/calls", json=call_payload(outcome="answered", formal_appeal=True))
+        assert answered.status_code == 422
+        # what a resident submits is never marked by them
+        resident = record_call(None, call_payload(outcome="routed", formal_appeal=True))
+        db.session.commit()
+    e = _load(body["enquiry"]["id"])
+    assert e.formal_appeal and e.registered_at == e.created_at == perm(2026, 12, 1, 10, 0)
+    assert [ev.kind for ev in e.events] == ["created", "formal-appeal"]
+    assert not _load(resident.enquiry.id).formal_appeal
+
+
+def test_the_call_form_marks_a_formal_appeal(app, client, login_as, db, reference):
+    from hotline.models import Call
+
+    with at(perm(2026, 12, 1, 10, 0)):
+        login_as("operator")
+        page = client.post("/calls/new", data={
+            "phone": "+73422124486", "caller_name": "Анна", "caller_email": "", "caller_language": "ru",
+            "channel": "phone", "topic": "youth", "city": "duisburg", "answer": "",
+            "question": "Письменное обращение о молодёжном обмене", "outcome": "routed",
+            "started_at": perm(2026, 12, 1, 9, 58).isoformat(), "formal_appeal": "y"})
+    assert page.status_code in (302, 303), page.get_data(as_text=True)[:500]
+    call = db.session.execute(select(Call)).scalar_one()
+    assert call.enquiry.formal_appeal and call.enquiry.legal_due_at == perm(2026, 12, 31, 10, 0)
+
+
+def test_the_appeal_verbs_check_role_and_state_themselves(app, db, desk):
+    from hotline.enquiries.appeals import extend_legal_deadline, mark_formal_appeal
+    from hotline.enquiries.workflow import close
+    from hotline.errors import Conflict, Forbidden, NotFound
+
+    e = enquiry_for(desk, "anna", perm(2026, 12, 1, 10, 0))
+    other = make_coordinator(login="vera")  # sees the topic, is not the assignee
+    db.session.commit()
+    with pytest.raises(Forbidden):  # the operator who logged it sees it, but marks only at intake
+        mark_formal_appeal(desk["op"], _load(e.id))
+    with pytest.raises(Forbidden):
+        mark_formal_appeal(other, _load(e.id))
+    with pytest.raises(NotFound):  # an operator who did not log it is not told it exists
+        mark_formal_appeal(make_user("operator", login="op2"), _load(e.id))
+    with at(perm(2026, 12, 1, 11, 0)):
+        mark_formal_appeal(desk["anna"], _load(e.id))
+        db.session.commit()
+    assert _load(e.id).registered_at == perm(2026, 12, 1, 11, 0)
+    with pytest.raises(Conflict):
+        mark_formal_appeal(desk["chief"], _load(e.id))
+    with pytest.raises(Forbidden):
+        extend_legal_deadline(desk["anna"], _load(e.id), 10, "нужен ответ партнёров")
+    for days in (0, 31, True, "10"):
+        with pytest.raises(Exception) as raised:
+            extend_legal_deadline(desk["chief"], _load(e.id), days, "нужен ответ партнёров")
+        assert raised.value.status == 422
+    answer(desk, e, perm(2026, 12, 2, 10, 0))
+    with at(perm(2026, 12, 2, 11, 0)):
+        close(desk["anna"], _load(e.id))
+        db.session.commit()
+        with pytest.raises(Conflict):  # no extending a closed enquiry's deadline
+            extend_legal_deadline(desk["chief"], _load(e.id), 10, "нужен ответ партнёров")
+    db.session.rollback()
+    closed = enquiry_for(desk, "boris", perm(2026, 12, 1, 10, 0))
+    answer(desk, closed, perm(2026, 12, 1, 12, 0))
+    with pytest.raises(Conflict):  # an answered enquiry is no longer marked
+        mark_formal_appeal(desk["chief"], _load(closed.id))
+
+
+def test_the_pages_and_the_api_refuse_who_may_not_act(app, client, api, login_as, db, desk):
+    e = enquiry_for(desk, "anna", perm(2026, 12, 1, 10, 0))
+    login_as("coordinator", login="vera", topics=("youth",))  # sees the enquiry, is not its assignee
+    page = client.post(f"/enquiries/{e.id}/formal-appeal")
+    assert page.status_code == 403 and not _load(e.id).formal_appeal
+    from hotline.enquiries.appeals import mark_formal_appeal
+
+    mark_formal_appeal(desk["chief"], _load(e.id))
+    db.session.commit()
+    page = client.post(f"/enquiries/{e.id}/extend", data={"days": "10", "reason": "сложный вопрос"})
+    assert page.status_code == 403 and _load(e.id).legal_extended_at is None
+    coordinator = api("coordinator")
+    assert coordinator.post(f"/api/v1/enquiries/{e.id}/extend", json={"days": 10, "reason": "x"}).status_code == 403
+    supervisor = api("supervisor")
+    with at(perm(2026, 12, 2, 10, 0)):
+        done = supervisor.post(f"/api/v1/enquiries/{e.id}/extend", json={"days": 10, "reason": "ждём ответ из Луисвилла"})
+    assert done.status_code == 200
+    body = done.get_json()
+    assert body["legal_extension_reason"] == "ждём ответ из Луисвилла"
+    assert _load(e.id).legal_due_at == _load(e.id).registered_at + timedelta(days=40)
+    again = supervisor.post(f"/api/v1/enquiries/{e.id}/extend", json={"days": 5, "reason": "ещё"})
+    assert again.status_code == 409
+
+
+def test_the_watch_warns_five_days_before_the_legal_deadline(app, db, desk):
+    from hotline.enquiries.appeals import extend_legal_deadline, mark_formal_appeal
+
+    e = enquiry_for(desk, "anna", perm(2026, 12, 1, 10, 0))
+    with at(perm(2026, 12, 1, 10, 5)):
+        mark_formal_appeal(desk["anna"], _load(e.id))  # legal deadline 31 December 10:05
+        db.session.commit()
+
+    def told(login):
+        db.session.commit()
+        return db.session.execute(select(Notification.kind).where(
+            Notification.user_id == desk[login].id, Notification.kind == "legal-warning")).scalars().all()
+
+    with at(perm(2026, 12, 26, 10, 4)):
+        watch_deadlines()
+    assert told("anna") == [] and told("chief") == []
+    with at(perm(2026, 12, 26, 10, 6)):
+        watch_deadlines()
+        watch_deadlines()
+    assert told("anna") == ["legal-warning"] and told("chief") == ["legal-warning"]
+    with at(perm(2026, 12, 27, 9, 0)):
+        extend_legal_deadline(desk["chief"], _load(e.id), 20, "ждём документы")  # → 20 January 10:05
+        db.session.commit()
+        watch_deadlines()
+    assert told("anna") == ["legal-warning"]
+    with at(perm(2027, 1, 15, 10, 6)):
+        watch_deadlines()
+    assert told("anna") == ["legal-warning"] * 2 and told("chief") == ["legal-warning"] * 2
+
+
+@pytest.fixture
+def appeals(desk, db):
+    """A1 marked at intake Tue 1 Dec 10:00 (registered at once), answered Wed 2 Dec 12:00 (in time);
+    A2 received Fri 27 Nov 12:00, marked Tue 1 Dec 23:59 Perm (4 days later: late registration);
+    A3 received Mon 30 Nov 10:00, marked Wed 2 Dec 00:01 Perm (in 3 days), extended Wed 10:00;
+    A4 received and marked 1 Oct, still open: past its legal deadline (31 Oct)."""
+    from hotline.enquiries.appeals import extend_legal_deadline, mark_formal_appeal
+
+    def marked(login, received, registered):
+        e = enquiry_for(desk, login, received)
+        with at(registered):
+            mark_formal_appeal(desk[login], _load(e.id))
+            db.session.commit()
+        return e
+
+    a1 = marked("anna", perm(2026, 12, 1, 10, 0), perm(2026, 12, 1, 10, 0))
+    a2 = marked("boris", perm(2026, 11, 27, 12, 0), perm(2026, 12, 1, 23, 59))
+    a3 = marked("anna", perm(2026, 11, 30, 10, 0), perm(2026, 12, 2, 0, 1))
+    a4 = marked("boris", perm(2026, 10, 1, 10, 0), perm(2026, 10, 1, 10, 0))
+    answer(desk, a1, perm(2026, 12, 2, 12, 0))
+    with at(perm(2026, 12, 2, 10, 0)):
+        extend_legal_deadline(desk["chief"], _load(a3.id), 10, "ждём ответ из Бриндизи")
+        db.session.commit()
+    return a1, a2, a3, a4
+
+
+@pytest.mark.parametrize("rollup", [True, False])
+def test_appeal_figures_either_side_of_perm_midnight(desk, appeals, rollup):
+    now = perm(2026, 12, 10, 12, 0)
+    dec1 = compute(DEC1, Filters(), now=now, rollup=rollup)["appeals"]
+    assert dec1 == {"registered": 2, "registered_in_3_days": 1, "answered": 0, "answered_in_time": 0,
+                    "answered_in_time_share": None, "extended": 0, "overdue": 1}
+    dec2 = compute(DEC2, Filters(), now=now, rollup=rollup)["appeals"]
+    assert dec2 == {"registered": 1, "registered_in_3_days": 1, "answered": 1, "answered_in_time": 1,
+                    "answered_in_time_share": 1.0, "extended": 1, "overdue": 1}
+    boris = compute(DEC1, parse_filters({"coordinator": "boris"}), now=now, rollup=rollup)["appeals"]
+    assert (boris["registered"], boris["registered_in_3_days"], boris["overdue"]) == (1, 0, 1)
+
+
+def test_the_inbox_filters_formal_appeals(app, client, login_as, db, desk, appeals):
+    a1, a2, a3, a4 = appeals
+    login_as("supervisor")
+    plain = enquiry_for(desk, "anna", perm(2026, 12, 1, 9, 0))
+    page = client.get("/enquiries/?view=all&appeals=1").get_data(as_text=True)
+    assert _load(a3.id).reference in page and _load(plain.id).reference not in page
+    assert _load(a1.id).reference not in page  # answered: no longer in the inbox
+    assert "59-ФЗ" in page
+    assert _load(plain.id).reference in client.get("/enquiries/?view=all").get_data(as_text=True)
+
+
+def test_the_department_report_of_appeals(app, client, login_as, api, desk, appeals):
+    import csv
+    import io
+
+    a1, a2, a3, a4 = appeals
+    login_as("supervisor")
+    response = client.get("/stats/appeals.csv?from=2026-12-01&to=2026-12-03")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    by_ref = {row[0]: row for row in rows[1:]}
+    assert list(by_ref) == [_load(a.id).reference for a in (a1, a2, a3)]  # by registration
+    assert by_ref[_load(a2.id).reference][3:5] == ["01.12.2026 23:59", "нет"]
+    assert by_ref[_load(a3.id).reference][4:8] == ["да", "11.01.2027 00:01", "10", "ждём ответ из Бриндизи"]
+    assert by_ref[_load(a1.id).reference][8:10] == ["02.12.2026 12:00", "да"]
+    assert client.get("/stats/appeals.xlsx?from=2026-12-01&to=2026-12-03").status_code == 200
+    assert client.get("/stats/appeals.pdf?from=2026-12-01&to=2026-12-03").status_code == 404
+    with at(perm(2026, 12, 10, 12, 0)):
+        body = api("supervisor").get("/api/v1/stats?from=2026-12-02&to=2026-12-03").get_json()
+    assert body["appeals"]["extended"] == 1 and body["appeals"]["answered_in_time"] == 1

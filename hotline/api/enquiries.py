@@ -10,6 +10,7 @@ from .. import audit
 from ..request_guard import parse_id
 from ..enquiries.access import can_view, visible
 from ..enquiries.references import parse_reference
+from ..enquiries.appeals import extend_legal_deadline
 from ..enquiries.workflow import answer_enquiry, hand_over
 from ..extensions import db
 from ..models import Enquiry, EnquiryStatus, Topic, User
@@ -45,6 +46,11 @@ def list_enquiries():
     topic = request.args.get("topic")
     if topic:
         stmt = stmt.join(Topic, Topic.id == Enquiry.topic_id).where(Topic.code == topic)
+    formal = request.args.get("formal_appeal")
+    if formal not in (None, "", "0", "1"):
+        return json_error(422, _("formal_appeal is 1 or 0."), fields={"formal_appeal": formal[:40]})
+    if formal:
+        stmt = stmt.where(Enquiry.formal_appeal.is_(formal == "1"))
     stmt = visible(stmt, g.api_user).order_by(Enquiry.due_at, Enquiry.id).limit(LIST_LIMIT)
     enquiries = db.session.execute(stmt).scalars().all()
     if audit.record_list(g.api_user, "enquiry", [e.id for e in enquiries], via="api"):
@@ -100,3 +106,10 @@ def answer(key: str):
 @api_role_required("coordinator", "supervisor", admin=False)
 def reassign(key: str):
     return _act(key, lambda e, body: hand_over(g.api_user, e, body.get("to"), body.get("reason")))
+
+
+@bp.post("/enquiries/<key>/extend")
+@api_role_required("supervisor", admin=False)
+def extend(key: str):
+    """A formal appeal's one extension (SPEC 8.2): `{days ≤ 30, reason}`."""
+    return _act(key, lambda e, body: extend_legal_deadline(g.api_user, e, body.get("days"), body.get("reason")))

@@ -44,6 +44,7 @@ class CallInput:
     ended_at: datetime | None = None
     reply_channel: "ReplyChannel | None" = None  # routed calls: how the answer reaches the caller
     cti_call_id: str | None = None  # the phone system's callId: the times come from its answer and hang-up
+    formal_appeal: bool = False  # a written appeal under 59-FZ, registered with its enquiry
 
 
 class _Collector:
@@ -167,12 +168,20 @@ def parse_call(payload: dict) -> CallInput:
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
                 c.add(name, message)
+    formal_appeal = payload.get("formal_appeal", False)
+    if formal_appeal is None:
+        formal_appeal = False
+    if not isinstance(formal_appeal, bool):
+        c.add("formal_appeal", _l("Must be true or false."))
+    elif formal_appeal and outcome is not CallOutcome.ROUTED:
+        c.add("formal_appeal", _l("Only a routed call becomes an enquiry, and so a formal appeal."))
     if c.errors:
         raise ValidationFailed(_l("The call was not saved: check the marked fields."), c.errors)
     return CallInput(
         channel=channel, topic=topic, city=city, question=question, outcome=outcome,
         caller=caller, faq_entries=faq_entries, answer=answer,
         started_at=started_at, ended_at=ended_at, reply_channel=reply_channel, cti_call_id=cti_call_id,
+        formal_appeal=formal_appeal is True,
     )
 
 

@@ -107,7 +107,9 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     if routed:
         enquiry = create_enquiry(actor, plan, call_id=call_id, caller_id=caller_id, topic_id=data.topic.id,
                                  city_id=data.city.id if data.city else None, question=data.question,
-                                 new_call_started_at=started_at, reply_channel=data.reply_channel)
+                                 new_call_started_at=started_at, reply_channel=data.reply_channel,
+                                 # marked by the operator at intake; what residents send is not
+                                 formal_appeal=data.formal_appeal and actor is not None)
     if data.cti_call_id:
         from ..telephony.service import link_logged_call
 

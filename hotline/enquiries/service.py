@@ -14,6 +14,7 @@ from ..queue import enqueue_after_commit
 from ..reference import reference
 from ..sla.calendar import BusinessCalendar
 from ..timefmt import to_local
+from .appeals import legal_due
 from .references import next_reference
 from .routing import ROUTE_JOB, route_job_id
 
@@ -69,14 +70,17 @@ class NewEnquiry:
     due_at: datetime
     status: EnquiryStatus = EnquiryStatus.NEW
     assignee: None = None
+    formal_appeal: bool = False
+    legal_due_at: datetime | None = None
 
 
 def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, caller_id: int | None,
                    topic_id: int, city_id: int | None, question: str,
                    new_call_started_at: datetime | None = None, reply_channel=None,
-                   follows_id: int | None = None) -> NewEnquiry:
+                   follows_id: int | None = None, formal_appeal: bool = False) -> NewEnquiry:
     """A `new` enquiry for a routed call; its routing job is sent after the commit.
-    `new_call_started_at`: the call was inserted in this same transaction and started then."""
+    `new_call_started_at`: the call was inserted in this same transaction and started then;
+    `formal_appeal`: marked at intake, so registered at creation (59-FZ)."""
     from ..stats.rollup.invalidation import NEW_CALL_STARTED
 
     reference = next_reference(to_local(plan.created_at).year)
@@ -87,14 +91,20 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
         created_at=plan.created_at, first_response_due_at=plan.first_response_due_at,
         first_response_warn_at=plan.first_response_warn_at,
         sla_warn_at=plan.sla_warn_at, due_at=plan.due_at,
-        formal_appeal=False, answer_published=True, reply_channel=reply_channel or ReplyChannel.NONE,
+        formal_appeal=formal_appeal, registered_at=plan.created_at if formal_appeal else None,
+        legal_due_at=legal_due(plan.created_at) if formal_appeal else None, answer_published=True, reply_channel=reply_channel or ReplyChannel.NONE,
         follows_id=follows_id,
     ), execution_options={NEW_CALL_STARTED: new_call_started_at} if new_call_started_at else None).scalar_one()
     db.session.execute(INSERT_EVENT, dict(
         enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))
+    if formal_appeal:
+        db.session.execute(INSERT_EVENT, dict(
+            enquiry_id=enquiry_id, actor_id=actor_id, kind="formal-appeal", created_at=plan.created_at,
+            detail={"legal_due_at": legal_due(plan.created_at).isoformat(), "at_intake": True}))
     audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)
     enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
-    return NewEnquiry(enquiry_id, reference, plan.created_at, plan.due_at)
+    return NewEnquiry(enquiry_id, reference, plan.created_at, plan.due_at, formal_appeal=formal_appeal,
+                      legal_due_at=legal_due(plan.created_at) if formal_appeal else None)
 
 
 def record_first_response(enquiry: Enquiry, at: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -46,6 +46,9 @@ class Enquiry(db.Model):
         Index("ix_enquiry_answered_at", "answered_at"),
         Index("ix_enquiry_reopened_at", "reopened_at"),
         Index("ix_enquiry_first_response_at", "first_response_at"),
+        # Only the formal appeals (few): the 59-FZ figures and the inbox filter, no cost to the others.
+        Index("ix_enquiry_formal_appeal", "registered_at", sqlite_where=text("formal_appeal = 1"),
+              postgresql_where=text("formal_appeal")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +96,8 @@ class Enquiry(db.Model):
     answer_published: Mapped[bool] = mapped_column(default=True)
     # Federal Law 59-FZ formal appeal: 30 calendar days, one extension of up to 30.
     formal_appeal: Mapped[bool] = mapped_column(default=False)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    legal_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_extension_reason: Mapped[str | None] = mapped_column(Text)

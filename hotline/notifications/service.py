@@ -24,12 +24,14 @@ KINDS = {
     "sla-breach": _l("Enquiry %(ref)s has missed its deadline."),
     "first-response-warning": _l("Enquiry %(ref)s is close to its first-response target: reply to the resident."),
     "first-response-breach": _l("Enquiry %(ref)s has had no first response within its target."),
+    "legal-warning": _l("Formal appeal %(ref)s: five days or less to its legal deadline (59-FZ)."),
     "unrouted": _l("Enquiry %(ref)s could not be routed: nobody can take it."),
     "returned": _l("Enquiry %(ref)s was returned to you by the coordinator."),
     "answered": _l("Enquiry %(ref)s has been answered."),
 }
 # Kinds that are said once per enquiry and person, however often the job runs.
-ONCE = {"sla-warning", "sla-breach", "first-response-warning", "first-response-breach", "unrouted"}
+ONCE = {"sla-warning", "sla-breach", "first-response-warning", "first-response-breach", "legal-warning",
+        "unrouted"}
 
 
 def message(notification: Notification) -> str:

@@ -1,9 +1,9 @@
 """The deadline watch: one periodic job (RQ's cron, every minute, from worker.py) that reads the
 database for enquiries crossing a deadline — 80 % of the answer target and of the first-response
 target (warn the assignee), the due time and the first-response due time (escalate to
-supervisors) — and marks each crossing on the enquiry once, with a conditional
+supervisors), five calendar days before a 59-FZ appeal's legal deadline (both) — and marks each crossing on the enquiry once, with a conditional
 update, so several workers and a Redis emptied at any moment neither repeat nor miss one. Also
-the SLA state shown beside each enquiry and the 59-FZ legal deadline."""
+the SLA state shown beside each enquiry."""
 from __future__ import annotations
 
 import enum
@@ -11,20 +11,16 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from .. import audit
-from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Enquiry, EnquiryEvent, EnquiryStatus, Role, User, utcnow
 
 log = logging.getLogger(__name__)
 
 WATCHED = (EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED, EnquiryStatus.NEW)
-LEGAL_DAYS = 30            # 59-FZ: a written answer within 30 days of registration
-LEGAL_EXTENSION_DAYS = 30  # once, by up to 30 days, with a recorded reason
+LEGAL_WARNING_DAYS = 5     # 59-FZ: the assignee and supervisors are warned this long before
 WATCH_JOB = "hotline.jobs.watch_deadlines"
 WATCH_INTERVAL_SECONDS = 60
 WATCH_BATCH = 500          # enquiries marked per statement: a first run over a big backlog stays short
@@ -77,6 +73,10 @@ CROSSINGS: tuple[Crossing, ...] = (
     Crossing("first-response-breach", Enquiry.first_response_due_at, Enquiry.first_response_breached_at,
              "first_response_due_at", supervisors=True, needs_assignee=False,
              where=(Enquiry.first_response_at.is_(None),), event="first-response-breached"),
+    # 59-FZ: calendar days before the legal deadline, to the assignee and the supervisors.
+    Crossing("legal-warning", Enquiry.legal_due_at, Enquiry.legal_warned_at, "legal_due_at", supervisors=True,
+             needs_assignee=False, ahead=timedelta(days=LEGAL_WARNING_DAYS),
+             where=(Enquiry.formal_appeal.is_(True),)),
 )
 
 
@@ -148,34 +148,3 @@ def deadline_cron(connection, queue_name: str):
     cron.register(jobs.watch_deadlines, queue_name, interval=WATCH_INTERVAL_SECONDS,
                   job_timeout=300, result_ttl=0, failure_ttl=3600)
     return cron
-
-
-def mark_formal_appeal(actor: User, enquiry: Enquiry) -> None:
-    """A formal appeal under 59-FZ: 30 calendar days from registration."""
-    if enquiry.formal_appeal:
-        return
-    enquiry.formal_appeal = True
-    enquiry.legal_due_at = enquiry.created_at + timedelta(days=LEGAL_DAYS)
-    db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id, kind="formal-appeal",
-                                detail={"legal_due_at": enquiry.legal_due_at.isoformat()}, created_at=utcnow()))
-    audit.record(actor, "formal_appeal", enquiry)
-
-
-def extend_legal_deadline(actor: User, enquiry: Enquiry, days: int, reason: str) -> None:
-    if not enquiry.formal_appeal:
-        raise Conflict(_l("Only a formal appeal under 59-FZ has a legal deadline."))
-    if enquiry.legal_extended_at is not None:
-        raise Conflict(_l("The legal deadline can be extended only once."))
-    if not isinstance(days, int) or not 1 <= days <= LEGAL_EXTENSION_DAYS:
-        raise ValidationFailed(_l("An extension is 1 to %(max)d days.", max=LEGAL_EXTENSION_DAYS),
-                               {"days": str(_l("1 to %(max)d days.", max=LEGAL_EXTENSION_DAYS))})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(_l("Give the reason for the extension."), {"reason": str(_l("Required."))})
-    now = utcnow()
-    enquiry.legal_due_at = enquiry.legal_due_at + timedelta(days=days)
-    enquiry.legal_extended_at = now
-    enquiry.legal_extension_reason = reason
-    db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id, kind="legal-extension",
-                                detail={"days": days, "reason": reason}, created_at=now))
-    audit.record(actor, "extend_legal_deadline", enquiry, days=days)

@@ -26,7 +26,8 @@ from ..delivery import delivery_figures, feedback_figures
 from ..telephony import telephony_figures
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
-from ..targets import first_response_figures, reopen_figures, with_first_response
+from .appeals import appeal_figures
+from .targets import first_response_figures, reopen_figures, with_first_response
 from .raw import _calls, _enquiries, _faq
 from .rolled import _calls_rolled, _enquiries_rolled, _faq_rolled, load_rows
 from .shape import _names
@@ -61,6 +62,7 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         "faq": faq,
         "first_response": first_response,
         "reopen": reopen_figures(start, end, filters, names),
+        "appeals": appeal_figures(start, end, at, filters),
         "delivery": delivery_figures(start, end, filters),
         "telephony": telephony_figures(start, end, filters.operator_id, period.day_list()),
         "feedback": feedback_figures(start, end, filters),

@@ -16,12 +16,12 @@ from datetime import datetime
 
 from sqlalchemy import case, func, literal, select, union_all
 
-from ..extensions import db
-from ..models import Enquiry, EnquiryStatus
-from .figures.instant import _enquiry_source
-from .figures.shape import _hours, _key, _ratio
-from .period import Filters
-from .sql import percentiles
+from ...extensions import db
+from ...models import Enquiry, EnquiryStatus
+from .instant import _enquiry_source
+from .shape import _hours, _key, _ratio
+from ..period import Filters
+from ..sql import percentiles
 
 
 def _in_time():
