@@ -200,4 +200,9 @@ EXPECTED = {
     ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, F),
     ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, N, F, N, F),
     ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
+
+    # Staff search and the caller page (issue 14): the desk's people, scoped by SPEC 10; admins see none
+    ("GET", "/search"):                                             (L, OK, OK, OK, F),
+    ("GET", "/callers/<int:caller_id>"):                            (L, OK, OK, OK, F),
+    ("GET", "/api/v1/search"):                                      (U, 422, 422, 422, F),  # no query
 }

@@ -90,5 +90,9 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
     db.session.execute(INSERT_EVENT, dict(
         enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))
     audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)
+    from ..search.index import changed
+
+    changed("enquiry", [enquiry_id])
+    changed("call", [call_id])  # the call is found under its enquiry's scope
     enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
     return NewEnquiry(enquiry_id, reference, plan.created_at, plan.due_at)
