@@ -272,3 +272,18 @@ def test_the_caller_page(client, db, reference):
     db.session.commit()
     _sign_in(client, archives)
     assert client.get(f"/callers/{enquiry.caller_id}").status_code == 404
+
+
+def test_imported_history_is_searchable(db, reference, tmp_path):
+    from hotline.stats.importer import import_calls
+
+    supervisor = make_user("supervisor")
+    path = tmp_path / "calls.csv"
+    path.write_text("started_at,topic,outcome,phone,caller_name,question\n"
+                    "2025-03-01 10:00,youth,answered,+79123334455,Ольга Смирнова,Где найти расписание фестиваля?\n",
+                    encoding="utf-8")
+    import_calls(str(path))
+    db.session.commit()
+    found, _ = _found(supervisor, "фестивалей")
+    assert {kind for kind, _id in found} == {"call"}
+    assert {kind for kind, _id in _found(supervisor, "334455")[0]} == {"call", "caller"}

@@ -179,6 +179,18 @@ def index_records(connection, *, enquiry=(), call=(), caller=(), fresh: bool = F
     return written
 
 
+def index_history(connection, calls: list[dict], enquiries: list[dict]) -> int:
+    """Documents for a batch of historical calls and enquiries just inserted (the importer's and
+    the generator's batches), and for their callers that have none yet."""
+    callers = sorted({row["caller_id"] for row in calls if row.get("caller_id")})
+    if callers:
+        indexed = set(connection.execute(select(SearchDocument.record_id).where(
+            SearchDocument.kind == "caller", SearchDocument.record_id.in_(callers))).scalars())
+        callers = [i for i in callers if i not in indexed]
+    return index_records(connection, fresh=True, caller=callers, call=[row["id"] for row in calls],
+                         enquiry=[row["id"] for row in enquiries])
+
+
 def reindex_all(session: Session, progress=None) -> int:
     """Rebuild the whole index from the records (after a migration, or a restore). Documents are
     written in the order the calls came in — each call's caller and enquiry beside it — since the
