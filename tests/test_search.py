@@ -287,3 +287,33 @@ def test_imported_history_is_searchable(db, reference, tmp_path):
     found, _ = _found(supervisor, "фестивалей")
     assert {kind for kind, _id in found} == {"call"}
     assert {kind for kind, _id in _found(supervisor, "334455")[0]} == {"call", "caller"}
+
+
+def test_the_index_scope_agrees_with_the_record_checks(db, reference):
+    """The rule written over the index's columns keeps exactly what the object checks allow."""
+    from hotline import visibility
+    from hotline.models import Call, Caller, Enquiry
+
+    author, other_operator = make_user("operator"), make_user("operator")
+    coordinators = [make_user("coordinator", topics=["youth"], cities=["oxford"]),
+                    make_user("coordinator", topics=["youth"]), make_user("coordinator", topics=["archives"])]
+    users = [author, other_operator, *coordinators, make_user("supervisor"), make_user("admin")]
+    made = [make_enquiry(author, city_code="oxford"), make_enquiry(author, city_code="duisburg"),
+            make_enquiry(other_operator, topic_code="archives")]
+    _assign(made[2], coordinators[0])
+    from .factories import make_call, make_caller
+
+    make_call(author, caller=make_caller("+79120000001", "Игорь Белов"))
+    db.session.commit()
+    docs = db.session.execute(select(SearchDocument)).scalars().all()
+    assert {d.kind for d in docs} == {"enquiry", "call", "caller"}
+    check = {"enquiry": (Enquiry, visibility.can_see_enquiry), "call": (Call, visibility.can_see_call),
+             "caller": (Caller, visibility.can_see_caller)}
+    for user in users:
+        indexed = set(db.session.execute(select(SearchDocument.kind, SearchDocument.record_id)
+                                         .where(visibility.document_condition(user, SearchDocument))).all())
+        allowed = {(d.kind, d.record_id) for d in docs
+                   if check[d.kind][1](user, db.session.get(check[d.kind][0], d.record_id))}
+        if user is other_operator:  # the caller cards: operators look every caller up
+            assert all(kind != "caller" or (kind, i) in indexed for kind, i in allowed)
+        assert indexed == allowed, user.login

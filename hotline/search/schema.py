@@ -30,6 +30,7 @@ POSTGRESQL_CREATE = (
     "setweight(to_tsvector('simple'::regconfig, title), 'B') || "
     "setweight(to_tsvector('simple'::regconfig, body), 'C')) STORED",
     "CREATE INDEX ix_search_document_tsv ON search_document USING gin (tsv)",
+    "CREATE INDEX ix_search_document_caller_tsv ON search_document USING gin (tsv) WHERE kind = 'caller'",
 )
 
 for statement in SQLITE_CREATE:
@@ -48,6 +49,6 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "column" and reflected and name == "tsv" and getattr(obj, "table", None) is not None \
             and obj.table.name == "search_document":
         return False
-    if type_ == "index" and reflected and name == "ix_search_document_tsv":
+    if type_ == "index" and reflected and name in ("ix_search_document_tsv", "ix_search_document_caller_tsv"):
         return False
     return True

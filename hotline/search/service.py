@@ -4,16 +4,16 @@ answers, notes and e-mail threads in any word form — ranked by the index, scop
 rule inside the index query, highlighted, and written to the audit log as what was shown.
 
 A query with more than `COUNT_CAP` visible matches says «more than 100» instead of counting them,
-and ranks only the newest documents first (a window of `WINDOW` documents, widened until it holds
-a page): for a word in every third call, relevance among last month's calls is what people want,
-and it keeps the cost independent of how many years the database holds."""
+and ranks only its newest `RANKED` matches: for a word in every third call, relevance among the
+latest calls is what people want, and the cost stays independent of how many years the database
+holds. Document ids follow the records' order (see `index.reindex_all`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import audit, visibility
 from ..extensions import db
@@ -25,9 +25,8 @@ from .index import apply_pending
 
 KINDS = ("enquiry", "call", "caller")
 COUNT_CAP = 100
+RANKED = 300  # a query with more visible matches ranks only the newest this many
 PAGE = 20
-WINDOW = 20_000
-WIDEN = 8
 
 
 @dataclass
@@ -67,24 +66,16 @@ def search(user: User, text: str, kind: str | None = None, limit: int = PAGE, vi
     if not query:
         return results
     backend = backend_for(session)
-    conditions = [visibility.document_condition(user, SearchDocument)]
-    if kind:
-        conditions.append(SearchDocument.kind == kind)
-    found = backend.count(session, query, conditions, COUNT_CAP + 1)
-    results.count, results.more = min(found, COUNT_CAP), found > COUNT_CAP
-    if not found:
-        return results
-    if not results.more:
-        rows = backend.ranked(session, query, conditions, limit)
+    kinds = [kind] if kind else None
+    if backend.name == "postgresql-tsvector":
+        newest = backend.newest(session, query, visibility.document_branches(user, SearchDocument), kinds, RANKED)
     else:
-        top = session.execute(select(func.max(SearchDocument.id))).scalar() or 0
-        window = WINDOW
-        while True:
-            floor = top - window
-            rows = backend.ranked(session, query, conditions, limit, floor=floor if floor > 0 else None)
-            if len(rows) >= limit or floor <= 0:
-                break
-            window *= WIDEN
+        newest = backend.newest(session, query, visibility.document_condition(user, SearchDocument), kinds, RANKED)
+    results.count, results.more = min(len(newest), COUNT_CAP), len(newest) > COUNT_CAP
+    if not newest:
+        return results
+    # Ranked among these: all the matches, or the newest RANKED of very many.
+    rows = backend.ranked(session, query, newest, limit)
     results.hits = _hits(user, rows, query)
     for record_kind in KINDS:
         audit.record_list(user, _TABLES[record_kind], [h.record.id for h in results.hits if h.kind == record_kind],
@@ -98,10 +89,10 @@ _TABLES = {"enquiry": Enquiry.__tablename__, "call": Call.__tablename__, "caller
 def _hits(user: User, rows, query: Query) -> list[Hit]:
     ids = {kind: [r.record_id for r in rows if r.kind == kind] for kind in KINDS}
     enquiries = {e.id: e for e in db.session.execute(
-        select(Enquiry).options(selectinload(Enquiry.caller), selectinload(Enquiry.topic), selectinload(Enquiry.notes))
+        select(Enquiry).options(joinedload(Enquiry.caller), joinedload(Enquiry.topic))
         .where(Enquiry.id.in_(ids["enquiry"]))).scalars()} if ids["enquiry"] else {}
     calls = {c.id: c for c in db.session.execute(
-        select(Call).options(selectinload(Call.caller), selectinload(Call.topic), selectinload(Call.enquiry))
+        select(Call).options(joinedload(Call.caller), joinedload(Call.topic), joinedload(Call.enquiry))
         .where(Call.id.in_(ids["call"]))).scalars()} if ids["call"] else {}
     callers = {c.id: c for c in db.session.execute(
         select(Caller).where(Caller.id.in_(ids["caller"]))).scalars()} if ids["caller"] else {}
@@ -126,22 +117,28 @@ def _hits(user: User, rows, query: Query) -> list[Hit]:
     return hits
 
 
-def _best_text(query: Query, *texts: str | None) -> Markup:
-    """The first text that holds a matched word, cut around it and highlighted (escaped)."""
-    texts = [t for t in texts if t]
-    terms = query.words
+def _best_text(query: Query, *texts) -> Markup:
+    """The first text that holds a matched word, cut around it and highlighted (escaped). Each
+    of `texts` is a string or a callable giving more strings (read only when nothing before matched)."""
     from ..faq.text import text_terms
 
-    chosen = next((t for t in texts if text_terms(t) & terms), texts[0] if texts else "")
-    return highlight(snippet(chosen, terms, 200), terms)
+    terms, first = query.words, None
+    for item in texts:
+        for text in (item() if callable(item) else [item]):
+            if not text:
+                continue
+            first = first or text
+            if text_terms(text) & terms:
+                return highlight(snippet(text, terms, 200), terms)
+    return highlight(snippet(first or "", terms, 200), terms)
 
 
 def _enquiry_hit(enquiry: Enquiry, score: float, query: Query) -> Hit:
-    texts = [enquiry.question, enquiry.answer, *(n.body for n in enquiry.notes)]
     from ..mail.thread import thread
 
-    texts += [m.body for m in thread(enquiry.id)]
-    return Hit("enquiry", enquiry, score, enquiry.reference, _best_text(query, *texts), enquiry.caller)
+    return Hit("enquiry", enquiry, score, enquiry.reference,
+               _best_text(query, enquiry.question, enquiry.answer, lambda: [n.body for n in enquiry.notes],
+                          lambda: [m.body for m in thread(enquiry.id)]), enquiry.caller)
 
 
 def _call_hit(call: Call, score: float, query: Query) -> Hit:

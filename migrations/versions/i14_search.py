@@ -33,6 +33,7 @@ POSTGRESQL = (
     "setweight(to_tsvector('simple'::regconfig, title), 'B') || "
     "setweight(to_tsvector('simple'::regconfig, body), 'C')) STORED",
     "CREATE INDEX ix_search_document_tsv ON search_document USING gin (tsv)",
+    "CREATE INDEX ix_search_document_caller_tsv ON search_document USING gin (tsv) WHERE kind = 'caller'",
 )
 
 
@@ -57,10 +58,13 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_document")),
         sa.UniqueConstraint("kind", "record_id", name="uq_search_document_kind_record"),
     )
-    op.create_index("ix_search_document_operator", "search_document", ["operator_id"])
-    op.create_index("ix_search_document_created_by", "search_document", ["created_by_id"])
+    op.create_index("ix_search_document_kind_id", "search_document", ["kind", "id"])
+    op.create_index("ix_search_document_operator_id", "search_document", ["operator_id", "id"])
+    op.create_index("ix_search_document_created_by_id", "search_document", ["created_by_id", "id"])
+    op.create_index("ix_search_document_assignee_id", "search_document", ["assignee_id", "id"])
+    op.create_index("ix_search_document_topic_id", "search_document", ["topic_id", "id"])
+    op.create_index("ix_search_document_group_id", "search_document", ["group_id", "id"])
     op.create_index("ix_search_document_caller", "search_document", ["caller_id"])
-    op.create_index("ix_search_document_enquiry", "search_document", ["enquiry_id"])
     for statement in SQLITE if op.get_bind().dialect.name == "sqlite" else POSTGRESQL:
         op.execute(statement)
 
