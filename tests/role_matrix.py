@@ -29,6 +29,7 @@ PARAMS = {
     "/open311/v2/tokens/<token>.<fmt>": {"token": "no-such-token", "fmt": "json"},
     "/static/<path:filename>": {"filename": "css/app.css"},
     "/admin/audit/export.<fmt>": {"fmt": "xlsx"},
+    "/enquiries/list/export.<fmt>": {"fmt": "csv"},
     "/callbacks/<int:task_id>/attempts": {"task_id": 999999},           # none: who may act gets 404
     "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
     "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
@@ -205,4 +206,7 @@ EXPECTED = {
     ("GET", "/search"):                                             (L, OK, OK, OK, F),
     ("GET", "/callers/<int:caller_id>"):                            (L, OK, OK, OK, F),
     ("GET", "/api/v1/search"):                                      (U, 422, 422, 422, F),  # no query
+    # Enquiry lists and their export (issue 14): each sees the enquiries SPEC 10 lets them see
+    ("GET", "/enquiries/list"):                                     (L, OK, OK, OK, F),
+    ("GET", "/enquiries/list/export.<fmt>"):                        (L, OK, OK, OK, F),
 }

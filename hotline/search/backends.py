@@ -84,3 +84,15 @@ class PostgresBackend:
 
 def backend_for(session):
     return PostgresBackend() if session.get_bind().dialect.name == "postgresql" else SqliteBackend()
+
+
+def matching_records(session, query, kind: str):
+    """A SELECT of the record ids of `kind` whose documents match `query` (for list filters)."""
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = cast(bindparam("list_ts_query", query.tsquery()), TSQUERY)
+        return select(SearchDocument.record_id).where(
+            SearchDocument.kind == kind, literal_column("search_document.tsv").op("@@")(tsquery))
+    return (select(SearchDocument.record_id)
+            .select_from(_fts.join(SearchDocument, SearchDocument.id == _fts.c.rowid))
+            .where(text("search_fts MATCH :list_fts_query").bindparams(list_fts_query=query.fts5()),
+                   SearchDocument.kind == kind))
