@@ -25,7 +25,7 @@ from .index import apply_pending
 
 KINDS = ("enquiry", "call", "caller")
 COUNT_CAP = 100
-RANKED = 300  # a query with more visible matches ranks only the newest this many
+RANKED = COUNT_CAP + 1  # a query with more visible matches ranks only the newest this many
 PAGE = 20
 
 
