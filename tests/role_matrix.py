@@ -209,4 +209,8 @@ EXPECTED = {
     # Enquiry lists and their export (issue 14): each sees the enquiries SPEC 10 lets them see
     ("GET", "/enquiries/list"):                                     (L, OK, OK, OK, F),
     ("GET", "/enquiries/list/export.<fmt>"):                        (L, OK, OK, OK, F),
+    # The public FAQ (issue 14): everyone reads published entries; a vote without a verdict goes back
+    ("GET", "/public/faq"):                                         (OK, OK, OK, OK, OK),
+    ("GET", "/public/faq/<int:entry_id>"):                          (OK, OK, OK, OK, OK),
+    ("POST", "/public/faq/<int:entry_id>/vote"):                    (303, 303, 303, 303, 303),
 }
