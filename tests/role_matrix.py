@@ -30,6 +30,9 @@ PARAMS = {
     "/static/<path:filename>": {"filename": "css/app.css"},
     "/admin/audit/export.<fmt>": {"fmt": "xlsx"},
     "/enquiries/list/export.<fmt>": {"fmt": "csv"},
+    "/admin/imports/<int:import_id>": {"import_id": 999999},
+    "/admin/imports/<int:import_id>/progress": {"import_id": 999999},
+    "/admin/imports/<int:import_id>/<action>": {"import_id": 999999, "action": "start"},
     "/callbacks/<int:task_id>/attempts": {"task_id": 999999},           # none: who may act gets 404
     "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
     "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
@@ -213,4 +216,10 @@ EXPECTED = {
     ("GET", "/public/faq"):                                         (OK, OK, OK, OK, OK),
     ("GET", "/public/faq/<int:entry_id>"):                          (OK, OK, OK, OK, OK),
     ("POST", "/public/faq/<int:entry_id>/vote"):                    (303, 303, 303, 303, 303),
+    # Imports from the browser (issue 14): admins only; no such import is 404
+    ("GET", "/admin/imports/"):                                     (L, F, F, F, OK),
+    ("POST", "/admin/imports/"):                                    (L, F, F, F, 422),
+    ("GET", "/admin/imports/<int:import_id>"):                      (L, F, F, F, N),
+    ("GET", "/admin/imports/<int:import_id>/progress"):             (L, F, F, F, N),
+    ("POST", "/admin/imports/<int:import_id>/<action>"):            (L, F, F, F, N),
 }

@@ -20,6 +20,7 @@ NAV = [
     ("admin.index", _l("Administration"), {S}),  # supervisors see absences and routing there
     ("privacy.index", _l("Personal data"), {S}),
     ("mail.outbox", _l("Outbox"), {A}),
+    ("imports.index", _l("Imports"), {A}),
 ]
 # Pages of calls, callers, enquiries and call-backs: admins do not see them (SPEC 10).
 DESK_PAGES = {"calls.new_call", "enquiries.inbox", "enquiries.lists", "calls.my_calls", "callbacks.index"}

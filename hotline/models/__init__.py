@@ -30,6 +30,7 @@ from .delivery import (
 from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqVote, FaqWording
 from .reference import SisterCity, Topic
 from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy
+from .imports import ImportedRow, ImportJob, ImportKind, ImportStatus
 from .search import SearchDocument
 from .signin import LoginThrottle
 from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample  # noqa: F401
@@ -42,7 +43,7 @@ __all__ = [
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
     "FaqEntry", "FaqVote", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
     "Notification", "ReferenceCounter", "Role", "RoutingRule", "SisterCity", "SlaPolicy",
-    "SearchDocument", "Topic", "TokenKind", "User", "utcnow",
+    "ImportedRow", "ImportJob", "ImportKind", "ImportStatus", "SearchDocument", "Topic", "TokenKind", "User", "utcnow",
     "CallbackAttempt", "CallbackKind", "CallbackResult", "CallbackStatus", "CallbackTask", "Delivery",
     "DeliveryAttempt", "DeliveryStatus", "Feedback", "FeedbackVerdict", "IncomingKind", "IncomingMail",
     "MailKind", "MailStatus", "OutgoingMail", "ReplyChannel", "ThreadAuthor", "ThreadMessage",
