@@ -49,6 +49,7 @@ class Config:
     # What anyone may do without signing in, per client address and hour (SPEC 5.6).
     PUBLIC_SUBMITS_PER_HOUR = int(os.environ.get("PUBLIC_SUBMITS_PER_HOUR", "5"))
     PUBLIC_LOOKUPS_PER_HOUR = int(os.environ.get("PUBLIC_LOOKUPS_PER_HOUR", "30"))
+    PUBLIC_VOTES_PER_HOUR = int(os.environ.get("PUBLIC_VOTES_PER_HOUR", "60"))
     OPEN311_READS_PER_HOUR = int(os.environ.get("OPEN311_READS_PER_HOUR", "600"))
     # Requests a partner may make with its key, reads and submissions together (not held to the above).
     OPEN311_KEY_REQUESTS_PER_HOUR = int(os.environ.get("OPEN311_KEY_REQUESTS_PER_HOUR", "6000"))

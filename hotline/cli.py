@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     from .stats.cli import register as register_stats; register_stats(app)  # noqa: E702
     from .open311.cli import register as register_open311; register_open311(app)  # noqa: E702
     from .telephony.cli import register as register_cti; register_cti(app)  # noqa: E702
+    from .search.cli import register as register_search; register_search(app)  # noqa: E702
 
 
 def _fail(exc: ServiceError) -> None:
