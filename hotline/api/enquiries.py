@@ -18,7 +18,9 @@ from ..writes import writes
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
+from .schemas import AnswerIn, Enquiries, EnquiriesQuery, EnquiryDetail, ReassignIn
 from .serialise import enquiry_json
+from .spec import responses, validate
 
 LIST_LIMIT = 500
 
@@ -26,7 +28,10 @@ LIST_LIMIT = 500
 @bp.get("/enquiries")
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
+@validate(query=EnquiriesQuery, resp=responses(200, Enquiries, 401, 403, 422))
 def list_enquiries():
+    """Enquiries the token may see, by due time (an operator: those they logged; a coordinator: their
+    topics and cities)"""
     stmt = select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.assignee),
                                    selectinload(Enquiry.city))
     status = request.args.get("status")
@@ -68,7 +73,9 @@ def _load(key: str):
 @bp.get("/enquiries/<key>")
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
+@validate(resp=responses(200, EnquiryDetail, 401, 403, 404))
 def get_enquiry(key: str):
+    """One enquiry with its trail; {id} is its number or its reference (ЗЛ-… or ZL-…)"""
     enquiry = _load(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
@@ -92,11 +99,15 @@ def _act(key: str, verb):
 
 @bp.post("/enquiries/<key>/answer")
 @api_role_required("coordinator", "supervisor", admin=False)
+@validate(json=AnswerIn, resp=responses(200, EnquiryDetail, 401, 403, 404, 409, 422))
 def answer(key: str):
+    """Answer (the assignee or a supervisor)"""
     return _act(key, lambda e, body: answer_enquiry(g.api_user, e, body.get("text"), body.get("faq_ids")))
 
 
 @bp.post("/enquiries/<key>/reassign")
 @api_role_required("coordinator", "supervisor", admin=False)
+@validate(json=ReassignIn, resp=responses(200, EnquiryDetail, 401, 403, 404, 409, 422))
 def reassign(key: str):
+    """Hand over to another coordinator (the assignee or a supervisor)"""
     return _act(key, lambda e, body: hand_over(g.api_user, e, body.get("to"), body.get("reason")))
