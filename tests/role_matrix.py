@@ -15,10 +15,6 @@ OK = 200
 
 # Route parameters that the world's ids do not fill by name.
 PARAMS = {
-    "/callbacks/<int:task_id>/attempts": {"task_id": 999999},
-    "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
-    "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
-    "/feedback/<token>": {"token": "forged"},
     "/lang/<code>": {"code": "ru"},
     "/enquiries/<int:enquiry_id>/<action>": {"action": "note"},
     "/open311/v2/services/<code>.<fmt>": {"code": "youth", "fmt": "json"},
@@ -36,20 +32,17 @@ PARAMS = {
     "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
     "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
+    "/admin/mail-templates/<letter>/<language>/<part>": {"letter": "answer", "language": "ru", "part": "html"},
+    "/admin/mail-templates/<letter>/<language>/<part>/reset": {"letter": "answer", "language": "ru", "part": "html"},
+    "/cti/<token>": {"token": "zlcti_forged"},
 }
 
 EXPECTED = {
-    # Answer delivery (issue 11): call-backs for operators and supervisors, the outbox for admins,
-    # feedback and the resident's message public (a forged link, an unknown reference: 404).
-    ("GET", "/callbacks/"):                                         (L, OK, F, OK, OK),
-    ("POST", "/callbacks/<int:task_id>/attempts"):                  (L, 302, F, 302, 302),
-    ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, OK),
-    ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, 400, F, 400, 400),
-    ("GET", "/mail/outbox"):                                        (L, F, F, F, OK),
-    ("GET", "/mail/outbox/<int:mail_id>"):                          (L, F, F, F, N),
-    ("GET", "/feedback/<token>"):                                   (N, N, N, N, N),
-    ("POST", "/feedback/<token>"):                                  (N, N, N, N, N),
-    ("POST", "/public/status/message"):                             (N, N, N, N, N),
+    # Letters to residents (issue 11): admins only.
+    ("GET", "/admin/mail-templates"):                               (L, F, F, F, OK),
+    ("GET", "/admin/mail-templates/<letter>/<language>/<part>"):    (L, F, F, F, OK),
+    ("POST", "/admin/mail-templates/<letter>/<language>/<part>"):   (L, F, F, F, 422),  # empty: the text is required
+    ("POST", "/admin/mail-templates/<letter>/<language>/<part>/reset"): (L, F, F, F, 303),
     # method, rule                                                  anon oper coord super admin
     ("GET", "/"):                                                   (L, 302, 302, 302, 302),
     ("POST", "/lang/<code>"):                                       (302, 302, 302, 302, 302),
@@ -163,7 +156,6 @@ EXPECTED = {
     ("GET", "/public/ask"):                                         (OK, OK, OK, OK, OK),
     ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("POST", "/public/ask"):                                        (422, 422, 422, 422, 422),
-    ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("GET", "/public/status"):                                      (OK, OK, OK, OK, OK),
     ("POST", "/public/status"):                                     (N, N, N, N, N),  # nothing found
     ("POST", "/public/status/message"):                             (N, N, N, N, N),
@@ -201,4 +193,17 @@ EXPECTED = {
     # The body is checked before the task is looked up (issue 13.16): the empty body is 422.
     ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, 422, F, 422, F),
     ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
+
+    # Telephony (issue 12): the phone system posts with its own token (a forged one: 401 for
+    # everyone, whoever is signed in); admins keep the integrations; everyone's page asks the
+    # live channel what changed for them.
+    ("POST", "/cti/<token>"):                                       (U, U, U, U, U),
+    ("GET", "/api/v1/telephony/calls"):                             (U, OK, F, OK, F),
+    ("GET", "/api/v1/telephony/active"):                            (U, OK, F, F, F),
+    ("GET", "/telephony/wallboard"):                                (L, F, F, OK, OK),
+    ("GET", "/telephony/wallboard/board"):                          (L, F, F, OK, OK),
+    ("GET", "/live"):                                               (L, OK, OK, OK, OK),
+    ("GET", "/admin/cti"):                                          (L, F, F, F, OK),
+    ("POST", "/admin/cti"):                                         (L, F, F, F, 422),
+    ("POST", "/admin/cti/<int:key_id>/revoke"):                     (L, F, F, F, N),  # the world's key is Open311's
 }

@@ -5,6 +5,7 @@ from flask import jsonify
 from sqlalchemy import func, select, text
 
 from ..extensions import db
+from ..limits import client_address, limiter, per
 from ..models import Enquiry, EnquiryStatus, utcnow
 from ..queue import get_queue
 from . import bp
@@ -14,6 +15,8 @@ from spectree import Response
 
 
 @bp.get("/health")
+# Monitors poll it without a token: its own limit per address, not a share of the API's per token.
+@limiter.limit(per("HEALTH_REQUESTS_PER_MINUTE", "minute"), key_func=client_address, override_defaults=True)
 @validate(resp=Response(HTTP_200=Health, HTTP_503=Health, **{f"HTTP_{c}": Error for c in COMMON_ERRORS}), security={})
 def health():
     """Database and Redis reachable, queue length, oldest `new` enquiry"""

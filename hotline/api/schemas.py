@@ -11,8 +11,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, ConfigDict, Field, RootModel, StrictBool, StrictInt, StrictStr, field_validator
 
-from ..models import (CallbackKind, CallbackResult, CallbackStatus, CallChannel, CallOutcome, DeliveryStatus,
-                      EnquiryStatus, FaqStatus, ReplyChannel)
+from ..models import (CallbackKind, CallbackResult, CallbackStatus, CallChannel, CallDirection, CallOutcome,
+                      DeliveryStatus, EnquiryStatus, FaqStatus, ReplyChannel)
 from ..request_guard import MAX_ID
 from ..sla.watch import SlaState
 from ..validation import Strict, invalid
@@ -316,14 +316,70 @@ class Callbacks(Strict):
 
 class CallbacksQuery(Query):
     status: Literal["open", "done", "unreachable", "cancelled", "all"] = "open"
+    kind: Annotated[CallbackKind | None, BeforeValidator(lambda v: v or None)] = None
 
     MESSAGES: ClassVar[dict] = {"status": _l("Unknown status; expected one of: %(allowed)s.",
-                                             allowed="open, done, unreachable, cancelled, all")}
+                                             allowed="open, done, unreachable, cancelled, all"),
+                                "kind": _l("Unknown kind; expected answer or missed-call.")}
 
 
 class AttemptIn(Strict):
     result: CallbackResult
     note: StrictStr | None = Field(None, max_length=2000)
+
+
+# --- telephony ---------------------------------------------------------------------------------
+
+class TelephonyCall(Strict):
+    call_id: str = Field(description="the phone system's callId")
+    direction: CallDirection
+    phone: str | None = Field(description="masked for supervisors")
+    from_: str | None = Field(alias="from", description="null for supervisors")
+    to: str | None
+    queue: str | None
+    rang_at: Time
+    answered_at: Time | None
+    ended_at: Time | None
+    cause: str | None
+    missed: bool
+    answered_by: str | None
+    wait_seconds: float | None
+    talk_seconds: float | None
+    logged_call_id: int | None
+
+
+class TelephonyPeriod(Strict):
+    from_: date = Field(alias="from")
+    to: date
+
+
+class TelephonyCalls(Strict):
+    period: TelephonyPeriod
+    calls: list[TelephonyCall]
+
+
+class TelephonyQuery(Query):
+    from_: str | None = Field(None, alias="from", description="Perm local date", json_schema_extra={"format": "date"})
+    to: str | None = Field(None, description="exclusive", json_schema_extra={"format": "date"})
+    period: Literal["today", "7d", "30d", "quarter", "year"] | None = Field(None, description="default 7d")
+    missed: Literal["1", "true", "0", "false", ""] | None = Field(None, description="1: missed calls only")
+
+
+class ActiveCallerCall(Strict):
+    id: int
+    started_at: Time
+    outcome: CallOutcome
+    topic: str
+
+
+class ActiveCaller(Caller):
+    calls: list[ActiveCallerCall]
+    open_enquiries: list[EnquirySummary]
+
+
+class TelephonyActive(Strict):
+    call: TelephonyCall | None = Field(description="null when the phone system knows no call of this operator")
+    caller: ActiveCaller | None
 
 
 # --- statistics --------------------------------------------------------------------------------
@@ -403,6 +459,8 @@ class CoordinatorFigures(Strict):
     median_hours: float | None
     sla_compliance: Ratio | None
     open: int
+    first_response_hours: float | None
+    first_response_compliance: Ratio | None
 
 
 class OperatorFigures(Strict):
@@ -450,6 +508,67 @@ class FeedbackFigures(FeedbackBlock):
     by_topic: dict[str, FeedbackBlock]
 
 
+class FirstResponseBlock(Strict):
+    responded: int
+    median_hours: float | None
+    compliance: Ratio | None
+
+
+class FirstResponseFigures(FirstResponseBlock):
+    in_time: int
+    by_coordinator: dict[str, FirstResponseBlock]
+
+
+class ReopenBlock(Strict):
+    answered: int
+    reopened: int
+    rate: Ratio | None
+
+
+class ReopenFigures(ReopenBlock):
+    by_coordinator: dict[str, ReopenBlock]
+    by_topic: dict[str, ReopenBlock]
+
+
+class TelephonyBucket(Strict):
+    offered: int
+    answered: int
+    abandoned: int
+    service_level: Ratio | None
+
+
+class OutOfHours(Strict):
+    offered: int
+    answered: int
+    abandoned: int
+
+
+class TelephonyOperator(Strict):
+    login: str
+    answered: int
+    talk_seconds: float
+
+
+class TelephonyFigures(Strict):
+    offered: int
+    answered: int
+    abandoned: int
+    abandonment_rate: Ratio | None
+    asa_seconds: float | None
+    asa_p90_seconds: float | None
+    service_level: Ratio | None
+    service_level_seconds: int
+    talk_seconds: float
+    talk_mean_seconds: float | None
+    forwarded: int
+    out_of_hours: OutOfHours
+    outbound: int
+    ringing: int
+    by_hour: list[TelephonyBucket] = Field(description="24 hours, Perm time")
+    by_day: dict[str, TelephonyBucket]
+    operators: list[TelephonyOperator]
+
+
 class Stats(Strict):
     """Every figure of SPEC 7 for the period."""
 
@@ -469,6 +588,9 @@ class Stats(Strict):
     faq: FaqFigures
     delivery: DeliveryFigures
     feedback: FeedbackFigures
+    first_response: FirstResponseFigures
+    reopen: ReopenFigures
+    telephony: TelephonyFigures
 
 
 # --- audit and health --------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class CallInput:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     reply_channel: ReplyChannel | None = None  # routed calls: how the answer reaches the caller
+    cti_call_id: str | None = None  # the phone system's callId: the times come from its answer and hang-up
 
 
 MISSING = {"topic": _l("Choose a topic."), "outcome": _l("Choose an outcome.")}
@@ -149,6 +150,8 @@ class CallIn(Strict):
     faq_ids: list[FaqId] | None = Field(None, description="published entries used; answered calls only")
     started_at: Moment = None
     ended_at: Moment = None
+    cti_call_id: StrictStr | None = Field(
+        None, max_length=250, description="the phone system's callId: started/ended come from its answer and hang-up")
     reply_channel: Annotated[ReplyChannel | None, BeforeValidator(_blank_to_none)] = Field(
         None, validate_default=True,
         description="routed calls: how the answer reaches the caller (default: e-mail if given, else a call-back)")
@@ -232,6 +235,20 @@ class CallIn(Strict):
             raise invalid(_l("A call lasts at most %(minutes)d minutes.", minutes=config["CALL_MAX_HANDLE_MINUTES"]))
         return moment
 
+    @field_validator("cti_call_id")
+    @classmethod
+    def _cti_call(cls, value):
+        """A call the phone system reported: its talk time is the handle time (SPEC 5.9)."""
+        if not value:
+            return None
+        from ..telephony.service import times_for_logged_call
+
+        try:
+            times_for_logged_call(value)
+        except ValidationFailed as exc:
+            raise invalid(exc.fields.get("cti_call_id") or exc.message) from None
+        return value
+
     @field_validator("reply_channel")
     @classmethod
     def _reply_channel(cls, value, info: ValidationInfo):
@@ -250,12 +267,17 @@ class CallIn(Strict):
         if self.faq_ids:
             rows = db.session.execute(select(FaqEntry).where(FaqEntry.id.in_(self.faq_ids))).scalars().all()
             faq_entries = sorted(rows, key=lambda entry: self.faq_ids.index(entry.id))
+        started_at, ended_at = self.started_at, self.ended_at
+        if self.cti_call_id:
+            from ..telephony.service import times_for_logged_call
+
+            started_at, ended_at = times_for_logged_call(self.cti_call_id)
         return CallInput(
             channel=self.channel or CallChannel.PHONE, topic=reference().topics[self.topic],
             city=reference().cities[self.city] if self.city else None, question=self.question or "",
             outcome=self.outcome, caller=(self.caller or CallerIn()).to_input(), faq_entries=faq_entries,
-            answer=self.answer, started_at=self.started_at, ended_at=self.ended_at,
-            reply_channel=self.reply_channel)
+            answer=self.answer, started_at=started_at, ended_at=ended_at,
+            reply_channel=self.reply_channel, cti_call_id=self.cti_call_id)
 
 
 def parse_call(payload) -> CallInput:

@@ -45,6 +45,7 @@ class Enquiry(db.Model):
         Index("ix_enquiry_assigned_at", "assigned_at"),
         Index("ix_enquiry_answered_at", "answered_at"),
         Index("ix_enquiry_reopened_at", "reopened_at"),
+        Index("ix_enquiry_first_response_at", "first_response_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,9 +73,17 @@ class Enquiry(db.Model):
     unrouted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unrouted_reason: Mapped[str | None] = mapped_column(String(200))
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 80 % of the first-response target; business seconds to the first response (SPEC 7).
+    first_response_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_business_seconds: Mapped[float | None]
+    first_response_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # 80 % of the answer target in business time: the assignee is warned from here on.
     sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The deadline watch's marks (hotline/sla/watch.py): set once, by the run that told people.
+    sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A coordinator sent it back to the operator (wrong topic, more from the caller needed).
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     return_reason: Mapped[str | None] = mapped_column(Text)
