@@ -74,6 +74,8 @@ class Config:
     LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
     LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
     QUESTION_MAX_LENGTH = 10_000
+    # Check every /api/v1 answer against its response model (a mismatch is a 500): on in the tests.
+    API_CHECK_RESPONSES = os.environ.get("API_CHECK_RESPONSES", "") == "1"
     # A logged call's times (SPEC 8.2): not before this day (the desk's history starts after it),
     # and at most this long.
     CALLS_SINCE = os.environ.get("CALLS_SINCE", "2000-01-01")
@@ -129,6 +131,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = os.environ.get("TEST_REDIS_URL")
     WTF_CSRF_ENABLED = False
+    API_CHECK_RESPONSES = True
     LOGIN_FREE_FAILURES = 3
     # Generous, so that suites of many requests (schemathesis) are not cut off; tests of the
     # limits set their own.

@@ -285,4 +285,4 @@ def test_api_lists_missed_calls_masked_for_supervisors_and_the_active_call_with_
     with time_machine.travel(T0 + timedelta(minutes=4), tick=False):
         active = operator_api.get("/api/v1/telephony/active").get_json()
         assert active["call"]["call_id"] == "a2" and active["caller"]["name"] == "Анна Соколова"
-        assert api("operator").get("/api/v1/telephony/active").get_json() == {"call": None}
+        assert api("operator").get("/api/v1/telephony/active").get_json() == {"call": None, "caller": None}

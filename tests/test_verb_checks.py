@@ -202,8 +202,8 @@ def test_faq_use_only_against_what_the_client_may_see(api, db, reference):
 @pytest.mark.parametrize("body,content_type,status", [
     (b"\x00", "application/json", 400),
     (b"\x00", "text/plain", 400),
-    (b"[1]", "application/json", 400),
-    (b'"x"', "application/json", 400),
+    (b"[1]", "application/json", 422),  # JSON, but not an object: as POST /calls has always said
+    (b'"x"', "application/json", 422),
     (b'{"call_id": true}', "application/json", 422),
     (b'{"call_id": "1"}', "application/json", 422),
     (b'{"call_id": 99999999999999999999}', "application/json", 422),

@@ -13,13 +13,18 @@ from . import bp
 from .auth import api_role_required
 from .enquiries import _load
 from .errors import json_error
+from .schemas import Attachment as AttachmentOut, UploadIn
 from .serialise import attachment_json
+from .spec import EXTRA_BODIES, responses, validate
 
 
 @bp.post("/enquiries/<key>/attachments")
 @takes_upload
 @api_role_required("operator", "coordinator", "supervisor")
+@validate(resp=responses(201, AttachmentOut, 401, 403, 404, 413, 422))
 def upload_attachment(key: str):
+    """Attach a file to an enquiry one may see (PDF, images, office documents, plain text; the type
+    is read from the bytes)"""
     enquiry = _load(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
@@ -31,8 +36,14 @@ def upload_attachment(key: str):
 
 @bp.get("/attachments/<int:attachment_id>")
 @api_role_required("operator", "coordinator", "supervisor")
+@validate(resp=responses(200, None, 401, 403, 404))
 def download_attachment(attachment_id: int):
+    """Download an attachment (only for those who may see its enquiry), as Content-Disposition: attachment"""
     attachment = open_attachment(g.api_user, attachment_id, via="api")
     response = download_response(attachment)
     db.session.commit()
     return response
+
+
+EXTRA_BODIES[("/enquiries/{id}/attachments", "post")] = {"required": True, "content": {"multipart/form-data": {
+    "schema": UploadIn.model_json_schema()}}}

@@ -6,13 +6,17 @@ from flask import jsonify, request
 from .. import audit
 from . import bp
 from .auth import api_role_required
+from .schemas import AuditPage, AuditQuery
+from .spec import responses, validate
 
 PER_PAGE_MAX = 500
 
 
 @bp.get("/audit")
 @api_role_required("admin")
+@validate(query=AuditQuery, resp=responses(200, AuditPage, 401, 403, 422))
 def list_audit():
+    """The audit log, newest first (admins)"""
     filters = audit.parse_filters(request.args)  # a ValidationFailed is the API's 422
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = min(max(request.args.get("per_page", audit.PAGE_SIZE, type=int) or audit.PAGE_SIZE, 1), PER_PAGE_MAX)

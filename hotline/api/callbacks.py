@@ -10,7 +10,9 @@ from ..models import CallbackKind, CallbackStatus, CallbackTask
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
+from .schemas import AttemptIn, Callback, Callbacks, CallbacksQuery
 from .serialise import iso
+from .spec import responses, validate
 
 
 def callback_json(task: CallbackTask) -> dict:
@@ -27,7 +29,9 @@ def callback_json(task: CallbackTask) -> dict:
 
 @bp.get("/callbacks")
 @api_role_required("operator", "supervisor", admin=False)
+@validate(query=CallbacksQuery, resp=responses(200, Callbacks, 401, 403, 422))
 def list_callbacks():
+    """Call-back tasks (default: the open ones)"""
     status = request.args.get("status", "open")
     if status == "all":
         wanted = None
@@ -46,7 +50,9 @@ def list_callbacks():
 
 @bp.post("/callbacks/<int:task_id>/attempts")
 @api_role_required("operator", "supervisor", admin=False)
+@validate(json=AttemptIn, resp=responses(201, Callback, 401, 403, 404, 409, 422))
 def callback_attempt(task_id: int):
+    """Record one call-back attempt's result"""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return json_error(400, _("The request body must be a JSON object."))

@@ -13,17 +13,19 @@ from ..phones import InvalidPhone, normalise_phone
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
+from .schemas import Call as CallOut, Callers, CallersQuery
 from .serialise import call_json, caller_json, enquiry_summary, iso
+from .spec import responses, validate
+from ..calls.schema import CallIn, parse_call
 
 
 @bp.post("/calls")
 @reads_then_writes
 @api_role_required("operator", "supervisor", admin=False)
+@validate(json=CallIn, resp=responses(201, CallOut, 401, 403, 413, 422))
 def create_call():
-    payload = request.get_json(silent=True)
-    if payload is None:
-        return json_error(400, _("The request body must be JSON (Content-Type: application/json)."))
-    call = record_call(g.api_user, payload)
+    """Log a call; a routed call creates an enquiry (`new`) and queues its routing"""
+    call = record_call(g.api_user, {}, parse_call(request.context.json))
     db.session.commit()
     return jsonify(call_json(call)), 201
 
@@ -31,7 +33,9 @@ def create_call():
 @bp.get("/calls/<int:call_id>")
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
+@validate(resp=responses(200, CallOut, 401, 403, 404))
 def get_call(call_id: int):
+    """One call (an operator: their own; a coordinator: the calls of their enquiries)"""
     call = db.session.get(Call, call_id)
     if not visibility.can_see_call(g.api_user, call):
         # 404 either way: a call one may not read is not confirmed to exist.
@@ -44,7 +48,9 @@ def get_call(call_id: int):
 @bp.get("/callers")
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
+@validate(query=CallersQuery, resp=responses(200, Callers, 401, 403, 422))
 def get_callers():
+    """A caller's history by phone: other operators' calls as summaries"""
     raw = request.args.get("phone", "")
     try:
         phone = normalise_phone(raw, current_app.config["HOTLINE_PHONE_REGION"])

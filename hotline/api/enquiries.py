@@ -22,7 +22,9 @@ from ..writes import writes
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
+from .schemas import AnswerIn, Enquiries, EnquiriesQuery, EnquiryDetail, ReassignIn
 from .serialise import enquiry_json
+from .spec import responses, validate
 
 LIST_LIMIT = 500
 
@@ -30,6 +32,7 @@ LIST_LIMIT = 500
 @bp.get("/enquiries")
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
+@validate(query=EnquiriesQuery, resp=responses(200, Enquiries, 401, 403, 422))
 def list_enquiries():
     """SPEC 8.2: `status` (a view — open, answered, closed, cancelled, all — or status values,
     comma-separated), `assignee=me|LOGIN`, `topic`, `city`, `channel`, `formal_appeal=1`,
@@ -64,7 +67,9 @@ def _load(key: str):
 @bp.get("/enquiries/<key>")
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
+@validate(resp=responses(200, EnquiryDetail, 401, 403, 404))
 def get_enquiry(key: str):
+    """One enquiry with its trail; {id} is its number or its reference (ЗЛ-… or ZL-…)"""
     enquiry = _load(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
@@ -88,13 +93,17 @@ def _act(key: str, verb):
 
 @bp.post("/enquiries/<key>/answer")
 @api_role_required("coordinator", "supervisor", admin=False)
+@validate(json=AnswerIn, resp=responses(200, EnquiryDetail, 401, 403, 404, 409, 422))
 def answer(key: str):
+    """Answer (the assignee or a supervisor)"""
     return _act(key, lambda e, body: answer_enquiry(g.api_user, e, body.get("text"), body.get("faq_ids")))
 
 
 @bp.post("/enquiries/<key>/reassign")
 @api_role_required("coordinator", "supervisor", admin=False)
+@validate(json=ReassignIn, resp=responses(200, EnquiryDetail, 401, 403, 404, 409, 422))
 def reassign(key: str):
+    """Hand over to another coordinator (the assignee or a supervisor)"""
     return _act(key, lambda e, body: hand_over(g.api_user, e, body.get("to"), body.get("reason")))
 
 

@@ -14,7 +14,9 @@ from ..models import Call, Enquiry, FaqEntry, FaqStatus, Topic
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
+from .schemas import Faq, FaqIn, FaqList, FaqPatch, FaqQuery, FaqUse, FaqUseIn
 from .serialise import iso
+from .spec import responses, validate
 
 SEARCH_LIMIT_MAX = 50
 
@@ -45,8 +47,10 @@ def _json_body():
 
 @bp.get("/faq")
 @api_role_required("operator", "coordinator", "supervisor")
+@validate(query=FaqQuery, resp=responses(200, FaqList, 401, 403, 422))
 def list_faq():
-    """Ranked entries for `q` (with score, relevance and the match highlighted), or all entries."""
+    """FAQ entries ranked for a question (Russian morphology, typos), with score and highlight; without q,
+    the most used"""
     query = (request.args.get("q") or "").strip()
     language = request.args.get("lang") or None
     if language not in (None, "ru", "en"):
@@ -83,7 +87,9 @@ def list_faq():
 
 @bp.post("/faq")
 @api_role_required("supervisor")
+@validate(json=FaqIn, resp=responses(201, Faq, 401, 403, 422))
 def create_faq():
+    """Create an FAQ entry (supervisor)"""
     payload, error = _json_body()
     if error:
         return error
@@ -94,7 +100,9 @@ def create_faq():
 
 @bp.get("/faq/<int:entry_id>")
 @api_role_required("operator", "coordinator", "supervisor")
+@validate(resp=responses(200, Faq, 401, 403, 404))
 def get_faq(entry_id: int):
+    """One FAQ entry"""
     entry = get_entry(entry_id)
     if not can_see(g.api_user, entry):
         raise NotFound(_("No FAQ entry with number %(id)s.", id=entry_id))
@@ -103,7 +111,9 @@ def get_faq(entry_id: int):
 
 @bp.patch("/faq/<int:entry_id>")
 @api_role_required("supervisor")
+@validate(json=FaqPatch, resp=responses(200, Faq, 401, 403, 404, 409, 422))
 def patch_faq(entry_id: int):
+    """Change an FAQ entry, its status included (supervisor); records a revision"""
     payload, error = _json_body()
     if error:
         return error
@@ -114,9 +124,12 @@ def patch_faq(entry_id: int):
 
 @bp.post("/faq/<int:entry_id>/use")
 @api_role_required("operator", "coordinator", "supervisor")
+@validate(json=FaqUseIn, resp=responses(201, FaqUse, 401, 403, 404, 409, 422))
 def use_faq(entry_id: int):
-    """Record a use of the entry, optionally for a call (`call_id`) or an enquiry (`enquiry_id`) the
-    client may see (SPEC 10: one it may not see is answered as one that does not exist)."""
+    """Record a use of a published entry, for a call or an enquiry
+
+    Optionally for a call (`call_id`) or an enquiry (`enquiry_id`) the client may see (SPEC 10: one
+    it may not see is answered as one that does not exist). The body may be left out."""
     payload = {}
     if request.get_data():
         payload = request.get_json(silent=True, force=True)

@@ -9,13 +9,18 @@ from ..limits import client_address, limiter, per
 from ..models import Enquiry, EnquiryStatus, utcnow
 from ..queue import get_queue
 from . import bp
+from .schemas import Error, Health
+from .spec import COMMON_ERRORS, validate
+from spectree import Response
 
 
 @bp.get("/health")
 # Monitors poll it without a token: its own limit per address, not a share of the API's per token.
 @limiter.limit(per("HEALTH_REQUESTS_PER_MINUTE", "minute"), key_func=client_address, override_defaults=True)
+@validate(resp=Response(HTTP_200=Health, HTTP_503=Health, **{f"HTTP_{c}": Error for c in COMMON_ERRORS}), security={})
 def health():
-    body: dict = {"database": "ok", "redis": "ok"}
+    """Database and Redis reachable, queue length, oldest `new` enquiry"""
+    body: dict = {"database": "ok", "redis": "ok", "oldest_new_enquiry_seconds": None}
     healthy = True
     try:
         db.session.execute(text("SELECT 1"))

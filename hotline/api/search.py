@@ -13,7 +13,9 @@ from ..writes import writes
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
+from .schemas import SearchQuery, SearchResults
 from .serialise import iso
+from .spec import responses, validate
 
 QUERY_MAX = 200
 LIMIT_MAX = 50
@@ -44,6 +46,7 @@ def _hit_json(hit, full: bool) -> dict:
 @bp.get("/search")
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
+@validate(query=SearchQuery, resp=responses(200, SearchResults, 401, 403, 422))
 def staff_search():
     text = (request.args.get("q") or "").strip()
     errors = {}

@@ -12,7 +12,9 @@ from ..stats.period import parse_period
 from ..telephony.service import active_call, list_calls
 from . import bp
 from .auth import api_role_required
+from .schemas import TelephonyActive, TelephonyCalls, TelephonyQuery
 from .serialise import iso
+from .spec import responses, validate
 
 
 def telephony_call_json(call: TelephonyCall, masked: bool = False) -> dict:
@@ -31,7 +33,9 @@ def telephony_call_json(call: TelephonyCall, masked: bool = False) -> dict:
 
 @bp.get("/telephony/calls")
 @api_role_required("operator", "supervisor", admin=False)
+@validate(query=TelephonyQuery, resp=responses(200, TelephonyCalls, 401, 403, 422))
 def telephony_calls():
+    """Calls as the phone system reported them (supervisors see numbers masked)"""
     period = parse_period(request.args, default_preset="7d")
     start, end = period.bounds()
     calls = list_calls(start, end, missed=request.args.get("missed") in ("1", "true"))
@@ -45,10 +49,12 @@ def telephony_calls():
 
 @bp.get("/telephony/active")
 @api_role_required("operator", admin=False)
+@validate(resp=responses(200, TelephonyActive, 401, 403))
 def telephony_active():
+    """The call the phone system says this operator is on now, with the caller card"""
     call = active_call(g.api_user)
     if call is None:
-        return jsonify({"call": None})
+        return jsonify({"call": None, "caller": None})
     body = {"call": telephony_call_json(call), "caller": None}
     if call.phone:
         from ..calls.service import caller_history, find_caller_by_phone

@@ -188,41 +188,49 @@ def _apply_corrections(enquiry: Enquiry, corrections: dict) -> dict[str, list]:
     codes, "question"/"caller_name"/"caller_phone"/"caller_email": None}."""
     from flask import current_app
 
-    from ..calls.schema import _Collector, _parse_caller
+    from ..calls.schema import parse_contact
     from ..models import Caller
     from ..reference import reference
 
-    c = _Collector()
+    errors: dict[str, str] = {}
     changes: dict[str, tuple] = {}
     if "topic" in corrections:
         topic = reference().topics.get(corrections.get("topic") or "")
         if topic is None or not topic.active:
-            c.add("topic", _l("Choose a topic."))
+            errors["topic"] = str(_l("Choose a topic."))
         elif topic.id != enquiry.topic_id:
             changes["topic"] = (topic.id, topic.code)
     if "city" in corrections:
         code = corrections.get("city") or ""
         city = reference().cities.get(code) if code else None
         if code and city is None:
-            c.add("city", _l("Unknown sister city code: %(code)s.", code=code[:40]))
+            errors["city"] = str(_l("Unknown sister city code: %(code)s.", code=code[:40]))
         elif (city.id if city else None) != enquiry.city_id:
             changes["city"] = (city.id if city else None, city.code if city else None)
     if "question" in corrections:
-        question = c.text(corrections, "question", max_length=current_app.config["QUESTION_MAX_LENGTH"],
-                          required=True)
-        if question and question != enquiry.question:
+        question = corrections.get("question") or ""
+        question = question.strip() if isinstance(question, str) else None
+        limit = current_app.config["QUESTION_MAX_LENGTH"]
+        if question is None:
+            errors["question"] = str(_l("Must be text."))
+        elif not question:
+            errors["question"] = str(_l("This field is required."))
+        elif len(question) > limit:
+            errors["question"] = str(_l("Too long: at most %(max)d characters.", max=limit))
+        elif question != enquiry.question:
             changes["question"] = (question, question)
     contact_keys = ("caller_name", "caller_phone", "caller_email")
     caller_input = None
     if any(key in corrections for key in contact_keys):
-        caller_input = _parse_caller(c, {"name": corrections.get("caller_name") or "",
-                                         "phone": corrections.get("caller_phone") or "",
-                                         "email": corrections.get("caller_email") or ""})
-        if not (caller_input.phone or caller_input.email):
-            c.add("caller.phone", _l("Give a phone number or an e-mail to call back."))
-    if c.errors:
+        caller_input, contact_errors = parse_contact(corrections.get("caller_name") or "",
+                                                     corrections.get("caller_phone") or "",
+                                                     corrections.get("caller_email") or "")
+        errors.update(contact_errors)
+        if not contact_errors and not (caller_input.phone or caller_input.email):
+            errors["caller.phone"] = str(_l("Give a phone number or an e-mail to call back."))
+    if errors:
         fields = {{"caller.name": "caller_name", "caller.phone": "caller_phone",
-                   "caller.email": "caller_email"}.get(k, k): v for k, v in c.errors.items()}
+                   "caller.email": "caller_email"}.get(k, k): v for k, v in errors.items()}
         raise ValidationFailed(_l("Nothing was sent on: check the marked fields."), fields)
 
     # The trail keeps topic and city as from → to; that the question or a contact detail was
