@@ -102,9 +102,11 @@ def _statements() -> dict:
         built = _STATEMENTS[dialect] = {
             "event": insert(events).on_conflict_do_nothing(index_elements=["call_id", "event"])
             .returning(events.c.id),
-            "call": insert(calls).on_conflict_do_nothing(index_elements=["call_id"]),
-            "load": select(TelephonyCall).where(TelephonyCall.call_id == bindparam("cid")).with_for_update()
-            .execution_options(populate_existing=True),
+            # Made by whichever event comes first, and locked for this one, in one round trip.
+            "call": select(TelephonyCall).from_statement(
+                (lambda stmt: stmt.on_conflict_do_update(index_elements=["call_id"],
+                                                         set_={"updated_at": stmt.excluded.updated_at}))(
+                    insert(calls)).returning(*calls.c)).execution_options(populate_existing=True),
             "cancel": update(CallbackTask).where(
                 CallbackTask.telephony_call_id == bindparam("tid"), CallbackTask.status == CallbackStatus.OPEN)
             .values(status=CallbackStatus.CANCELLED, closed_at=bindparam("b_at")),
@@ -160,9 +162,9 @@ def operator_for(number: str | None) -> User | None:
 def apply_event(data: CtiInput, at: datetime, integration_id: int | None = None) -> TelephonyCall:
     """Fold one event into its telephony call (made by whichever event comes first)."""
     statements = _statements()
-    db.session.execute(statements["call"], dict(call_id=data.call_id, integration_id=integration_id,
-                                                direction=data.direction, rang_at=at, updated_at=at))
-    call = db.session.execute(statements["load"], {"cid": data.call_id}).scalar_one()
+    call = db.session.execute(statements["call"], dict(call_id=data.call_id, integration_id=integration_id,
+                                                       direction=data.direction, rang_at=at,
+                                                       updated_at=utcnow())).scalar_one()
     if data.event == "newCall" or call.from_number is None:
         call.direction = data.direction
         call.from_number = data.from_number or call.from_number
