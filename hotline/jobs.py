@@ -150,3 +150,12 @@ def poll_mailbox() -> int:
     if taken:
         log.info("job %s: mailbox: %d messages taken in", _job_id(), taken)
     return taken
+
+
+def run_import(import_id: int) -> str:
+    """A browser import (issue 14): checks every row, then writes in committed batches."""
+    from .imports.service import run
+
+    outcome = run(import_id)
+    log.info("job %s: import %s: %s", _job_id(), import_id, outcome)
+    return outcome

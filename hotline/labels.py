@@ -147,6 +147,12 @@ def _delivery_status_label(status) -> str:
     return STATUS_LABELS[status]
 
 
+def _channel_label(channel) -> str:
+    from .calls.forms import CHANNEL_LABELS
+
+    return str(CHANNEL_LABELS.get(channel, getattr(channel, "value", channel)))
+
+
 def may_open_enquiry(enquiry) -> bool:
     """Whether the enquiry page would open for the person looking: lists link it only then."""
     from .enquiries.access import can_view
@@ -169,6 +175,7 @@ def init_app(app: Flask) -> None:
         event_label=lambda kind: EVENT_LABELS.get(kind, kind),
         sla_state=sla_state,
         reply_channel_label=_reply_channel_label,
+        channel_label=_channel_label,
         delivery_status_label=_delivery_status_label,
         can_see_call=visibility.can_see_call,
         unread_notifications=unread_notifications,

@@ -1,7 +1,7 @@
 """Security headers with a strict CSP (no inline script) on every response."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -17,8 +17,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static":
+        if request.endpoint != "static" and not g.get("revalidated_cache"):
             # Pages, API answers and exports carry personal data: no browser or proxy keeps them.
+            # (The public FAQ, which carries none, is kept by the browser and revalidated by ETag.)
             response.headers["Cache-Control"] = "no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

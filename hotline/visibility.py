@@ -16,7 +16,7 @@ a membership with a sister city narrows both to that city.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from .extensions import db
 from .models import Call, Caller, CoordinatorGroup, Enquiry, GroupMember, Role, User
@@ -28,8 +28,10 @@ def _role(user) -> Role | None:
 
 # Enquiries (and what follows them: attachments, notes, the trail) ---------------------------------
 
-def enquiry_condition(user: User) -> ColumnElement[bool]:
-    """A WHERE clause over `Enquiry` that keeps what `user` may read."""
+def enquiry_condition(user: User, of=Enquiry) -> ColumnElement[bool]:
+    """A WHERE clause over `Enquiry` that keeps what `user` may read. `of` may name another
+    entity carrying an enquiry's topic_id, city_id, group_id, assignee_id and created_by_id
+    (the search index does), so that the one rule filters it too."""
     role = _role(user)
     if role is Role.SUPERVISOR:
         return true()
@@ -37,11 +39,11 @@ def enquiry_condition(user: User) -> ColumnElement[bool]:
         covered = (select(GroupMember.id)
                    .join(CoordinatorGroup, CoordinatorGroup.id == GroupMember.group_id)
                    .where(GroupMember.user_id == user.id,
-                          or_(CoordinatorGroup.topic_id == Enquiry.topic_id, GroupMember.group_id == Enquiry.group_id),
-                          or_(GroupMember.city_id.is_(None), GroupMember.city_id == Enquiry.city_id)))
-        return or_(Enquiry.assignee_id == user.id, exists(covered))
+                          or_(CoordinatorGroup.topic_id == of.topic_id, GroupMember.group_id == of.group_id),
+                          or_(GroupMember.city_id.is_(None), GroupMember.city_id == of.city_id)))
+        return or_(of.assignee_id == user.id, exists(covered))
     if role is Role.OPERATOR:
-        return Enquiry.created_by_id == user.id
+        return of.created_by_id == user.id
     return false()
 
 
@@ -173,6 +175,46 @@ def can_see_caller(user: User, caller: Caller | None) -> bool:
     return False
 
 
+# Search documents ---------------------------------------------------------------------------------
+
+def document_branches(user: User, doc) -> dict[str, list[ColumnElement[bool]]]:
+    """SPEC 10 over the search index (`SearchDocument`): for each kind of document, the branches
+    whose union `user` may see — an enquiry's by the enquiry rule, a call's by the call rule (its
+    copy of its enquiry's columns standing for the enquiry), a caller's by the caller rule. Each
+    branch narrows by an indexed column, so a search can walk each branch's documents newest
+    first instead of filtering everything it matched. A kind left out is not seen at all."""
+    role = _role(user)
+    if role is Role.SUPERVISOR:
+        return {"enquiry": [true()], "call": [true()], "caller": [true()]}
+    if role is Role.OPERATOR:
+        return {"enquiry": [enquiry_condition(user, of=doc)], "call": [doc.operator_id == user.id],
+                "caller": [true()]}
+    if role is Role.COORDINATOR:
+        # The enquiry rule with the coordinator's memberships read once and written out as plain
+        # comparisons, a branch each; a call follows its enquiry; then the callers of what they see.
+        covered = [doc.assignee_id == user.id]
+        for group_id, topic_id, city_id in memberships(user):
+            city = true() if city_id is None else doc.city_id == city_id
+            covered.append(and_(doc.group_id == group_id, city))
+            if topic_id is not None:
+                covered.append(and_(doc.topic_id == topic_id, city))
+        return {"enquiry": covered, "call": [and_(branch, doc.enquiry_id.is_not(None)) for branch in covered],
+                "caller": [exists(select(Enquiry.id).where(Enquiry.caller_id == doc.caller_id,
+                                                           enquiry_condition(user)))]}
+    return {}
+
+
+def document_condition(user: User, doc) -> ColumnElement[bool]:
+    """A WHERE clause over the search index: the union of `document_branches`."""
+    branches = document_branches(user, doc)
+    if not branches:
+        return false()
+    if all(len(conditions) == 1 and conditions[0] is true() for conditions in branches.values()) \
+            and set(branches) == {"enquiry", "call", "caller"}:
+        return true()
+    return or_(*[and_(doc.kind == kind, or_(*conditions)) for kind, conditions in branches.items()])
+
+
 # Phones --------------------------------------------------------------------------------------------
 
 def full_phone(user: User, detail: bool) -> bool:
@@ -186,6 +228,7 @@ def full_phone(user: User, detail: bool) -> bool:
 
 __all__ = [
     "call_condition", "caller_condition", "callers", "calls", "can_see_attachment", "can_see_call",
+    "document_branches", "document_condition",
     "can_see_caller", "can_see_enquiry", "can_work_enquiry", "enquiries", "enquiry_condition", "full_phone",
     "is_supervisor", "memberships", "summary_condition",
 ]

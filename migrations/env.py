@@ -97,6 +97,9 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    from hotline.search.schema import include_object
+
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

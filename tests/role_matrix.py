@@ -25,6 +25,10 @@ PARAMS = {
     "/open311/v2/tokens/<token>.<fmt>": {"token": "no-such-token", "fmt": "json"},
     "/static/<path:filename>": {"filename": "css/app.css"},
     "/admin/audit/export.<fmt>": {"fmt": "xlsx"},
+    "/enquiries/list/export.<fmt>": {"fmt": "csv"},
+    "/admin/imports/<int:import_id>": {"import_id": 999999},
+    "/admin/imports/<int:import_id>/progress": {"import_id": 999999},
+    "/admin/imports/<int:import_id>/<action>": {"import_id": 999999, "action": "start"},
     "/callbacks/<int:task_id>/attempts": {"task_id": 999999},           # none: who may act gets 404
     "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
     "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
@@ -35,6 +39,7 @@ PARAMS = {
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
     "/admin/mail-templates/<letter>/<language>/<part>": {"letter": "answer", "language": "ru", "part": "html"},
     "/admin/mail-templates/<letter>/<language>/<part>/reset": {"letter": "answer", "language": "ru", "part": "html"},
+    "/cti/<token>": {"token": "zlcti_forged"},
 }
 
 EXPECTED = {
@@ -195,4 +200,34 @@ EXPECTED = {
     ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, F),
     ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, N, F, N, F),
     ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
+
+    # Telephony (issue 12): the phone system posts with its own token (a forged one: 401 for
+    # everyone, whoever is signed in); admins keep the integrations; everyone's page asks the
+    # live channel what changed for them.
+    ("POST", "/cti/<token>"):                                       (U, U, U, U, U),
+    ("GET", "/api/v1/telephony/calls"):                             (U, OK, F, OK, F),
+    ("GET", "/api/v1/telephony/active"):                            (U, OK, F, F, F),
+    ("GET", "/telephony/wallboard"):                                (L, F, F, OK, OK),
+    ("GET", "/telephony/wallboard/board"):                          (L, F, F, OK, OK),
+    ("GET", "/live"):                                               (L, OK, OK, OK, OK),
+    ("GET", "/admin/cti"):                                          (L, F, F, F, OK),
+    ("POST", "/admin/cti"):                                         (L, F, F, F, 422),
+    ("POST", "/admin/cti/<int:key_id>/revoke"):                     (L, F, F, F, N),  # the world's key is Open311's
+    # Staff search and the caller page (issue 14): the desk's people, scoped by SPEC 10; admins see none
+    ("GET", "/search"):                                             (L, OK, OK, OK, F),
+    ("GET", "/callers/<int:caller_id>"):                            (L, OK, OK, OK, F),
+    ("GET", "/api/v1/search"):                                      (U, 422, 422, 422, F),  # no query
+    # Enquiry lists and their export (issue 14): each sees the enquiries SPEC 10 lets them see
+    ("GET", "/enquiries/list"):                                     (L, OK, OK, OK, F),
+    ("GET", "/enquiries/list/export.<fmt>"):                        (L, OK, OK, OK, F),
+    # The public FAQ (issue 14): everyone reads published entries; a vote without a verdict goes back
+    ("GET", "/public/faq"):                                         (OK, OK, OK, OK, OK),
+    ("GET", "/public/faq/<int:entry_id>"):                          (OK, OK, OK, OK, OK),
+    ("POST", "/public/faq/<int:entry_id>/vote"):                    (303, 303, 303, 303, 303),
+    # Imports from the browser (issue 14): admins only; no such import is 404
+    ("GET", "/admin/imports/"):                                     (L, F, F, F, OK),
+    ("POST", "/admin/imports/"):                                    (L, F, F, F, 422),
+    ("GET", "/admin/imports/<int:import_id>"):                      (L, F, F, F, N),
+    ("GET", "/admin/imports/<int:import_id>/progress"):             (L, F, F, F, N),
+    ("POST", "/admin/imports/<int:import_id>/<action>"):            (L, F, F, F, N),
 }

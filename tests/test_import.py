@@ -70,9 +70,9 @@ def test_a_bad_row_imports_nothing_and_names_its_line(app, db, people, tmp_path)
     bad = GOOD[2].replace("archives", "astronomy")
     result = run(app, write(tmp_path, [HEADER, GOOD[0], GOOD[1], bad, GOOD[0].replace("2025-06-10 10:00", "yesterday")]))
     assert result.exit_code != 0
-    assert "line 4: topic: unknown code 'astronomy'" in result.output
-    assert "line 5: started_at: not a date and time" in result.output
-    assert "nothing was imported" in result.output
+    assert "line 4: topic: неизвестный код темы «astronomy»" in result.output
+    assert "line 5: started_at: не дата и время" in result.output
+    assert "ничего не загружено" in result.output
     assert count(db, Call) == 0 and count(db, Enquiry) == 0 and count(db, Caller) == 0
 
 
@@ -80,7 +80,7 @@ def test_skip_bad_imports_the_good_rows_and_reports_the_rest(app, db, people, tm
     bad = GOOD[0].replace("answered,imp-op", "answered,nobody")
     result = run(app, write(tmp_path, [HEADER, GOOD[0], bad, GOOD[1]]), "--skip-bad")
     assert result.exit_code == 0, result.output
-    assert "line 3: skipped: operator: no user 'nobody'" in result.output
+    assert "line 3: skipped: operator: нет пользователя «nobody»" in result.output
     assert count(db, Call) == 2 and count(db, Enquiry) == 1
 
 
@@ -88,8 +88,8 @@ def test_inconsistent_routed_fields_are_refused(app, db, people, tmp_path):
     early = GOOD[1].replace("2025-06-11 11:10", "2025-06-01 11:10")
     result = run(app, write(tmp_path, [HEADER, early, GOOD[0].replace(",,,,", ",,imp-co,,")]))
     assert result.exit_code != 0
-    assert "line 2: answered_at: before the enquiry was created" in result.output
-    assert "line 3: assigned_at, coordinator, answered_at and enquiry_answer are for routed calls only" in result.output
+    assert "line 2: answered_at: раньше создания обращения" in result.output
+    assert "line 3: assigned_at, coordinator, answered_at и enquiry_answer заполняются только" in result.output
     assert count(db, Call) == 0
 
 
@@ -123,7 +123,7 @@ def test_existing_callers_are_reused(app, db, people, tmp_path):
 
 def test_missing_columns_are_named(app, db, people, tmp_path):
     result = run(app, write(tmp_path, ["started_at,channel", "2025-06-10 10:00,phone"]))
-    assert result.exit_code != 0 and "missing columns: topic, outcome" in result.output
+    assert result.exit_code != 0 and "Не хватает столбцов: topic, outcome" in result.output
 
 
 def test_generate_calls_makes_consistent_history(app, db, reference):

@@ -122,6 +122,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[at_most(200)])
     email = StringField(_l("E-mail"), validators=[Optional(), at_most(254)])
     role = PickField(_l("Role"), choices=ROLE_CHOICES)
+    extension = StringField(_l("Phone extension"), validators=[Optional(), at_most(32)],
+                            description=_l("Operators: the extension the phone system names when they answer."))
     # What was typed stays in the field when the save is refused for another field (issue 16).
     password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED)], widget=PasswordInput(hide_value=False),
                              description=_l("At least 8 characters."))

@@ -1,6 +1,8 @@
 """Enquiries through the API (SPEC 8.2): list, read, answer, reassign — role-checked like the pages."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -8,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..request_guard import parse_id
-from ..enquiries.access import can_view, visible
+from ..enquiries.access import can_view
+from ..enquiries.lists import ListError, page, parse_filters
 from ..enquiries.references import parse_reference
 from ..enquiries.appeals import extend_legal_deadline
 from ..enquiries.workflow import answer_enquiry, hand_over
@@ -28,34 +31,21 @@ LIST_LIMIT = 500
 @writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 def list_enquiries():
-    stmt = select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.assignee),
-                                   selectinload(Enquiry.city))
-    status = request.args.get("status")
-    if status:
-        try:
-            stmt = stmt.where(Enquiry.status.in_([EnquiryStatus(s) for s in status.split(",")]))
-        except ValueError:
-            allowed = ", ".join(s.value for s in EnquiryStatus)
-            return json_error(422, _("Unknown status; expected one of: %(allowed)s.", allowed=allowed),
-                              fields={"status": status[:40]})
-    assignee = request.args.get("assignee")
-    if assignee == "me":
-        stmt = stmt.where(Enquiry.assignee_id == g.api_user.id)
-    elif assignee:
-        stmt = stmt.join(User, User.id == Enquiry.assignee_id).where(User.login == assignee)
-    topic = request.args.get("topic")
-    if topic:
-        stmt = stmt.join(Topic, Topic.id == Enquiry.topic_id).where(Topic.code == topic)
-    formal = request.args.get("formal_appeal")
-    if formal not in (None, "", "0", "1"):
-        return json_error(422, _("formal_appeal is 1 or 0."), fields={"formal_appeal": formal[:40]})
-    if formal:
-        stmt = stmt.where(Enquiry.formal_appeal.is_(formal == "1"))
-    stmt = visible(stmt, g.api_user).order_by(Enquiry.due_at, Enquiry.id).limit(LIST_LIMIT)
-    enquiries = db.session.execute(stmt).scalars().all()
+    """SPEC 8.2: `status` (a view — open, answered, closed, cancelled, all — or status values,
+    comma-separated), `assignee=me|LOGIN`, `topic`, `city`, `channel`, `formal_appeal=1`,
+    `sla=ok|warning|breached`, `from`/`to` (creation, Perm dates, `to` exclusive), `q`, `sort`,
+    `dir`, `page` (500 a page). Without `sort`: by due time, soonest first."""
+    try:
+        filters = parse_filters(request.args)
+    except ListError as exc:
+        return json_error(422, _("Check the filters."), fields=exc.fields)
+    if "sort" not in request.args:
+        filters = replace(filters, sort="due", descending=request.args.get("dir") == "desc")
+    enquiries, has_next = page(g.api_user, filters, size=LIST_LIMIT)
     if audit.record_list(g.api_user, "enquiry", [e.id for e in enquiries], via="api"):
         db.session.commit()
-    return jsonify({"enquiries": [enquiry_json(e, sla_state(e).value) for e in enquiries]})
+    return jsonify({"enquiries": [enquiry_json(e, sla_state(e).value) for e in enquiries],
+                    "page": filters.page, "has_next": has_next})
 
 
 def _load(key: str):

@@ -65,10 +65,13 @@ def open_callback(kind: CallbackKind, phone: str, *, caller_id: int | None = Non
     return task
 
 
-def open_tasks(status: CallbackStatus | None = CallbackStatus.OPEN, limit: int = 500) -> list[CallbackTask]:
-    """Oldest first, as operators work them."""
+def open_tasks(status: CallbackStatus | None = CallbackStatus.OPEN, limit: int = 500,
+               kind: CallbackKind | None = None) -> list[CallbackTask]:
+    """Oldest first, as operators work them; `kind` narrows to answers or missed calls."""
     stmt = select(CallbackTask).options(selectinload(CallbackTask.attempts), selectinload(CallbackTask.caller),
                                         selectinload(CallbackTask.enquiry))
+    if kind is not None:
+        stmt = stmt.where(CallbackTask.kind == kind)
     if status is not None:
         stmt = stmt.where(CallbackTask.status == status)
     order = (CallbackTask.created_at, CallbackTask.id) if status is CallbackStatus.OPEN \

@@ -95,6 +95,8 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     # No end given: it ended now, if that makes a call of a sane length; else its length is unknown.
     longest = timedelta(minutes=current_app.config["CALL_MAX_HANDLE_MINUTES"])
     ended_at = data.ended_at or (now if data.started_at is None or now - longest <= data.started_at <= now else None)
+    if data.cti_call_id:
+        ended_at = data.ended_at  # still talking: the hang-up event fills it in
     call_id = db.session.execute(INSERT_CALL, dict(
         channel=data.channel, caller_id=caller_id, operator_id=actor.id if actor else None,
         topic_id=data.topic.id,
@@ -108,7 +110,14 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
                                  new_call_started_at=started_at, reply_channel=data.reply_channel,
                                  # marked by the operator at intake; what residents send is not
                                  formal_appeal=data.formal_appeal and actor is not None)
+    if data.cti_call_id:
+        from ..telephony.service import link_logged_call
+
+        link_logged_call(data.cti_call_id, call_id)
     audit.record_row(actor, "create", Call.__tablename__, call_id, outcome=data.outcome.value)
+    from ..search.index import changed
+
+    changed("call", [call_id])
     record_use(actor, data.faq_entries, call_id=call_id, at=now)
     return SavedCall(call_id, data.channel, caller, actor, data.topic, data.city, data.question, data.answer,
                      data.outcome, started_at, ended_at, enquiry)
@@ -134,6 +143,9 @@ def save_caller(data: CallerInput, overwrite: bool = True, actor: User | None = 
             consent_at=consent_at, created_at=now, anonymised_at=None,
         )).scalar_one()
         audit.record_row(actor, "create", Caller.__tablename__, caller_id)
+        from ..search.index import changed
+
+        changed("caller", [caller_id])
         return SavedCaller(caller_id, data.name, data.phone, data.email, data.language, consent_at)
     changes = {}
     if data.name and data.name != row.name and (overwrite or not row.name):
@@ -147,6 +159,10 @@ def save_caller(data: CallerInput, overwrite: bool = True, actor: User | None = 
     if changes:
         db.session.execute(update(_callers).where(_callers.c.id == row.id).values(**changes))
         audit.record_row(actor, "update", Caller.__tablename__, row.id, fields=sorted(changes))
+        from ..search.index import changed
+
+        changed("caller", [row.id])
+        changed("caller_of", [row.id])
     return SavedCaller(**{**row._asdict(), **changes})
 
 

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")
 
-from . import views  # noqa: E402,F401
+from . import list_views, views  # noqa: E402,F401

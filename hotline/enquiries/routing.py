@@ -198,6 +198,9 @@ def _assign_batch(chosen: dict[int, Choice], router: Router) -> dict[int, str]:
     ).scalars())
     if not taken:
         return {}
+    from ..search.index import changed
+
+    changed("enquiry", taken)  # the assignee decides who finds it (SPEC 10)
     last = {chosen[i].user_id: router.last[chosen[i].user_id] for i in taken}
     users = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(last))).scalars()}
     db.session.execute(
@@ -227,6 +230,9 @@ def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
     )
     if result.rowcount != 1:  # another worker assigned it first; nothing was written here
         return "lost-race"
+    from ..search.index import changed
+
+    changed("enquiry", [enquiry.id])
     for name, value in values.items():  # the object now says what the row says, without a reload
         set_committed_value(enquiry, name, value)
     set_committed_value(enquiry, "assignee", assignee)
@@ -303,6 +309,9 @@ def release_for_rerouting(user_id: int, reason: str = "absent") -> list[int]:
         .values(status=EnquiryStatus.NEW, assignee_id=None)
         .execution_options(synchronize_session=False)
     )
+    from ..search.index import changed
+
+    changed("enquiry", ids)
     for enquiry_id in ids:
         db.session.add(EnquiryEvent(enquiry_id=enquiry_id, kind="released", created_at=now,
                                     detail={"from": login, "reason": reason}))

@@ -102,6 +102,10 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
             enquiry_id=enquiry_id, actor_id=actor_id, kind="formal-appeal", created_at=plan.created_at,
             detail={"legal_due_at": legal_due(plan.created_at).isoformat(), "at_intake": True}))
     audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)
+    from ..search.index import changed
+
+    changed("enquiry", [enquiry_id])
+    changed("call", [call_id])  # the call is found under its enquiry's scope
     enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
     return NewEnquiry(enquiry_id, reference, plan.created_at, plan.due_at, formal_appeal=formal_appeal,
                       legal_due_at=legal_due(plan.created_at) if formal_appeal else None)

@@ -26,8 +26,11 @@ REOPEN_DAYS = 30  # a closed enquiry may be reopened this long after closing (SP
 
 
 def _event(enquiry: Enquiry, actor: User | None, kind: str, **detail) -> None:
+    from .. import live
+
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id if actor else None, kind=kind,
                                 detail=detail, created_at=utcnow()))
+    live.publish_channel_after_commit("desk", "inbox")  # every open inbox refreshes its rows
 
 
 def _text(value, field: str, max_length: int, message) -> str:

@@ -221,5 +221,7 @@ def usage():
     unused = never_used()
     figures = usage_figures([e.id for e, _n in top] + [e.id for e in unused])
     candidates = routed_despite_match()
+    from .public import vote_figures
+
     return render_template("faq/usage.html", top=top, unused=unused, figures=figures,
-                           candidates=candidates, is_supervisor=current_user.role in (Role.SUPERVISOR, Role.ADMIN))
+                           candidates=candidates, votes=vote_figures(), is_supervisor=current_user.role in (Role.SUPERVISOR, Role.ADMIN))

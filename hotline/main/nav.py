@@ -12,16 +12,19 @@ O, C, S, A = Role.OPERATOR, Role.COORDINATOR, Role.SUPERVISOR, Role.ADMIN
 NAV = [
     ("calls.new_call", _l("New call"), {O, S}),
     ("enquiries.inbox", _l("Inbox"), {C, S}),
+    ("enquiries.lists", _l("Enquiries"), {O, C, S}),
     ("calls.my_calls", _l("Calls"), {O, C, S}),
     ("callbacks.index", _l("Call-backs"), {O, S}),
     ("faq.index", _l("FAQ"), {O, C, S}),
     ("stats.dashboard", _l("Dashboard"), {S}),
+    ("telephony.wallboard", _l("Wallboard"), {S}),
     ("admin.index", _l("Administration"), {S}),  # supervisors see absences and routing there
     ("privacy.index", _l("Personal data"), {S}),
     ("mail.outbox", _l("Outbox"), {A}),
+    ("imports.index", _l("Imports"), {A}),
 ]
 # Pages of calls, callers, enquiries and call-backs: admins do not see them (SPEC 10).
-DESK_PAGES = {"calls.new_call", "enquiries.inbox", "calls.my_calls", "callbacks.index"}
+DESK_PAGES = {"calls.new_call", "enquiries.inbox", "enquiries.lists", "calls.my_calls", "callbacks.index"}
 # The first page in this order that the role may open is its home.
 HOME_ORDER = {
     O: ["calls.new_call"],

@@ -28,10 +28,13 @@ from .delivery import (
     ThreadAuthor,
     ThreadMessage,
 )
-from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqWording
+from .faq import FaqEntry, FaqRevision, FaqStatus, FaqTerm, FaqTermKey, FaqUse, FaqVote, FaqWording
 from .reference import SisterCity, Topic
 from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy
+from .imports import ImportedRow, ImportJob, ImportKind, ImportStatus
+from .search import SearchDocument
 from .signin import LoginThrottle
+from .telephony import CallDirection, CtiEvent, TelephonyCall
 from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample  # noqa: F401
 from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
@@ -40,10 +43,11 @@ __all__ = [
     "Attachment", "AttachmentSource", "StoredFile", "MailTemplate",
     "Absence", "AccessToken", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
-    "FaqEntry", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
+    "FaqEntry", "FaqVote", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
     "Notification", "ReferenceCounter", "Role", "RoutingRule", "SisterCity", "SlaPolicy",
-    "Topic", "TokenKind", "User", "utcnow",
+    "ImportedRow", "ImportJob", "ImportKind", "ImportStatus", "SearchDocument", "Topic", "TokenKind", "User", "utcnow",
     "CallbackAttempt", "CallbackKind", "CallbackResult", "CallbackStatus", "CallbackTask", "Delivery",
     "DeliveryAttempt", "DeliveryStatus", "Feedback", "FeedbackVerdict", "IncomingKind", "IncomingMail",
     "MailKind", "MailStatus", "OutgoingMail", "ReplyChannel", "ThreadAuthor", "ThreadMessage",
+    "CallDirection", "CtiEvent", "TelephonyCall",
 ]

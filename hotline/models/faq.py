@@ -117,3 +117,17 @@ class FaqTermKey(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class FaqVote(db.Model):
+    """A resident's «Это ответило на ваш вопрос?» on the public FAQ: yes is a question the hotline
+    never had to take (self-service deflection), no an entry to improve."""
+
+    __tablename__ = "faq_vote"
+    __table_args__ = (Index("ix_faq_vote_entry_created", "entry_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entry.id", ondelete="CASCADE"))
+    helpful: Mapped[bool]
+    language: Mapped[str] = mapped_column(String(5), default="ru")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

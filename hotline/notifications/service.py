@@ -69,6 +69,12 @@ def notify_many(items: list[tuple[User, str, Enquiry | None]],
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     added = db.session.execute(
         insert(table).values(rows).on_conflict_do_nothing().returning(table.c.id, table.c.user_id)).all()
+    from .. import live
+
+    for user_id in {user_id for _id, user_id in added}:
+        live.publish_after_commit(user_id, "bell")  # the bell, within a second (the live channel)
+    if added:
+        live.publish_channel_after_commit("desk", "inbox")  # an enquiry was assigned, handed over, …
     if current_app.config.get("MAIL_SERVER"):
         with_email = {user.id for user, _, _ in items if user.email}
         for notification_id, user_id in added:
@@ -97,6 +103,9 @@ def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(notification_ids))
+    from .. import live
+
+    live.publish_after_commit(user.id, "bell")  # the bell on the person's other tabs
     return db.session.execute(stmt.values(read_at=utcnow())).rowcount
 
 

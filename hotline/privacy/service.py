@@ -130,8 +130,13 @@ def erase_caller(actor: User, caller: Caller, reason: str) -> Anonymised:
                           refs=", ".join(e.reference for e in still_open)))
     call_ids = db.session.execute(select(Call.id).where(Call.caller_id == caller.id)).scalars().all()
     enquiry_ids = db.session.execute(select(Enquiry.id).where(Enquiry.caller_id == caller.id)).scalars().all()
+    phone = caller.phone
     done = Anonymised(callers=anonymise_callers([caller.id]), calls=blank_calls(call_ids),
                       enquiries=blank_enquiries(enquiry_ids))
+    if phone:
+        from ..telephony.service import erase_phone
+
+        erase_phone(phone)
     db.session.refresh(caller)
     audit.record(actor, "erase", caller, reason=reason, calls=done.calls, enquiries=done.enquiries)
     return done
@@ -150,14 +155,22 @@ def anonymise_callers(ids: list[int], *conditions) -> int:
     done = db.session.execute(update(Caller).where(Caller.id.in_(ids), UNTOUCHED_CALLER, *conditions)
                               .values(name="", phone=None, email=None, anonymised_at=utcnow())
                               .returning(Caller.id)).scalars().all()
+    from ..search.index import changed
+
+    changed("caller", done)  # gone from search as the erasure commits
+    changed("caller_of", done)
     return len(done)
 
 
 def blank_calls(ids: list[int]) -> int:
     if not ids:
         return 0
-    return len(db.session.execute(update(Call).where(Call.id.in_(ids), NO_OPEN_ENQUIRY_OF_CALL)
-                                  .values(**BLANK_CALL).returning(Call.id)).scalars().all())
+    done = db.session.execute(update(Call).where(Call.id.in_(ids), NO_OPEN_ENQUIRY_OF_CALL)
+                              .values(**BLANK_CALL).returning(Call.id)).scalars().all()
+    from ..search.index import changed
+
+    changed("call", done)
+    return len(done)
 
 
 def blank_enquiries(ids: list[int]) -> int:
@@ -167,6 +180,9 @@ def blank_enquiries(ids: list[int]) -> int:
                              .values(**BLANK_ENQUIRY).returning(Enquiry.id)).scalars().all()
     if not ids:
         return 0
+    from ..search.index import changed
+
+    changed("enquiry", ids)
     db.session.execute(update(EnquiryNote).where(EnquiryNote.enquiry_id.in_(ids)).values(body=REDACTED_NOTE))
     remove_enquiry_attachments(ids)  # the files too; a file shared with another enquiry stays for it
     # Reasons typed into the trail; the trail itself (who did what, when) stays.

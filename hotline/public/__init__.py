@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
-from . import views  # noqa: E402,F401
+from . import faq, views  # noqa: E402,F401

@@ -34,7 +34,9 @@ def ask():
     """The form; a question sent goes on to the confirmation by a redirect, so a reload never files it
     again, and the form's one-time key makes a second send of the same form (a double click, the
     back button) land on the first one's confirmation without counting against the hourly limit."""
-    form, errors, status = request.form, {}, 200
+    # A link from the public FAQ names the topic (?topic=youth): the form starts with it chosen.
+    form = request.form if request.method == "POST" else {"topic": request.args.get("topic", "")}
+    errors, status = {}, 200
     if request.method == "POST":
         key = form.get("submission", "")
         claimed = claim_submission(key)

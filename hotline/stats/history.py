@@ -132,6 +132,9 @@ class HistoryWriter:
             conn.execute(insert(Enquiry.__table__), enquiries)
         if uses:
             conn.execute(insert(FaqUse.__table__), uses)
+        from ..search.index import index_history
+
+        index_history(conn, calls, enquiries)  # the staff search finds them as they commit
         self.calls += len(calls)
         self.enquiries += len(enquiries)
         self.faq_uses += len(uses)

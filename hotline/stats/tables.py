@@ -141,6 +141,7 @@ def build_tables(figures: dict) -> dict[str, Table]:
     tables.append(Table("faq_unhelpful", str(_l("FAQ entries whose answers residents found not helpful")),
                         [str(_l("Entry")), str(_l("Question")), str(_l("Not helpful")), str(_l("Responses"))],
                         [[r["id"], r["question"], r["not_helpful"], r["responses"]] for r in figures["faq"]["unhelpful"]]))
+    tables += _telephony_tables(figures["telephony"], people)
     never = figures["faq"]["never_used"]
     questions = {}
     if never:
@@ -153,7 +154,40 @@ def build_tables(figures: dict) -> dict[str, Table]:
     return {table.name: table for table in tables}
 
 
+def _telephony_tables(tel: dict, people: dict) -> list[Table]:
+    """The phone system's figures (hotline/stats/telephony.py), SPEC 7."""
+    heads = [str(_l("Offered")), str(_l("Answered")), str(_l("Abandoned")), str(_l("Service level, %"))]
+    return [
+        Table("telephony", str(_l("Telephony")), [str(_l("Figure")), str(_l("Value"))], [
+            [str(_l("Calls offered")), tel["offered"]],
+            [str(_l("Calls answered")), tel["answered"]],
+            [str(_l("Calls abandoned (business hours)")), tel["abandoned"]],
+            [str(_l("Abandonment rate, %")), _pct(tel["abandonment_rate"])],
+            [str(_l("Average speed of answer, min:s")), format_duration(tel["asa_seconds"])],
+            [str(_l("90th percentile speed of answer, min:s")), format_duration(tel["asa_p90_seconds"])],
+            [str(_l("Service level (answered within %(s)s s), %%", s=tel["service_level_seconds"])),
+             _pct(tel["service_level"])],
+            [str(_l("Talk time, min:s")), format_duration(tel["talk_seconds"])],
+            [str(_l("Average talk time, min:s")), format_duration(tel["talk_mean_seconds"])],
+            [str(_l("Forwarded")), tel["forwarded"]],
+            [str(_l("Out of business hours: offered")), tel["out_of_hours"]["offered"]],
+            [str(_l("Out of business hours: abandoned")), tel["out_of_hours"]["abandoned"]],
+            [str(_l("Outbound calls")), tel["outbound"]],
+        ]),
+        Table("telephony_by_hour", str(_l("Telephony by hour of day")), [str(_l("Hour"))] + heads,
+              [[f"{hour:02d}:00", r["offered"], r["answered"], r["abandoned"], _pct(r["service_level"])]
+               for hour, r in enumerate(tel["by_hour"])]),
+        Table("telephony_by_day", str(_l("Telephony by day")), [str(_l("Date"))] + heads,
+              [[day, r["offered"], r["answered"], r["abandoned"], _pct(r["service_level"])]
+               for day, r in tel["by_day"].items()]),
+        Table("telephony_operators", str(_l("Operators on the phone")),
+              [str(_l("Operator")), str(_l("Answered")), str(_l("Talk time, min:s"))],
+              [[str(_l("not known to the desk")) if r["login"] == "none" else people.get(r["login"], r["login"]),
+                r["answered"], format_duration(r["talk_seconds"])] for r in tel["operators"]]),
+    ]
+
+
 TABLE_NAMES = ("summary", "calls_by_day", "heatmap", "by_topic", "by_city", "by_channel", "by_outcome",
-               "sla_trend", "backlog_aging", "coordinators", "reopen_by_coordinator", "reopen_by_topic",
-               "operators", "faq_top", "faq_never_used", "faq_routed_despite_match", "faq_routed_by_topic",
-               "faq_unhelpful")
+               "sla_trend", "backlog_aging", "coordinators", "reopen_by_coordinator", "reopen_by_topic", "operators",
+               "faq_top", "faq_never_used", "faq_routed_despite_match", "faq_routed_by_topic", "faq_unhelpful",
+               "telephony", "telephony_by_hour", "telephony_by_day", "telephony_operators")

@@ -4,13 +4,13 @@ Marks for warnings and escalations already given (by the per-enquiry jobs this r
 from the notifications, so the first run of the watch does not tell them again.
 
 Revision ID: i15_deadline_watch
-Revises: i11c_mail_templates
+Revises: i12_telephony
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i15_deadline_watch"
-down_revision = "i11c_mail_templates"
+down_revision = "i12_telephony"
 branch_labels = None
 depends_on = None
 

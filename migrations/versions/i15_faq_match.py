@@ -4,13 +4,13 @@ minute of intake) and when it was looked at; FAQ uses by enquiry (for the feedba
 Calls routed before this revision are marked as looked at, unmatched: the figure starts now.
 
 Revision ID: i15_faq_match
-Revises: i15_appeals
+Revises: i14_imports
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i15_faq_match"
-down_revision = "i15_appeals"
+down_revision = "i14_imports"
 branch_labels = None
 depends_on = None
 

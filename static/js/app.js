@@ -108,4 +108,32 @@
   window.addEventListener("resize", markScrolling);
   document.addEventListener("htmx:afterSettle", markScrolling);
   document.addEventListener("toggle", markScrolling, true);  // <details> around a table
+
+  // Search from the keyboard: "/" focuses the top bar's box (not while typing in a field);
+  // on the results page, arrow keys move between the hits and Enter opens the one focused.
+  function typing(element) {
+    if (!element) { return false; }
+    var tag = element.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) { return; }
+    var box = document.querySelector("[data-search-results]") || document.querySelector("[data-search-box]");
+    if (!box) { return; }
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") { return; }
+    var links = Array.prototype.slice.call(document.querySelectorAll("#search-hits .search-hit > a"));
+    if (!links.length) { return; }
+    var active = document.activeElement;
+    var at = links.indexOf(active);
+    var fromBox = active && active.hasAttribute && active.hasAttribute("data-search-results");
+    if (at < 0 && !fromBox) { return; }
+    event.preventDefault();
+    var next = at < 0 ? 0 : Math.min(links.length - 1, Math.max(0, at + (event.key === "ArrowDown" ? 1 : -1)));
+    links[next].focus();
+  });
 })();

@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, func, select
 from ...extensions import db
 from ...models import Call, Enquiry, EnquiryStatus, utcnow
 from ..delivery import delivery_figures, feedback_figures
+from ..telephony import telephony_figures
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
 from .appeals import appeal_figures
@@ -65,6 +66,7 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         "reopen": reopen_figures(start, end, filters, names),
         "appeals": appeal_figures(start, end, at, filters),
         "delivery": delivery_figures(start, end, filters),
+        "telephony": telephony_figures(start, end, filters.operator_id, period.day_list()),
         "feedback": feedback_figures(start, end, filters),
     }
 

@@ -1,0 +1,98 @@
+"""The two full-text backends behind one interface: `newest` — the ids of the newest matches the
+user may see, up to a cap — and `ranked` — those ids in order of relevance, ranked inside the
+index. Scope comes as the branches of the visibility rule (`visibility.document_branches`) and is
+a filter the index query applies, never a pass over its results."""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, cast, column, func, literal_column, or_, select, table, text, true, union
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from ..models import SearchDocument
+
+# Field weights: what identifies a record (reference, phone, name) over its question over the rest.
+FTS5_WEIGHTS = "10.0, 3.0, 1.0"
+
+_fts = table("search_fts", column("rowid"))
+
+
+class SqliteBackend:
+    """FTS5 walks its doclists newest first (rowid descending) and tests the scope on each match."""
+
+    name = "sqlite-fts5"
+
+    def _matching(self, query, *columns):
+        return (select(*columns)
+                .select_from(_fts.join(SearchDocument, SearchDocument.id == _fts.c.rowid))
+                .where(text("search_fts MATCH :fts_query").bindparams(fts_query=query.fts5())))
+
+    def newest(self, session, query, scope, kinds, n: int) -> list[int]:
+        stmt = self._matching(query, SearchDocument.id).where(scope)
+        if kinds is not None:
+            stmt = stmt.where(SearchDocument.kind.in_(kinds))
+        return list(session.execute(stmt.order_by(_fts.c.rowid.desc()).limit(n)).scalars())
+
+    def ranked(self, session, query, ids: list[int], limit: int):
+        # bm25() is smaller for better matches; the score handed on is larger for better ones.
+        score = literal_column(f"bm25(search_fts, {FTS5_WEIGHTS})")
+        stmt = (self._matching(query, SearchDocument.kind, SearchDocument.record_id, (-score).label("score"))
+                .where(_fts.c.rowid >= ids[-1], _fts.c.rowid.in_(ids))
+                .order_by(score, SearchDocument.id.desc()).limit(limit))
+        return session.execute(stmt).all()
+
+
+class PostgresBackend:
+    """A rare word is read from the GIN index; a common one by walking each scope branch's
+    (column, id) index backwards until enough match — the planner picks by the tsvector's
+    statistics, so each branch is its own ordered, limited query, and their union is cut again."""
+
+    name = "postgresql-tsvector"
+    tsv = literal_column("search_document.tsv")
+
+    def _tsquery(self, query):
+        return cast(bindparam("ts_query", query.tsquery()), TSQUERY)
+
+    def newest(self, session, query, branches: dict, kinds, n: int) -> list[int]:
+        # A bounded lookup: JIT compilation (for plans the estimates call costly) costs more than it saves.
+        session.execute(text("SET LOCAL jit = off"))
+        match = self.tsv.op("@@")(self._tsquery(query))
+        parts = []
+        records = [kind for kind in ("enquiry", "call") if kind in branches and (kinds is None or kind in kinds)]
+        if records and all(branches[kind] == [true()] for kind in records):  # everything: one walk
+            parts.append(select(SearchDocument.id).where(match, SearchDocument.kind.in_(records))
+                         .order_by(SearchDocument.id.desc()).limit(n))
+        else:
+            for kind in records:
+                parts.extend(select(SearchDocument.id).where(match, SearchDocument.kind == kind, branch)
+                             .order_by(SearchDocument.id.desc()).limit(n) for branch in branches[kind])
+        if "caller" in branches and (kinds is None or "caller" in kinds):
+            # Caller cards hold names, phones and addresses only, which the planner cannot tell
+            # from the questions' words: read them from their own partial GIN index, unwalked.
+            parts.append(select(SearchDocument.id).where(match, SearchDocument.kind == "caller",
+                                                         or_(*branches["caller"])))
+        if not parts:
+            return []
+        merged = union(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        return list(session.execute(select(merged.c.id).order_by(merged.c.id.desc()).limit(n)).scalars())
+
+    def ranked(self, session, query, ids: list[int], limit: int):
+        # Normalisation 1: divided by 1 + log(length), so a short caller card beats a long letter.
+        score = func.ts_rank(self.tsv, self._tsquery(query), 1)
+        stmt = (select(SearchDocument.kind, SearchDocument.record_id, score.label("score"))
+                .where(SearchDocument.id.in_(ids)).order_by(score.desc(), SearchDocument.id.desc()).limit(limit))
+        return session.execute(stmt).all()
+
+
+def backend_for(session):
+    return PostgresBackend() if session.get_bind().dialect.name == "postgresql" else SqliteBackend()
+
+
+def matching_records(session, query, kind: str):
+    """A SELECT of the record ids of `kind` whose documents match `query` (for list filters)."""
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = cast(bindparam("list_ts_query", query.tsquery()), TSQUERY)
+        return select(SearchDocument.record_id).where(
+            SearchDocument.kind == kind, literal_column("search_document.tsv").op("@@")(tsquery))
+    return (select(SearchDocument.record_id)
+            .select_from(_fts.join(SearchDocument, SearchDocument.id == _fts.c.rowid))
+            .where(text("search_fts MATCH :list_fts_query").bindparams(list_fts_query=query.fts5()),
+                   SearchDocument.kind == kind))
