@@ -54,6 +54,18 @@ def watch_deadlines() -> dict:
     return counts
 
 
+def match_routed_calls() -> int:
+    """Every minute (RQ's cron in worker.py): record which routed calls a published FAQ entry
+    answered well (FAQ curation), off the intake request."""
+    from .faq.usage import record_routed_matches
+
+    count = record_routed_matches()
+    db.session.commit()
+    if count:
+        log.info("job %s: FAQ matches recorded for %d routed calls", _job_id(), count)
+    return count
+
+
 def sla_warn(enquiry_id: int) -> dict:
     """A per-enquiry job scheduled before the deadline watch replaced them: runs the watch."""
     return watch_deadlines()

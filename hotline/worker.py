@@ -173,13 +173,19 @@ def startup_sweep(app: Flask) -> int:
 
 
 def start_deadline_cron(app: Flask) -> threading.Event:
-    """RQ's cron scheduler for the deadline watch, in a daemon thread of this worker: it asks for a
+    """RQ's cron scheduler for the deadline watch (and the FAQ matches of routed calls), in a daemon
+    thread of this worker: it asks for a
     run every minute from its own memory (an emptied Redis loses nothing) and ends with the worker,
     so a killed worker leaves no scheduler behind. Returns the event that stops it."""
     from .sla.watch import deadline_cron
 
+    from . import jobs
+
     with app.app_context():
         cron = deadline_cron(get_redis(), app.config["RQ_QUEUE"])
+        # FAQ curation rides on the same clock: routed calls matched against the published entries.
+        cron.register(jobs.match_routed_calls, app.config["RQ_QUEUE"], interval=60, job_timeout=300,
+                      result_ttl=0, failure_ttl=3600)
     stop = threading.Event()
 
     def run() -> None:

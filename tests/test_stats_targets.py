@@ -42,10 +42,10 @@ def desk(db, reference):
     return people
 
 
-def enquiry_for(desk, login: str, created: datetime) -> Enquiry:
+def enquiry_for(desk, login: str, created: datetime, **kwargs) -> Enquiry:
     """An enquiry logged by the operator at `created` and given to `login` at once."""
     with at(created):
-        e = make_enquiry(desk["op"])
+        e = make_enquiry(desk["op"], **kwargs)
         e = hand_over(desk["chief"], e if isinstance(e, Enquiry) else _load(e.id), login, "по теме")
         from hotline.extensions import db
 
@@ -489,3 +489,109 @@ def test_the_department_report_of_appeals(app, client, login_as, api, desk, appe
     with at(perm(2026, 12, 10, 12, 0)):
         body = api("supervisor").get("/api/v1/stats?from=2026-12-02&to=2026-12-03").get_json()
     assert body["appeals"]["extended"] == 1 and body["appeals"]["answered_in_time"] == 1
+
+
+# --- FAQ curation ----------------------------------------------------------------------------
+
+
+def faq_entry(question: str, topic_code: str = "youth"):
+    from hotline.extensions import db
+    from hotline.models import FaqEntry, FaqStatus
+
+    entry = FaqEntry(question=question, answer="Ответ из базы знаний.", topic_id=topic(topic_code).id,
+                     status=FaqStatus.PUBLISHED, language="ru")
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def routed_call(desk, question: str, moment: datetime, topic_code: str = "youth"):
+    from hotline.extensions import db
+
+    with at(moment):
+        e = make_enquiry(desk["op"], topic_code=topic_code, question=question)
+        db.session.commit()
+    return _load(e.id).call
+
+
+def feedback_on(e: Enquiry, verdict, moment: datetime) -> None:
+    from hotline.extensions import db
+    from hotline.models import Delivery, DeliveryStatus, Feedback, ReplyChannel
+
+    enquiry = _load(e.id)
+    delivery = Delivery(enquiry_id=enquiry.id, channel=ReplyChannel.EMAIL, status=DeliveryStatus.SENT,
+                        answered_by_id=enquiry.assignee_id, answered_at=enquiry.answered_at)
+    db.session.add(delivery)
+    db.session.flush()
+    db.session.add(Feedback(delivery_id=delivery.id, enquiry_id=enquiry.id, verdict=verdict,
+                            coordinator_id=enquiry.assignee_id, topic_id=enquiry.topic_id, created_at=moment))
+    db.session.commit()
+
+
+@pytest.fixture
+def curation(desk, db):
+    """F1 (youth) matches two routed calls, at 23:59 on 1 December and 00:01 on 2 December (Perm);
+    F2 (media) one on 2 December; a routed call nothing matches; F3 is never used. Two enquiries
+    answered from F1: residents found one helpful (1 Dec 23:59), one not (2 Dec 00:01)."""
+    from hotline.models import FeedbackVerdict
+
+    f1 = faq_entry("Как попасть в молодёжный обмен с Дуйсбургом?")
+    f2 = faq_entry("Как подписаться на бюллетень «Побратимы»?", "media")
+    f3 = faq_entry("Когда откроется приём заявок в летний лагерь в Оксфорде?")
+    c1 = routed_call(desk, "Как попасть в молодёжный обмен с Дуйсбургом?", perm(2026, 12, 1, 23, 59))
+    c2 = routed_call(desk, "как попасть в молодёжный обмен с Дуйсбургом", perm(2026, 12, 2, 0, 1))
+    c3 = routed_call(desk, "Как подписаться на бюллетень «Побратимы»?", perm(2026, 12, 2, 10, 0), "media")
+    c4 = routed_call(desk, "Сколько стоит парковка у вокзала Перми-II", perm(2026, 12, 2, 11, 0))
+    other = "Можно ли приехать с собакой на фестиваль в Луисвилле?"  # nothing published matches
+    helped = enquiry_for(desk, "anna", perm(2026, 12, 1, 10, 0), question=other)
+    failed = enquiry_for(desk, "anna", perm(2026, 12, 1, 11, 0), question=other)
+    for e, moment in ((helped, perm(2026, 12, 1, 12, 0)), (failed, perm(2026, 12, 1, 13, 0))):
+        with at(moment):
+            answer_enquiry(desk["anna"], _load(e.id), "Ответ из базы знаний.", [f1.id])
+            db.session.commit()
+    feedback_on(helped, FeedbackVerdict.HELPFUL, perm(2026, 12, 1, 23, 59))
+    feedback_on(failed, FeedbackVerdict.NOT_HELPFUL, perm(2026, 12, 2, 0, 1))
+    return (f1, f2, f3), (c1, c2, c3, c4)
+
+
+def test_every_routed_call_is_matched_once_by_the_worker_not_at_intake(app, db, desk, curation):
+    from hotline.faq.usage import record_routed_matches
+    from hotline.models import Call
+
+    (f1, f2, _f3), calls = curation
+    assert all(db.session.get(Call, c.id).faq_checked_at is None for c in calls)  # intake did not search
+    with at(perm(2026, 12, 2, 11, 1)):
+        assert record_routed_matches() == 4 + 2  # and the two enquiries the answers came from
+        db.session.commit()
+        assert record_routed_matches() == 0
+    db.session.expire_all()
+    assert [db.session.get(Call, c.id).faq_match_id for c in calls] == [f1.id, f1.id, f2.id, None]
+
+
+@pytest.mark.parametrize("rollup", [True, False])
+def test_faq_curation_figures_either_side_of_perm_midnight(app, db, desk, curation, rollup):
+    from hotline.faq.usage import record_routed_matches
+
+    (f1, f2, f3), _calls = curation
+    with at(perm(2026, 12, 2, 11, 1)):
+        record_routed_matches()
+        db.session.commit()
+    now = perm(2026, 12, 3, 12, 0)
+    dec1 = compute(DEC1, Filters(), now=now, rollup=rollup)["faq"]
+    # the two enquiries answered from F1 were routed on 1 December too: their question matches nothing
+    assert dec1["routed_despite_match"] == {
+        "total": 1, "by_entry": [{"id": f1.id, "question": f1.question, "calls": 1}], "by_topic": {"youth": 1}}
+    assert dec1["unhelpful"] == []  # 1 December's verdict was "helpful"
+    assert f3.id in dec1["never_used"] and f1.id not in dec1["never_used"]
+    dec2 = compute(DEC2, Filters(), now=now, rollup=rollup)["faq"]
+    assert dec2["routed_despite_match"]["total"] == 2
+    assert sorted((r["id"], r["calls"]) for r in dec2["routed_despite_match"]["by_entry"]) == \
+        sorted([(f1.id, 1), (f2.id, 1)])
+    assert dec2["routed_despite_match"]["by_topic"] == {"media": 1, "youth": 1}
+    assert dec2["unhelpful"] == [{"id": f1.id, "question": f1.question, "not_helpful": 1, "responses": 1}]
+    media = compute(DEC2, parse_filters({"topic": "media"}), now=now, rollup=rollup)["faq"]
+    assert media["routed_despite_match"]["total"] == 1 and media["unhelpful"] == []
+    with app.test_request_context():
+        tables = build_tables(compute(DEC2, Filters(), now=now))
+    assert tables["faq_unhelpful"].rows == [[f1.id, f1.question, 1, 1]]
+    assert sorted(row[1] for row in tables["faq_routed_by_topic"].rows) == [1, 1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 
 from ..extensions import db
 from ..models import Call, CallOutcome, FaqEntry, FaqStatus, FaqUse, utcnow
@@ -91,3 +91,26 @@ def routed_despite_match(now: datetime | None = None, scan: int = ROUTED_SCAN,
             found.append(RoutedCandidate(call, hits[0]))
     found.sort(key=lambda c: c.hit.relevance, reverse=True)
     return found[:shown]
+
+
+MATCH_BATCH = 500
+MATCH_WINDOW = timedelta(days=2)  # a call not looked at for this long (a worker down for days) stays unmatched
+
+
+def record_routed_matches(now: datetime | None = None, batch: int = MATCH_BATCH) -> int:
+    """For the routed calls not looked at yet: whether a published entry answered the question well
+    (the strongest hit of the search operators see), recorded on the call — counted for every
+    routed call, not sampled. Runs in the worker every minute, so intake does not wait for the
+    search; a conditional update makes two workers record each call once. Returns how many."""
+    now = now or utcnow()
+    calls = db.session.execute(
+        select(Call.id, Call.question, Call.topic_id).where(
+            Call.outcome == CallOutcome.ROUTED, Call.faq_checked_at.is_(None), Call.started_at >= now - MATCH_WINDOW)
+        .order_by(Call.id).limit(batch)).all()
+    for call_id, question, topic_id in calls:
+        hits = search(question, topic_id=topic_id, limit=1)
+        match = hits[0].entry.id if hits and hits[0].strong else None
+        db.session.execute(update(Call).where(Call.id == call_id, Call.faq_checked_at.is_(None))
+                           .values(faq_match_id=match, faq_checked_at=now)
+                           .execution_options(synchronize_session=False))
+    return len(calls)

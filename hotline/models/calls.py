@@ -62,6 +62,10 @@ class Call(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The Open311 partner key a partner's site sent this call with (SPEC 8.3).
     partner_key_id: Mapped[int | None] = mapped_column(ForeignKey("access_token.id", ondelete="SET NULL"))
+    # A routed call whose question a published FAQ entry answered well (FAQ curation), recorded by the
+    # worker within a minute of intake (hotline/faq/usage.py): the entry, and when it was looked at.
+    faq_match_id: Mapped[int | None] = mapped_column(ForeignKey("faq_entry.id", ondelete="SET NULL"))
+    faq_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     caller: Mapped[Caller | None] = relationship()
     operator: Mapped["User | None"] = relationship()  # noqa: F821

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -74,7 +74,12 @@ class FaqRevision(db.Model):
 
 class FaqUse(db.Model):
     __tablename__ = "faq_use"
-    __table_args__ = (Index("ix_faq_use_entry_used", "entry_id", "used_at"),)
+    __table_args__ = (
+        Index("ix_faq_use_entry_used", "entry_id", "used_at"),
+        # The answers of enquiries (the feedback on them): uses from intake, without one, cost nothing.
+        Index("ix_faq_use_enquiry", "enquiry_id", sqlite_where=text("enquiry_id IS NOT NULL"),
+              postgresql_where=text("enquiry_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entry.id", ondelete="CASCADE"))

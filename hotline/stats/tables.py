@@ -131,6 +131,16 @@ def build_tables(figures: dict) -> dict[str, Table]:
         Table("faq_top", str(_l("FAQ entries used most")), [str(_l("Entry")), str(_l("Question")), str(_l("Uses"))],
               [[r["id"], r["question"], r["uses"]] for r in figures["faq"]["top"]]),
     ]
+    routed = figures["faq"]["routed_despite_match"]
+    tables.append(Table("faq_routed_despite_match", str(_l("Routed although a published entry answered it")),
+                        [str(_l("Entry")), str(_l("Question")), str(_l("Routed calls"))],
+                        [[r["id"], r["question"], r["calls"]] for r in routed["by_entry"]]))
+    tables.append(Table("faq_routed_by_topic", str(_l("Routed although an entry answered it, by topic")),
+                        [str(_l("Topic")), str(_l("Routed calls"))],
+                        [[topics.get(code, code), n] for code, n in routed["by_topic"].items()]))
+    tables.append(Table("faq_unhelpful", str(_l("FAQ entries whose answers residents found not helpful")),
+                        [str(_l("Entry")), str(_l("Question")), str(_l("Not helpful")), str(_l("Responses"))],
+                        [[r["id"], r["question"], r["not_helpful"], r["responses"]] for r in figures["faq"]["unhelpful"]]))
     tables += _telephony_tables(figures["telephony"], people)
     never = figures["faq"]["never_used"]
     questions = {}
@@ -179,4 +189,5 @@ def _telephony_tables(tel: dict, people: dict) -> list[Table]:
 
 TABLE_NAMES = ("summary", "calls_by_day", "heatmap", "by_topic", "by_city", "by_channel", "by_outcome",
                "sla_trend", "backlog_aging", "coordinators", "reopen_by_coordinator", "reopen_by_topic", "operators",
-               "faq_top", "faq_never_used", "telephony", "telephony_by_hour", "telephony_by_day", "telephony_operators")
+               "faq_top", "faq_never_used", "faq_routed_despite_match", "faq_routed_by_topic", "faq_unhelpful",
+               "telephony", "telephony_by_hour", "telephony_by_day", "telephony_operators")

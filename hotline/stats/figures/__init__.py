@@ -27,6 +27,7 @@ from ..telephony import telephony_figures
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
 from .appeals import appeal_figures
+from .curation import curation_figures
 from .targets import first_response_figures, reopen_figures, with_first_response
 from .raw import _calls, _enquiries, _faq
 from .rolled import _calls_rolled, _enquiries_rolled, _faq_rolled, load_rows
@@ -51,6 +52,7 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         calls = _calls(period, filters, names)
         enquiries = _enquiries(start, end, at, filters, names)
         faq = _faq(start, end, at, filters)
+    faq.update(curation_figures(start, end, filters, names))
     first_response = first_response_figures(start, end, filters, names)
     enquiries["coordinators"] = with_first_response(enquiries["coordinators"], first_response)
     return {
