@@ -55,6 +55,7 @@ class Config:
     OPEN311_KEY_REQUESTS_PER_HOUR = int(os.environ.get("OPEN311_KEY_REQUESTS_PER_HOUR", "6000"))
     # The JSON API per token (SPEC 8.2), and sign-in attempts per address on top of the delay.
     API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "300"))
+    HEALTH_REQUESTS_PER_MINUTE = int(os.environ.get("HEALTH_REQUESTS_PER_MINUTE", "600"))
     LOGIN_REQUESTS_PER_MINUTE = int(os.environ.get("LOGIN_REQUESTS_PER_MINUTE", "30"))
     # The largest request body read at all (a 100 MB JSON body was parsed); attachments are
     # held to MAX_ATTACHMENT_MB besides.
@@ -104,6 +105,11 @@ class Config:
     FEEDBACK_DAYS = int(os.environ.get("FEEDBACK_DAYS", "30"))
     # A resident's message within this many days of an answer or close reopens the enquiry.
     REOPEN_DAYS = int(os.environ.get("REOPEN_DAYS", "30"))
+
+    # Telephony (SPEC 8.4, 7): raw CTI events are kept this many days; an answer within this many
+    # seconds of ringing meets the service level.
+    CTI_EVENT_DAYS = int(os.environ.get("CTI_EVENT_DAYS", "30"))
+    SERVICE_LEVEL_SECONDS = int(os.environ.get("SERVICE_LEVEL_SECONDS", "20"))
 
     # Refuse demo passwords in production (SPEC 2).
     REFUSE_DEMO_PASSWORDS = False

@@ -156,7 +156,8 @@ def main() -> None:
             print(f"ingest: {ingest['messages']} messages in {ingest['seconds']:.1f} s = {rate:.0f} messages/s "
                   f"(one process, SQLite={not args.database_url})")
 
-            worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, start_new_session=True)
+            worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, start_new_session=True,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.time() + 300
             while sink.count < ingest["messages"] and time.time() < deadline:  # routed and acknowledged
                 time.sleep(0.5)
@@ -171,16 +172,23 @@ def main() -> None:
             print(f"answer → SMTP accepted: {len(latencies)}/{len(committed)} answers at {args.rate}/s, "
                   f"p50 {percentile(latencies, 0.5) * 1000:.0f} ms, p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
                   f"max {latencies[-1] * 1000 if latencies else float('nan'):.0f} ms")
+            _stop(worker)  # before the scratch instance's Redis goes
+            worker = None
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        _stop(worker)
         smtp.stop()
         subprocess.run([SANDBOX, "stop", imap_dir], check=False)
         shutil.rmtree(imap_dir, ignore_errors=True)
+
+
+def _stop(worker: subprocess.Popen | None) -> None:
+    if worker is None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
 
 
 if __name__ == "__main__":

@@ -72,10 +72,11 @@ def create_app(config: object | str | None = None) -> Flask:
     from .imports import bp as imports_bp
     from .search import bp as search_bp
     from .stats import bp as stats_bp
+    from .telephony import bp as telephony_bp
 
     for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, privacy_bp,
                       notifications_bp, public_bp, api_bp, open311_bp, callbacks_bp, feedback_bp, mail_bp,
-                      search_bp, imports_bp):
+                      telephony_bp, search_bp, imports_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     csrf.exempt(open311_bp)  # partner servers post with an api_key, not a browser session

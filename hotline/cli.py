@@ -17,6 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(retention_command)
     from .stats.cli import register as register_stats; register_stats(app)  # noqa: E702
     from .open311.cli import register as register_open311; register_open311(app)  # noqa: E702
+    from .telephony.cli import register as register_cti; register_cti(app)  # noqa: E702
     from .search.cli import register as register_search; register_search(app)  # noqa: E702
 
 
@@ -37,12 +38,16 @@ def users():
 @click.option("--name", default="", help="Full name shown in the top bar.")
 @click.option("--topic", "topics", multiple=True, help="Topic code (coordinators); repeat for several.")
 @click.option("--city", "cities", multiple=True, help="Sister city code narrowing the topics; repeatable.")
-def create_user_command(login, role, password, name, topics, cities):
+@click.option("--extension", default=None, help="The operator's phone extension (the CTI answeringNumber).")
+def create_user_command(login, role, password, name, topics, cities, extension):
     """Create a user."""
     from .auth.service import create_user
+    from .telephony.service import set_extension
 
     try:
         user = create_user(login, role, password, name, topics=topics, cities=cities)
+        if extension:
+            set_extension(None, user, extension)
     except ServiceError as exc:
         _fail(exc)
     db.session.commit()

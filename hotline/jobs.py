@@ -42,24 +42,24 @@ def sweep_new_enquiries() -> int:
     return count
 
 
-def sla_warn(enquiry_id: int) -> str:
-    """At 80 % of the answer target: tell the assignee (once)."""
-    from .sla.watch import warn
+def watch_deadlines() -> dict:
+    """Every minute (RQ's cron in worker.py): warn and escalate the enquiries whose deadlines the
+    database says were crossed, each once (hotline/sla/watch.py)."""
+    from .sla.watch import watch_deadlines as watch
 
-    outcome = warn(enquiry_id)
+    counts = watch()
     db.session.commit()
-    log.info("job %s: enquiry %s SLA warning: %s", _job_id(), enquiry_id, outcome)
-    return outcome
+    if any(counts.values()):
+        log.info("job %s: deadline watch: %s", _job_id(), counts)
+    return counts
 
 
-def sla_breach(enquiry_id: int) -> str:
-    """At the due time: escalate to supervisors (once)."""
-    from .sla.watch import breach
+def sla_warn(enquiry_id: int) -> dict:
+    """A per-enquiry job scheduled before the deadline watch replaced them: runs the watch."""
+    return watch_deadlines()
 
-    outcome = breach(enquiry_id)
-    db.session.commit()
-    log.info("job %s: enquiry %s SLA breach: %s", _job_id(), enquiry_id, outcome)
-    return outcome
+
+sla_breach = sla_warn
 
 
 def send_notification_email(notification_id: int) -> bool:

@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "closed": _l("closed"),
     "cancelled": _l("cancelled"),
     "breached": _l("deadline missed"),
+    "first-response-breached": _l("first-response target missed"),
     "formal-appeal": _l("marked as a formal appeal (59-FZ)"),
     "legal-extension": _l("legal deadline extended"),
     "delivery-queued": _l("answer on its way to the resident"),

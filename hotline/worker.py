@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
-
 import os
+import threading
+
+import redis
 
 from flask import Flask
 from rq import SimpleWorker, SpawnWorker, Worker
@@ -59,6 +61,30 @@ def startup_sweep(app: Flask) -> int:
             return 0
 
 
+def start_deadline_cron(app: Flask) -> threading.Event:
+    """RQ's cron scheduler for the deadline watch, in a daemon thread of this worker: it asks for a
+    run every minute from its own memory (an emptied Redis loses nothing) and ends with the worker,
+    so a killed worker leaves no scheduler behind. Returns the event that stops it."""
+    from .sla.watch import deadline_cron
+
+    with app.app_context():
+        cron = deadline_cron(get_redis(), app.config["RQ_QUEUE"])
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                cron.enqueue_jobs()
+                pause = max(1.0, cron.calculate_sleep_interval())
+            except (redis.RedisError, OSError) as exc:  # Redis away: ask again shortly
+                log.warning("deadline watch not enqueued: %s", exc)
+                pause = 5.0
+            stop.wait(pause)
+
+    threading.Thread(target=run, name="deadline-cron", daemon=True).start()
+    return stop
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Green Line RQ worker")
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
@@ -73,4 +99,5 @@ def main(argv: list[str] | None = None) -> None:
     gc.freeze()  # the app's long-lived objects out of the collector's view (see gunicorn.conf.py)
     worker = make_worker(app, WORKER_CLASSES[args.worker_class], name=args.name)
     startup_sweep(app)
+    start_deadline_cron(app)
     worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")

@@ -200,3 +200,16 @@ def no_network(monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def midday():
+    """Today's noon in Perm, the clock ticking: for tests whose data, made "minutes ago", must fall
+    on today's Perm date whatever the hour they run (at 00:05 Perm ten minutes ago is yesterday)."""
+    import time_machine
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(TestingConfig.HOTLINE_TIMEZONE)
+    with time_machine.travel(datetime.now(zone).replace(hour=12, minute=0, second=0, microsecond=0), tick=True):
+        yield

@@ -15,10 +15,6 @@ OK = 200
 
 # Route parameters that the world's ids do not fill by name.
 PARAMS = {
-    "/callbacks/<int:task_id>/attempts": {"task_id": 999999},
-    "/api/v1/callbacks/<int:task_id>/attempts": {"task_id": 999999},
-    "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
-    "/feedback/<token>": {"token": "forged"},
     "/lang/<code>": {"code": "ru"},
     "/enquiries/<int:enquiry_id>/<action>": {"action": "note"},
     "/open311/v2/services/<code>.<fmt>": {"code": "youth", "fmt": "json"},
@@ -38,22 +34,20 @@ PARAMS = {
     "/mail/outbox/<int:mail_id>": {"mail_id": 999999},
     "/feedback/<token>": {"token": "not-a-signed-token"},
     "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
+    "/stats/appeals.<fmt>": {"fmt": "csv"},
     "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
     "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
+    "/admin/mail-templates/<letter>/<language>/<part>": {"letter": "answer", "language": "ru", "part": "html"},
+    "/admin/mail-templates/<letter>/<language>/<part>/reset": {"letter": "answer", "language": "ru", "part": "html"},
+    "/cti/<token>": {"token": "zlcti_forged"},
 }
 
 EXPECTED = {
-    # Answer delivery (issue 11): call-backs for operators and supervisors, the outbox for admins,
-    # feedback and the resident's message public (a forged link, an unknown reference: 404).
-    ("GET", "/callbacks/"):                                         (L, OK, F, OK, OK),
-    ("POST", "/callbacks/<int:task_id>/attempts"):                  (L, 302, F, 302, 302),
-    ("GET", "/api/v1/callbacks"):                                   (U, OK, F, OK, OK),
-    ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, 400, F, 400, 400),
-    ("GET", "/mail/outbox"):                                        (L, F, F, F, OK),
-    ("GET", "/mail/outbox/<int:mail_id>"):                          (L, F, F, F, N),
-    ("GET", "/feedback/<token>"):                                   (N, N, N, N, N),
-    ("POST", "/feedback/<token>"):                                  (N, N, N, N, N),
-    ("POST", "/public/status/message"):                             (N, N, N, N, N),
+    # Letters to residents (issue 11): admins only.
+    ("GET", "/admin/mail-templates"):                               (L, F, F, F, OK),
+    ("GET", "/admin/mail-templates/<letter>/<language>/<part>"):    (L, F, F, F, OK),
+    ("POST", "/admin/mail-templates/<letter>/<language>/<part>"):   (L, F, F, F, 422),  # empty: the text is required
+    ("POST", "/admin/mail-templates/<letter>/<language>/<part>/reset"): (L, F, F, F, 303),
     # method, rule                                                  anon oper coord super admin
     ("GET", "/"):                                                   (L, 302, 302, 302, 302),
     ("POST", "/lang/<code>"):                                       (302, 302, 302, 302, 302),
@@ -161,13 +155,13 @@ EXPECTED = {
     ("GET", "/stats/export/<name>.<fmt>"):                          (L, F, F, OK, OK),
     ("GET", "/stats/exports/<token>"):                              (L, F, F, OK, OK),
     ("GET", "/stats/exports/<token>/file"):                         (L, F, F, N, N),
+    ("GET", "/stats/appeals.<fmt>"):                                (L, F, F, OK, OK),  # the 59-FZ report
 
     # Residents, no login (the same for everyone)
     ("GET", "/public/"):                                            (OK, OK, OK, OK, OK),
     ("GET", "/public/ask"):                                         (OK, OK, OK, OK, OK),
     ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("POST", "/public/ask"):                                        (422, 422, 422, 422, 422),
-    ("GET", "/public/sent"):                                        (302, 302, 302, 302, 302),  # nothing sent: to the form
     ("GET", "/public/status"):                                      (OK, OK, OK, OK, OK),
     ("POST", "/public/status"):                                     (N, N, N, N, N),  # nothing found
     ("POST", "/public/status/message"):                             (N, N, N, N, N),
@@ -191,6 +185,8 @@ EXPECTED = {
     ("GET", "/api/v1/enquiries/<key>"):                             (U, OK, OK, OK, F),
     ("POST", "/api/v1/enquiries/<key>/answer"):                     (U, F, 422, 422, F),
     ("POST", "/api/v1/enquiries/<key>/reassign"):                   (U, F, 422, 422, F),
+    # 59-FZ: supervisors only; the world's enquiry is no formal appeal, so nothing to extend (409)
+    ("POST", "/api/v1/enquiries/<key>/extend"):                     (U, F, F, 409, F),
     # Attachments follow their enquiry; 404 (never 403) to whoever may not see it (SPEC 10, 8.2)
     ("POST", "/api/v1/enquiries/<key>/attachments"):                (U, 422, 422, 422, N),
     ("GET", "/api/v1/attachments/<int:attachment_id>"):             (U, OK, OK, OK, N),
@@ -205,6 +201,18 @@ EXPECTED = {
     ("POST", "/api/v1/callbacks/<int:task_id>/attempts"):           (U, N, F, N, F),
     ("GET", "/api/v1/audit"):                                       (U, F, F, F, OK),
 
+    # Telephony (issue 12): the phone system posts with its own token (a forged one: 401 for
+    # everyone, whoever is signed in); admins keep the integrations; everyone's page asks the
+    # live channel what changed for them.
+    ("POST", "/cti/<token>"):                                       (U, U, U, U, U),
+    ("GET", "/api/v1/telephony/calls"):                             (U, OK, F, OK, F),
+    ("GET", "/api/v1/telephony/active"):                            (U, OK, F, F, F),
+    ("GET", "/telephony/wallboard"):                                (L, F, F, OK, OK),
+    ("GET", "/telephony/wallboard/board"):                          (L, F, F, OK, OK),
+    ("GET", "/live"):                                               (L, OK, OK, OK, OK),
+    ("GET", "/admin/cti"):                                          (L, F, F, F, OK),
+    ("POST", "/admin/cti"):                                         (L, F, F, F, 422),
+    ("POST", "/admin/cti/<int:key_id>/revoke"):                     (L, F, F, F, N),  # the world's key is Open311's
     # Staff search and the caller page (issue 14): the desk's people, scoped by SPEC 10; admins see none
     ("GET", "/search"):                                             (L, OK, OK, OK, F),
     ("GET", "/callers/<int:caller_id>"):                            (L, OK, OK, OK, F),

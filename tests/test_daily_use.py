@@ -306,7 +306,7 @@ def test_numbers_follow_the_readers_language(app):
         assert numbers.number(12345.67) == "12,345.7"
 
 
-def test_the_dashboard_shows_russian_decimals_and_one_kind_of_duration(client, login_as, db, reference):
+def test_the_dashboard_shows_russian_decimals_and_one_kind_of_duration(midday, client, login_as, db, reference):
     import re
 
     from hotline.models import CallOutcome
@@ -496,7 +496,7 @@ def test_the_heat_map_has_seven_labelled_rows_of_24_hours(client, login_as, db, 
     assert "heat-5" in heat  # the busiest hour is the darkest
 
 
-def test_today_draws_hours_and_tables_use_names_and_say_who_had_no_operator(client, login_as, db, reference):
+def test_today_draws_hours_and_tables_use_names_and_say_who_had_no_operator(midday, client, login_as, db, reference):
     import html
     import json
     import re

@@ -113,7 +113,7 @@ def test_inbox_shows_my_enquiries_by_due_time_with_sla_badges(app, db, client, r
     page = client.get("/enquiries/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert first.reference in page and second.reference in page
     assert page.index(first.reference) < page.index(second.reference)
-    assert "в срок" in page and 'hx-trigger="every 5s"' in page
+    assert "в срок" in page and 'hx-trigger="live-inbox from:body' in page
     rows = client.get("/enquiries/rows").get_data(as_text=True)
     assert first.reference in rows and "<html" not in rows
 

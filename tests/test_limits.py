@@ -35,6 +35,14 @@ def test_the_api_is_limited_per_token_with_a_json_429(app, api, db):
     assert other.get(CALLERS).status_code == 200  # one token's limit never touches another's
 
 
+def test_the_health_check_has_its_own_limit_and_takes_none_of_the_apis(app, api, client, db):
+    app.config["API_REQUESTS_PER_MINUTE"], app.config["HEALTH_REQUESTS_PER_MINUTE"] = 5, 8
+    operator = api("operator")
+    assert until_429(lambda: client.get("/api/v1/health")) == 8        # a monitor, per address
+    assert until_429(lambda: operator.get(CALLERS)) == 5               # the token's 5 are all still there
+    assert until_429(lambda: operator.get("/api/v1/health")) == 0      # same address: already used up
+
+
 def test_sign_in_attempts_are_limited_per_address(app, client, db):
     app.config["LOGIN_REQUESTS_PER_MINUTE"] = 5
     app.config["LOGIN_FREE_FAILURES"] = app.config["LOGIN_FREE_FAILURES_PER_ADDRESS"] = 100

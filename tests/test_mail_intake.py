@@ -119,6 +119,33 @@ def test_the_topic_is_guessed_through_the_faq(app, db, reference, imap):
     assert db.session.execute(select(Enquiry)).scalar_one().topic.code == "information"
 
 
+def test_a_mails_files_become_the_enquirys_attachments_and_a_program_is_left_out(app, db, reference, imap):
+    from hotline.models import Attachment, AttachmentSource
+
+    from . import attachment_samples as samples
+
+    make_coordinator(topics=("other",))
+    db.session.commit()
+    message = EmailMessage()
+    message["From"], message["To"] = "Ольга Петрова <olga.petrova@example.ru>", "hotline@zl.example"
+    message["Subject"] = "Документы для поездки в Оксфорд"
+    message.set_content("Добрый день! Прикладываю анкету и скан паспорта.")
+    message.add_attachment(samples.PDF, maintype="application", subtype="pdf", filename="анкета.pdf")
+    message.add_attachment(samples.png(), maintype="image", subtype="png", filename="паспорт.png")
+    message.add_attachment(samples.EXE, maintype="application", subtype="octet-stream", filename="фото.jpg")
+    imap.append(message.as_bytes())
+    poll()
+    enquiry = db.session.execute(select(Enquiry)).scalar_one()
+    files = db.session.execute(select(Attachment).where(Attachment.enquiry_id == enquiry.id)
+                               .order_by(Attachment.id)).scalars().all()
+    assert [(f.name, f.source, f.content_type) for f in files] == [
+        ("анкета.pdf", AttachmentSource.EMAIL, "application/pdf"), ("паспорт.png", AttachmentSource.EMAIL, "image/png")]
+    assert "прикладываю анкету" in enquiry.question.lower()
+    # The program is refused by the one upload verb and the message is still taken in, once.
+    assert len(attachments_of(db.session.execute(select(IncomingMail.raw)).scalar_one())) == 3
+    assert poll() == 0 and count(db, Attachment) == 2
+
+
 def test_a_reply_joins_its_thread_and_reopens_the_answer(app, db, reference, imap, smtp):
     enquiry = answered(app, email="anna@example.ru")
     coordinator_id = enquiry.assignee_id

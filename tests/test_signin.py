@@ -80,6 +80,33 @@ def test_the_delay_doubles(client, db, app):
     assert waits == [0] * (free - 1) + [base, 2 * base, 4 * base, 8 * base]
 
 
+def test_the_nightly_run_forgets_counts_that_slow_no_one(client, db, app):
+    from datetime import timedelta
+
+    import time_machine
+
+    from hotline.auth import throttle
+    from hotline.models import utcnow
+    from hotline.privacy.retention import run_retention
+
+    free, window = app.config["LOGIN_FREE_FAILURES"], app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        throttle.record_failure("olga", "10.0.0.7")                  # one failure: no wait
+        for _ in range(free + 8):                                     # a wait far past the window
+            throttle.record_failure("ivan", "10.0.0.8")
+        db.session.commit()
+    assert count(db, LoginThrottle) == 4                              # (login, address) and address rows
+    with time_machine.travel(start + timedelta(seconds=window + 60), tick=False):
+        for _ in range(free + 1):                                     # a fresh run, waiting now
+            throttle.record_failure("maria", "10.0.0.9")
+        db.session.commit()
+        run_retention()
+        left = {(row.login, row.address) for row in db.session.execute(db.select(LoginThrottle)).scalars()}
+        assert left == {("maria", "10.0.0.9"), ("", "10.0.0.9")}      # recent: kept; the old runs forgotten
+        assert throttle.wait_seconds("maria", "10.0.0.9") > 0
+
+
 def test_spraying_many_logins_from_one_address_is_slowed(client, db, app):
     limit = app.config["LOGIN_FREE_FAILURES_PER_ADDRESS"]
     statuses = [attempt(client, f"user{i}", "password1").status_code for i in range(limit + 1)]

@@ -1,5 +1,7 @@
-"""Business-hours arithmetic and the SLA watch jobs (warning at 80 %, escalation at breach), with
-time travel; the 59-FZ legal deadline."""
+"""Business-hours arithmetic and the deadline watch (warning at 80 %, escalation at breach), with
+time travel and an emptied Redis; the 59-FZ legal deadline."""
+import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -9,8 +11,10 @@ from sqlalchemy import select
 
 from hotline.errors import Conflict, ValidationFailed
 from hotline.models import CalendarDay, Enquiry, Notification, SlaPolicy
+from hotline.queue import get_redis
 from hotline.sla.calendar import BusinessCalendar
-from hotline.sla.watch import SlaState, extend_legal_deadline, mark_formal_appeal, sla_state
+from hotline.enquiries.appeals import extend_legal_deadline, mark_formal_appeal
+from hotline.sla.watch import SlaState, sla_state, watch_deadlines
 
 from .factories import make_coordinator, make_enquiry, make_user, topic
 from .jobs import run_jobs
@@ -67,7 +71,22 @@ def test_due_times_follow_the_topic_policy_and_admin_days(app, db, reference):
     assert e.first_response_due_at == perm(2026, 12, 1, 17, 0).astimezone(timezone.utc)
 
 
-def test_warning_and_breach_jobs_fire_at_the_right_moment(app, db, reference):
+def _kinds(db, user):
+    """The answer target's notifications (the first-response target's are tested in test_stats_targets)."""
+    db.session.commit()
+    return sorted(db.session.execute(select(Notification.kind).where(
+        Notification.user_id == user.id, Notification.kind.not_like("first-response-%"))).scalars())
+
+
+def _watch(app) -> None:
+    """One run of the deadline watch as the worker runs it: enqueued and worked."""
+    from hotline.queue import enqueue
+
+    enqueue("hotline.jobs.watch_deadlines", retry=False)
+    run_jobs(app)
+
+
+def test_the_watch_warns_and_escalates_from_the_database_once(app, db, reference):
     db.session.add(SlaPolicy(topic_id=topic("youth").id, first_response_hours=1, answer_hours=5))
     coordinator = make_coordinator()
     supervisor = make_user("supervisor")
@@ -75,36 +94,114 @@ def test_warning_and_breach_jobs_fire_at_the_right_moment(app, db, reference):
     start = perm(2026, 12, 1, 10, 0)  # a Tuesday
     with time_machine.travel(start, tick=False):
         e = make_enquiry()
-        run_jobs(app)  # routes it and schedules the watch jobs
+        run_jobs(app)  # routes it
+    get_redis().flushdb()  # Redis loses everything between intake and the watch: nothing is missed
     e = db.session.get(Enquiry, e.id)
     assert e.assignee_id == coordinator.id
     warn_at, due_at = e.sla_warn_at, e.due_at
     assert warn_at == perm(2026, 12, 1, 14, 0).astimezone(timezone.utc) and due_at == perm(2026, 12, 1, 15, 0).astimezone(timezone.utc)
 
-    def kinds(user):
-        db.session.commit()
-        return sorted(db.session.execute(select(Notification.kind).where(Notification.user_id == user.id)).scalars())
-
     with time_machine.travel(warn_at - timedelta(minutes=1), tick=False):
-        run_jobs(app)
+        _watch(app)
         assert sla_state(e) is SlaState.OK
-    assert kinds(coordinator) == ["assigned"]
+    assert _kinds(db, coordinator) == ["assigned"]
+    assert db.session.get(Enquiry, e.id).sla_warned_at is None
     with time_machine.travel(warn_at + timedelta(seconds=5), tick=False):
-        run_jobs(app)
+        _watch(app)
+        _watch(app)  # the next minute's run, or a second worker: told once
         assert sla_state(e) is SlaState.WARNING
-    assert kinds(coordinator) == ["assigned", "sla-warning"] and kinds(supervisor) == []
+    assert _kinds(db, coordinator) == ["assigned", "sla-warning"] and _kinds(db, supervisor) == []
+    assert db.session.get(Enquiry, e.id).sla_warned_at == warn_at + timedelta(seconds=5)
+    get_redis().flushdb()
     with time_machine.travel(due_at + timedelta(seconds=5), tick=False):
-        run_jobs(app)
+        _watch(app)
         assert sla_state(e) is SlaState.BREACHED
-    assert kinds(supervisor) == ["sla-breach"]
-    assert kinds(coordinator) == ["assigned", "sla-breach", "sla-warning"]
-    # re-scheduling (a hand-over) reuses the same job ids: nothing fires twice
-    from hotline.sla.watch import schedule_sla_jobs
-
-    schedule_sla_jobs(db.session.get(Enquiry, e.id))
+    assert _kinds(db, supervisor) == ["sla-breach"]
+    assert _kinds(db, coordinator) == ["assigned", "sla-breach", "sla-warning"]
     with time_machine.travel(due_at + timedelta(minutes=1), tick=False):
+        _watch(app)
+    assert _kinds(db, supervisor) == ["sla-breach"]
+    e = db.session.get(Enquiry, e.id)
+    assert e.sla_breached_at == due_at + timedelta(seconds=5)
+    assert [ev.kind for ev in e.events].count("breached") == 1
+
+
+def test_a_warning_found_after_the_deadline_is_left_to_the_breach(app, db, reference):
+    """An enquiry assigned only after its due time (nobody was present): one escalation, no
+    belated "close to its deadline"."""
+    coordinator = make_coordinator()
+    supervisor = make_user("supervisor")
+    with time_machine.travel(perm(2026, 12, 1, 10, 0), tick=False):
+        e = make_enquiry()
+        db.session.commit()
+    with time_machine.travel(e.due_at + timedelta(minutes=2), tick=False):
+        watch_deadlines()  # still `new`: escalated, nobody to warn yet
+        db.session.commit()
+        run_jobs(app)      # routed now
+        watch_deadlines()
+    e = db.session.get(Enquiry, e.id)
+    assert e.assignee_id == coordinator.id and e.sla_warned_at is not None
+    assert _kinds(db, supervisor) == ["sla-breach"] and _kinds(db, coordinator) == ["assigned"]
+
+
+def test_two_workers_running_the_watch_at_once_tell_each_enquiry_once(app, db, reference):
+    coordinator = make_coordinator()
+    supervisor = make_user("supervisor")
+    with time_machine.travel(perm(2026, 12, 1, 10, 0), tick=False):
+        enquiries = [make_enquiry() for _ in range(3)]
         run_jobs(app)
-    assert kinds(supervisor) == ["sla-breach"]
+    moment = db.session.get(Enquiry, enquiries[0].id).due_at + timedelta(minutes=1)
+    db.session.commit()  # the test's own session holds nothing while the two run
+    results: dict[str, dict] = {}
+    first_marked, release = threading.Event(), threading.Event()
+
+    def first():
+        with app.app_context():
+            results["first"] = watch_deadlines(moment)
+            first_marked.set()
+            release.wait(10)  # holds its transaction open while the other runs
+            db.session.commit()
+
+    def second():
+        with app.app_context():
+            results["second"] = watch_deadlines(moment)
+            db.session.commit()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_marked.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    time.sleep(0.5)
+    release.set()
+    one.join(20)
+    two.join(20)
+    assert {kind: n for kind, n in results["first"].items() if n} == {
+        "sla-warning": 3, "sla-breach": 3, "first-response-warning": 3, "first-response-breach": 3}
+    assert set(results["second"].values()) == {0}
+    assert _kinds(db, supervisor) == ["sla-breach"] * 3
+    assert _kinds(db, coordinator) == ["assigned"] * 3 + ["sla-breach"] * 3
+
+
+def test_rq_cron_asks_for_the_watch_every_minute_from_memory(app, db):
+    """The worker's cron keeps its schedule in memory: after Redis is emptied the next minute's
+    run is asked for all the same."""
+    from rq import Queue
+
+    from hotline.sla.watch import deadline_cron
+
+    queue = Queue(app.config["RQ_QUEUE"], connection=get_redis())
+    with time_machine.travel(perm(2026, 12, 1, 10, 0), tick=False):
+        cron = deadline_cron(get_redis(), app.config["RQ_QUEUE"])
+        cron.enqueue_jobs()
+        assert [job.func_name for job in queue.get_jobs()] == ["hotline.jobs.watch_deadlines"]
+        get_redis().flushdb()
+        assert cron.enqueue_jobs() == [] and queue.count == 0   # not yet a minute
+    with time_machine.travel(perm(2026, 12, 1, 10, 1, 1), tick=False):
+        cron.enqueue_jobs()
+        assert [job.func_name for job in queue.get_jobs()] == ["hotline.jobs.watch_deadlines"]
+        run_jobs(app)
+    assert queue.count == 0
 
 
 def test_answered_enquiries_are_not_escalated(app, db, reference):
@@ -129,12 +226,31 @@ def test_formal_appeal_deadline_and_its_single_extension(app, db, reference):
     e = make_enquiry()
     db.session.flush()
     mark_formal_appeal(supervisor, e)
-    assert e.legal_due_at == e.created_at + timedelta(days=30)
+    assert e.legal_due_at == e.registered_at + timedelta(days=30)
     with pytest.raises(ValidationFailed):
         extend_legal_deadline(supervisor, e, 31, "много материалов")
     with pytest.raises(ValidationFailed):
         extend_legal_deadline(supervisor, e, 10, "  ")
     extend_legal_deadline(supervisor, e, 20, "нужен ответ партнёров из Циндао")
-    assert e.legal_due_at == e.created_at + timedelta(days=50)
+    assert e.legal_due_at == e.registered_at + timedelta(days=50)
     with pytest.raises(Conflict):
         extend_legal_deadline(supervisor, e, 5, "ещё раз")
+
+
+def test_the_worker_runs_the_cron_in_a_thread_that_ends_with_it(app, db):
+    from rq import Queue
+
+    from hotline.worker import start_deadline_cron
+
+    queue = Queue(app.config["RQ_QUEUE"], connection=get_redis())
+    stop = start_deadline_cron(app)
+    try:
+        deadline = time.monotonic() + 10
+        while queue.count == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [job.func_name for job in queue.get_jobs()] == ["hotline.jobs.watch_deadlines"]
+    finally:
+        stop.set()
+    cron = next(t for t in threading.enumerate() if t.name == "deadline-cron") if any(
+        t.name == "deadline-cron" for t in threading.enumerate()) else None
+    assert cron is None or cron.daemon

@@ -322,7 +322,9 @@ def test_a_rolled_request_reads_in_a_few_statements(app, db, crafted):
     # Every (fact, group) of the page in one statement for the served days and months and one for
     # the live days, every percentile rank in one: the count does not grow with the groups. Names 1,
     # days and months of the period and of the previous one 2, served 1, live 2, open figures 1,
-    # live samples 1, ranks 1, FAQ 2; delivery 2 and feedback 1 (hotline/stats/delivery.py).
+    # live samples 1, ranks 1, FAQ 2; delivery 2 and feedback 1 (hotline/stats/delivery.py);
+    # telephony 1 (hotline/stats/telephony.py, its logins only when someone answered); first
+    # response 2 and reopen 1 (figures/targets.py), appeals 1 (figures/appeals.py).
     from sqlalchemy import event
 
     app.config["REFERENCE_CACHE_SECONDS"] = 30  # as in production: topics, calendar … read once
@@ -338,6 +340,6 @@ def test_a_rolled_request_reads_in_a_few_statements(app, db, crafted):
         for period in (WHOLE_MONTHS, MONTHS_AND_DAYS):
             statements.clear()
             compute(period, Filters(), now=AT_END)
-            assert len(statements) <= 14, "\n".join(s.split("\n")[0][:90] for s in statements)
+            assert len(statements) <= 19, "\n".join(s.split("\n")[0][:90] for s in statements)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)

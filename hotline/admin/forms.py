@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, Field, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput, TextInput
 
@@ -122,6 +122,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[at_most(200)])
     email = StringField(_l("E-mail"), validators=[Optional(), at_most(254)])
     role = PickField(_l("Role"), choices=ROLE_CHOICES)
+    extension = StringField(_l("Phone extension"), validators=[Optional(), at_most(32)],
+                            description=_l("Operators: the extension the phone system names when they answer."))
     # What was typed stays in the field when the save is refused for another field (issue 16).
     password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED)], widget=PasswordInput(hide_value=False),
                              description=_l("At least 8 characters."))
@@ -220,3 +222,9 @@ class CityForm(FlaskForm):
 
 class CityEditForm(CityForm):
     code = None
+
+
+class MailTemplateForm(FlaskForm):
+    """One part of a letter to residents; the service checks that it renders and keeps its links."""
+
+    source = TextAreaField(_l("Text of the letter"), validators=[InputRequired(message=REQUIRED)])

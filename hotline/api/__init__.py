@@ -7,4 +7,4 @@ from ..limits import bearer_key, limiter, per  # noqa: E402
 
 limiter.limit(per("API_REQUESTS_PER_MINUTE", "minute"), key_func=bearer_key)(bp)
 
-from . import attachments, audit, callbacks, calls, enquiries, errors, faq, health, openapi, search, stats  # noqa: E402,F401
+from . import attachments, audit, callbacks, calls, enquiries, errors, faq, health, openapi, search, stats, telephony  # noqa: E402,F401,E501

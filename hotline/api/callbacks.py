@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ..callbacks.service import answer_to_read, get_task, open_tasks, record_attempt
 from ..extensions import db
-from ..models import CallbackStatus, CallbackTask
+from ..models import CallbackKind, CallbackStatus, CallbackTask
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
@@ -37,7 +37,10 @@ def list_callbacks():
         except ValueError:
             return json_error(422, _("Unknown status; expected one of: %(allowed)s.",
                                      allowed="open, done, unreachable, cancelled, all"), fields={"status": status[:40]})
-    tasks = open_tasks(wanted)
+    kind = request.args.get("kind")
+    if kind not in (None, "", "answer", "missed-call"):
+        return json_error(422, _("Unknown kind; expected answer or missed-call."), fields={"kind": kind[:40]})
+    tasks = open_tasks(wanted, kind=CallbackKind(kind) if kind else None)
     return jsonify({"callbacks": [callback_json(t) for t in tasks]})
 
 

@@ -13,6 +13,7 @@ from ..request_guard import parse_id
 from ..enquiries.access import can_view
 from ..enquiries.lists import ListError, page, parse_filters
 from ..enquiries.references import parse_reference
+from ..enquiries.appeals import extend_legal_deadline
 from ..enquiries.workflow import answer_enquiry, hand_over
 from ..extensions import db
 from ..models import Enquiry, EnquiryStatus, Topic, User
@@ -95,3 +96,10 @@ def answer(key: str):
 @api_role_required("coordinator", "supervisor", admin=False)
 def reassign(key: str):
     return _act(key, lambda e, body: hand_over(g.api_user, e, body.get("to"), body.get("reason")))
+
+
+@bp.post("/enquiries/<key>/extend")
+@api_role_required("supervisor", admin=False)
+def extend(key: str):
+    """A formal appeal's one extension (SPEC 8.2): `{days ≤ 30, reason}`."""
+    return _act(key, lambda e, body: extend_legal_deadline(g.api_user, e, body.get("days"), body.get("reason")))

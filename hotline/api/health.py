@@ -5,12 +5,15 @@ from flask import jsonify
 from sqlalchemy import func, select, text
 
 from ..extensions import db
+from ..limits import client_address, limiter, per
 from ..models import Enquiry, EnquiryStatus, utcnow
 from ..queue import get_queue
 from . import bp
 
 
 @bp.get("/health")
+# Monitors poll it without a token: its own limit per address, not a share of the API's per token.
+@limiter.limit(per("HEALTH_REQUESTS_PER_MINUTE", "minute"), key_func=client_address, override_defaults=True)
 def health():
     body: dict = {"database": "ok", "redis": "ok"}
     healthy = True

@@ -41,6 +41,8 @@ SPEC = {
                     "faq_ids": {"type": "array", "items": {"type": "integer"}},
                     "answer": {"type": "string"},
                     "started_at": {"type": "string", "format": "date-time"},
+                    "cti_call_id": {"type": "string", "maxLength": 250,
+                                    "description": "the phone system's callId: started/ended come from its answer and hang-up"},
                     "ended_at": {"type": "string", "format": "date-time"},
                 },
             },
@@ -156,6 +158,13 @@ SPEC["components"]["schemas"]["FaqIn"] = {
 }
 
 SPEC["paths"].update({
+    "/telephony/calls": {"get": {
+        "summary": "Calls as the phone system reported them (supervisors see numbers masked)",
+        "parameters": [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("from", "to", "missed")],
+        "responses": {"200": {"description": "{period, calls: [...]}"}, **_errors(400, 401, 403, 422)}}},
+    "/telephony/active": {"get": {
+        "summary": "The call the phone system says this operator is on now, with the caller card",
+        "responses": {"200": {"description": "{call, caller} or {call: null}"}, **_errors(401, 403)}}},
     "/enquiries/{id}/attachments": {"post": {
         "summary": "Attach a file to an enquiry one may see (PDF, images, office documents, plain text; "
                    "the type is read from the bytes)",

@@ -20,6 +20,8 @@ def enquiry_summary(enquiry: Enquiry) -> dict:
         "due_at": iso(enquiry.due_at),
         "created_at": iso(enquiry.created_at),
         "assignee": enquiry.assignee.login if enquiry.assignee else None,
+        "formal_appeal": enquiry.formal_appeal,
+        "legal_due_at": iso(enquiry.legal_due_at),
     }
 
 
@@ -70,8 +72,9 @@ def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
         "cancelled_at": iso(enquiry.cancelled_at),
         "answer": enquiry.answer,
         "sla": sla,
-        "formal_appeal": enquiry.formal_appeal,
-        "legal_due_at": iso(enquiry.legal_due_at),
+        "registered_at": iso(enquiry.registered_at),
+        "legal_extended_at": iso(enquiry.legal_extended_at),
+        "legal_extension_reason": enquiry.legal_extension_reason,
         "unrouted": enquiry.unrouted_at is not None,
         "returned_reason": enquiry.return_reason if enquiry.returned_at else None,
     }

@@ -100,3 +100,14 @@ def clear(actor: User, user: User) -> int:
             (LoginThrottle.login == ADDRESS_ONLY) & LoginThrottle.address.in_(addresses))))
         audit.record(actor, "clear_login_delay", user, addresses=addresses)
     return len(rows)
+
+
+def prune(now: datetime | None = None) -> int:
+    """Forget the counts that no longer slow anyone: the last failure older than the window and
+    no wait still running (the nightly retention run; without it the table only grows)."""
+    now = now or utcnow()
+    forgotten = now - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    result = db.session.execute(delete(LoginThrottle).where(
+        LoginThrottle.last_failure_at < forgotten,
+        or_(LoginThrottle.delayed_until.is_(None), LoginThrottle.delayed_until <= now)))
+    return result.rowcount or 0

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..enquiries.service import record_first_response
 from ..extensions import db
 from ..models import (
     CallbackAttempt,
@@ -64,10 +65,13 @@ def open_callback(kind: CallbackKind, phone: str, *, caller_id: int | None = Non
     return task
 
 
-def open_tasks(status: CallbackStatus | None = CallbackStatus.OPEN, limit: int = 500) -> list[CallbackTask]:
-    """Oldest first, as operators work them."""
+def open_tasks(status: CallbackStatus | None = CallbackStatus.OPEN, limit: int = 500,
+               kind: CallbackKind | None = None) -> list[CallbackTask]:
+    """Oldest first, as operators work them; `kind` narrows to answers or missed calls."""
     stmt = select(CallbackTask).options(selectinload(CallbackTask.attempts), selectinload(CallbackTask.caller),
                                         selectinload(CallbackTask.enquiry))
+    if kind is not None:
+        stmt = stmt.where(CallbackTask.kind == kind)
     if status is not None:
         stmt = stmt.where(CallbackTask.status == status)
     order = (CallbackTask.created_at, CallbackTask.id) if status is CallbackStatus.OPEN \
@@ -116,8 +120,8 @@ def record_attempt(actor: User, task: CallbackTask, result, note=None) -> Callba
                                     {"result": result.value}, created_at=now))
     if result is CallbackResult.REACHED:
         task.status, task.closed_at = CallbackStatus.DONE, now
-        if enquiry is not None and enquiry.first_response_at is None:
-            enquiry.first_response_at = now  # SPEC 7: a call-back that reached counts as first response
+        if enquiry is not None:  # SPEC 7: a call-back that reached counts as first response
+            record_first_response(enquiry, now)
         if task.delivery_id:
             from ..delivery.service import called_back
 

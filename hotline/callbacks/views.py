@@ -10,7 +10,7 @@ from .. import audit
 from ..auth.decorators import role_required
 from ..errors import ServiceError
 from ..extensions import db
-from ..models import CallbackStatus
+from ..models import CallbackKind, CallbackStatus
 from ..writes import writes
 from . import bp
 from .service import KIND_LABELS, RESULT_LABELS, STATUS_LABELS, answer_to_read, get_task, open_tasks, record_attempt
@@ -21,7 +21,8 @@ from .service import KIND_LABELS, RESULT_LABELS, STATUS_LABELS, answer_to_read, 
 @role_required("operator", "supervisor", admin=False)
 def index():
     show = request.args.get("show", "open")
-    tasks = open_tasks(CallbackStatus.OPEN if show == "open" else None)
+    kind = CallbackKind.MISSED_CALL if request.args.get("kind") == CallbackKind.MISSED_CALL.value else None
+    tasks = open_tasks(CallbackStatus.OPEN if show == "open" else None, kind=kind)
     if tasks:
         audit.record_row(current_user, "list", "callback_task", None, ids=[t.id for t in tasks])
         db.session.commit()
@@ -29,7 +30,7 @@ def index():
     from ..enquiries.access import is_supervisor
 
     failed = undelivered() if is_supervisor(current_user) else []
-    return render_template("callbacks/index.html", tasks=tasks, show=show, answer_to_read=answer_to_read,
+    return render_template("callbacks/index.html", tasks=tasks, show=show, kind=kind, answer_to_read=answer_to_read,
                            failed=failed, delivery_label=DELIVERY_LABELS.get,
                            kind_label=KIND_LABELS.get, result_label=RESULT_LABELS.get,
                            status_label_cb=STATUS_LABELS.get, results=list(RESULT_LABELS))

@@ -28,6 +28,7 @@ class CallForm(FlaskForm):
     caller_email = StringField(_l("E-mail"))
     caller_language = SelectField(_l("Language"), choices=[("ru", "Русский"), ("en", "English")])
     consent = BooleanField(_l("Consent to personal data processing given"))
+    formal_appeal = BooleanField(_l("A written appeal under 59-FZ (legal deadline 30 days)"))
     channel = SelectField(_l("Channel"), choices=[(c.value, label) for c, label in CHANNEL_LABELS.items()])
     topic = SelectField(_l("Topic"), choices=[])
     city = SelectField(_l("Sister city"), choices=[])
@@ -36,6 +37,7 @@ class CallForm(FlaskForm):
     outcome = RadioField(_l("Outcome"), choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()],
                          validate_choice=False)
     started_at = HiddenField()
+    cti_call_id = HiddenField()  # set by the screen pop
     reply_channel = SelectField(_l("Answer reaches the caller"), validate_choice=False, choices=[
         ("", _l("as the contacts allow (e-mail, else a call-back)")), ("email", _l("by e-mail")),
         ("phone", _l("by a call-back")), ("none", _l("the caller looks it up by reference"))])
@@ -50,7 +52,9 @@ class CallForm(FlaskForm):
             "outcome": self.outcome.data,
             "faq_ids": faq_ids,
             "started_at": self.started_at.data or None,
+            "cti_call_id": self.cti_call_id.data or None,
             "reply_channel": self.reply_channel.data or None,
+            "formal_appeal": bool(self.formal_appeal.data),
             "caller": {
                 "name": self.caller_name.data or "",
                 "phone": self.phone.data or "",

@@ -43,6 +43,8 @@ class CallInput:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     reply_channel: "ReplyChannel | None" = None  # routed calls: how the answer reaches the caller
+    cti_call_id: str | None = None  # the phone system's callId: the times come from its answer and hang-up
+    formal_appeal: bool = False  # a written appeal under 59-FZ, registered with its enquiry
 
 
 class _Collector:
@@ -146,6 +148,16 @@ def parse_call(payload: dict) -> CallInput:
     started_at = c.moment(payload, "started_at")
     ended_at = c.moment(payload, "ended_at")
     _check_times(c, started_at, ended_at)
+    cti_call_id = c.text(payload, "cti_call_id", max_length=250) or None
+    if cti_call_id and "cti_call_id" not in c.errors:
+        # A call the phone system reported: its talk time is the handle time (SPEC 5.9).
+        from ..telephony.service import times_for_logged_call
+
+        try:
+            started_at, ended_at = times_for_logged_call(cti_call_id)
+        except ValidationFailed as exc:
+            for name, message in exc.fields.items():
+                c.add(name, message)
 
     reply_channel = None
     if outcome is CallOutcome.ROUTED:
@@ -156,12 +168,20 @@ def parse_call(payload: dict) -> CallInput:
         except ValidationFailed as exc:
             for name, message in exc.fields.items():
                 c.add(name, message)
+    formal_appeal = payload.get("formal_appeal", False)
+    if formal_appeal is None:
+        formal_appeal = False
+    if not isinstance(formal_appeal, bool):
+        c.add("formal_appeal", _l("Must be true or false."))
+    elif formal_appeal and outcome is not CallOutcome.ROUTED:
+        c.add("formal_appeal", _l("Only a routed call becomes an enquiry, and so a formal appeal."))
     if c.errors:
         raise ValidationFailed(_l("The call was not saved: check the marked fields."), c.errors)
     return CallInput(
         channel=channel, topic=topic, city=city, question=question, outcome=outcome,
         caller=caller, faq_entries=faq_entries, answer=answer,
-        started_at=started_at, ended_at=ended_at, reply_channel=reply_channel,
+        started_at=started_at, ended_at=ended_at, reply_channel=reply_channel, cti_call_id=cti_call_id,
+        formal_appeal=formal_appeal is True,
     )
 
 

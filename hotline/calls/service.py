@@ -95,6 +95,8 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     # No end given: it ended now, if that makes a call of a sane length; else its length is unknown.
     longest = timedelta(minutes=current_app.config["CALL_MAX_HANDLE_MINUTES"])
     ended_at = data.ended_at or (now if data.started_at is None or now - longest <= data.started_at <= now else None)
+    if data.cti_call_id:
+        ended_at = data.ended_at  # still talking: the hang-up event fills it in
     call_id = db.session.execute(INSERT_CALL, dict(
         channel=data.channel, caller_id=caller_id, operator_id=actor.id if actor else None,
         topic_id=data.topic.id,
@@ -105,7 +107,13 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     if routed:
         enquiry = create_enquiry(actor, plan, call_id=call_id, caller_id=caller_id, topic_id=data.topic.id,
                                  city_id=data.city.id if data.city else None, question=data.question,
-                                 new_call_started_at=started_at, reply_channel=data.reply_channel)
+                                 new_call_started_at=started_at, reply_channel=data.reply_channel,
+                                 # marked by the operator at intake; what residents send is not
+                                 formal_appeal=data.formal_appeal and actor is not None)
+    if data.cti_call_id:
+        from ..telephony.service import link_logged_call
+
+        link_logged_call(data.cti_call_id, call_id)
     audit.record_row(actor, "create", Call.__tablename__, call_id, outcome=data.outcome.value)
     from ..search.index import changed
 

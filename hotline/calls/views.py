@@ -44,7 +44,16 @@ def _faq_ids_from_request() -> list[int]:
 def new_call():
     form = _call_form()
     if request.method == "GET":
-        form.started_at.data = utcnow().isoformat()  # no outcome: the operator chooses one
+        # No outcome: the operator chooses one. The clock starts with the first keystroke (or
+        # Start call), never when the page opened; on a call the phone system reported, with
+        # its answer (the screen pop fills this in live; a reload finds the call here).
+        from ..telephony.service import active_call
+
+        on_call = active_call(current_user)
+        if on_call is not None:
+            form.cti_call_id.data = on_call.call_id
+            form.started_at.data = on_call.answered_at.isoformat()
+            form.phone.data = on_call.phone or on_call.from_number or ""
     elif form.validate_on_submit():
         faq_ids = _faq_ids_from_request()
         try:

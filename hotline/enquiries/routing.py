@@ -212,11 +212,8 @@ def _assign_batch(chosen: dict[int, Choice], router: Router) -> dict[int, str]:
         for i in taken])
     enquiries = {e.id: e for e in db.session.execute(select(Enquiry).where(Enquiry.id.in_(taken))).scalars()}
     from ..notifications.service import notify_many
-    from ..sla.watch import schedule_sla_jobs
 
     notify_many([(users[chosen[i].user_id], "assigned", enquiries[i]) for i in taken])
-    for enquiry_id in taken:
-        schedule_sla_jobs(enquiries[enquiry_id])
     return login
 
 
@@ -243,10 +240,8 @@ def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=None, kind=kind,
                                 detail={"to": assignee.login}, created_at=now))
     from ..notifications.service import notify
-    from ..sla.watch import schedule_sla_jobs
 
     notify(assignee, "assigned", enquiry)
-    schedule_sla_jobs(enquiry)
     return f"{kind}:{assignee.login}"
 
 

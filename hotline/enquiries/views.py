@@ -2,6 +2,8 @@
 and the unrouted list."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,19 +21,21 @@ from ..extensions import db
 from ..faq.search import search
 from ..models import AttachmentSource, Enquiry, EnquiryStatus, Role, User, utcnow
 from ..reference import city_choices, topic_choices
-from ..sla.watch import extend_legal_deadline, mark_formal_appeal
 from ..writes import writes
 from . import bp, workflow
+from .appeals import REGISTRATION_DAYS, extend_legal_deadline, mark_formal_appeal
 from .access import can_view, can_work, is_supervisor, visible
 
 OPEN = (EnquiryStatus.NEW, EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
 INBOX_LIMIT = 500
 
 
-def _inbox_query(view: str):
+def _inbox_query(view: str, appeals: bool = False):
     stmt = (select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.city),
                                     selectinload(Enquiry.assignee))
             .where(Enquiry.status.in_(OPEN)))
+    if appeals:  # formal appeals under 59-FZ only
+        stmt = stmt.where(Enquiry.formal_appeal.is_(True))
     if view == "overdue":  # past the answer deadline now (the dashboard's «breached now» opens it)
         stmt = stmt.where(Enquiry.due_at < utcnow())
         if not is_supervisor(current_user):
@@ -69,10 +73,11 @@ def _audit_list(enquiries, via: str, only_if_changed: bool = False) -> None:
 @role_required("coordinator", "supervisor", admin=False)
 def inbox():
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
-    enquiries = db.session.execute(_inbox_query(view)).scalars().all()
+    appeals = request.args.get("appeals") == "1"
+    enquiries = db.session.execute(_inbox_query(view, appeals)).scalars().all()
     _audit_list(enquiries, "inbox")
     session["inbox_audited"] = ",".join(str(e.id) for e in enquiries)
-    return render_template("enquiries/inbox.html", enquiries=enquiries, view=view, now=utcnow(),
+    return render_template("enquiries/inbox.html", enquiries=enquiries, view=view, now=utcnow(), appeals=appeals,
                            coordinators=_coordinators() if is_supervisor(current_user) else [])
 
 
@@ -82,7 +87,7 @@ def inbox():
 def inbox_rows():
     """The inbox table body, polled by htmx so new enquiries appear without a reload."""
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
-    enquiries = db.session.execute(_inbox_query(view)).scalars().all()
+    enquiries = db.session.execute(_inbox_query(view, request.args.get("appeals") == "1")).scalars().all()
     _audit_list(enquiries, "inbox", only_if_changed=True)
     return render_template("enquiries/_rows.html", enquiries=enquiries, now=utcnow())
 
@@ -113,6 +118,7 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
         form=request.form if status != 200 else {}, correcting=correcting,
         topics=topic_choices() if correcting else [], cities=city_choices(_("— any —")) if correcting else [],
         thread=thread(enquiry.id), delivery=latest_delivery(enquiry.id),
+        appeal_registration_limit=timedelta(days=REGISTRATION_DAYS),
     ), status
 
 

@@ -16,7 +16,7 @@ from ..queue import enqueue_after_commit
 from ..visibility import can_work_enquiry as can_work
 from ..visibility import is_supervisor
 from .routing import ROUTE_JOB, route_job_id
-from .service import business_calendar
+from .service import business_calendar, mark_reopened, record_first_response
 
 ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
@@ -26,8 +26,11 @@ REOPEN_DAYS = 30  # a closed enquiry may be reopened this long after closing (SP
 
 
 def _event(enquiry: Enquiry, actor: User | None, kind: str, **detail) -> None:
+    from .. import live
+
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id if actor else None, kind=kind,
                                 detail=detail, created_at=utcnow()))
+    live.publish_channel_after_commit("desk", "inbox")  # every open inbox refreshes its rows
 
 
 def _text(value, field: str, max_length: int, message) -> str:
@@ -68,8 +71,7 @@ def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry
     enquiry.status = EnquiryStatus.ANSWERED
     enquiry.answer = text
     enquiry.answered_at = now
-    if enquiry.first_response_at is None:
-        enquiry.first_response_at = now
+    record_first_response(enquiry, now)
     enquiry.answer_business_seconds = business_calendar().business_seconds_between(enquiry.created_at, now)
     _event(enquiry, actor, "answered", faq_ids=faq_ids or [])
     audit.record(actor, "answer", enquiry)
@@ -126,10 +128,8 @@ def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
     _event(enquiry, actor, "handed-over", **{"from": previous, "to": target.login, "reason": reason})
     audit.record(actor, "hand_over", enquiry, to=target.login)
     from ..notifications.service import notify
-    from ..sla.watch import schedule_sla_jobs
 
     notify(target, "handed-over", enquiry)
-    schedule_sla_jobs(enquiry)
     return enquiry
 
 
@@ -263,12 +263,10 @@ def reopen(actor: User, enquiry: Enquiry, reason) -> Enquiry:
         raise Conflict(_l("Only an answered enquiry, or one closed in the last %(days)d days, can be reopened.",
                           days=REOPEN_DAYS))
     reason = _text(reason, "reason", REASON_MAX, _l("Say why it is reopened."))
-    enquiry.status = EnquiryStatus.REOPENED
-    enquiry.reopened_at = utcnow()
+    # A new due time from now; the routing job gives it back to its assignee, or to someone present.
+    mark_reopened(enquiry, utcnow())
     _event(enquiry, actor, "reopened", reason=reason)
     audit.record(actor, "reopen", enquiry)
-    # The routing job gives it back to its assignee, or to someone present if they are away.
-    enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
     return enquiry
 
 

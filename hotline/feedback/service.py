@@ -7,11 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..enquiries.routing import ROUTE_JOB, route_job_id
+from ..enquiries.service import mark_reopened
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Delivery, Enquiry, EnquiryEvent, EnquiryStatus, Feedback, FeedbackVerdict, utcnow
-from ..queue import enqueue_after_commit
 from .tokens import FeedbackLink, LinkExpired, LinkInvalid, read_token
 
 COMMENT_MAX = 2000
@@ -62,9 +61,7 @@ def give_feedback(token: str, verdict, comment) -> Feedback:
     if verdict is FeedbackVerdict.NOT_HELPFUL and comment and enquiry.status in (
             EnquiryStatus.ANSWERED, EnquiryStatus.CLOSED) and enquiry.assignee_id is not None:
         # Back to the coordinator who answered (routing keeps a reopened enquiry's assignee).
-        enquiry.status = EnquiryStatus.REOPENED
-        enquiry.reopened_at = now
+        mark_reopened(enquiry, now)
         db.session.add(EnquiryEvent(enquiry_id=enquiry.id, kind="reopened", created_at=now,
                                     detail={"reason": comment, "via": "feedback"}))
-        enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
     return feedback

@@ -1,14 +1,15 @@
 """The letters the hotline writes to residents: the answer (with its feedback links), the
 acknowledgement of a mail taken in, and a coordinator's message in the thread. Each is rendered
-in the resident's language (Russian, or English for any other) from templates under
-`templates/mail/`, whose copies under `instance/mail_templates/` admins may edit."""
+in the resident's language (Russian, or English for any other) from the wording admins may edit
+(`letter_templates`: their edit, else the default under `templates/mail/<language>/`)."""
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..models import Delivery, Enquiry, FeedbackVerdict, MailKind, OutgoingMail
+from . import letter_templates
 from .outbox import compose
 
 
@@ -39,32 +40,32 @@ def answer_letter(enquiry: Enquiry, delivery: Delivery) -> OutgoingMail:
     from ..feedback.tokens import feedback_url
 
     caller = enquiry.caller
-    with force_locale(resident_language(caller.language)):
-        context = dict(enquiry=enquiry, name=caller.name, answer=enquiry.answer,
+    language = resident_language(caller.language)
+    with force_locale(language):
+        context = dict(reference=enquiry.reference, name=caller.name, answer=enquiry.answer,
                        helpful_url=feedback_url(delivery.id, FeedbackVerdict.HELPFUL),
                        not_helpful_url=feedback_url(delivery.id, FeedbackVerdict.NOT_HELPFUL), **_signature())
         subject = _("%(ref)s: the answer to your question", ref=enquiry.reference)
-        text = render_template("mail/answer.txt", **context)
-        html = render_template("mail/answer.html", **context)
+    text = letter_templates.render("answer", language, "txt", context)
+    html = letter_templates.render("answer", language, "html", context)
     return compose(MailKind.ANSWER, caller.email, subject, text, html, enquiry_id=enquiry.id,
                    delivery_id=delivery.id, reference=enquiry.reference, **_thread_headers(enquiry))
 
 
 def acknowledgement_letter(enquiry: Enquiry, to: str, language: str | None, in_reply_to: str | None,
                            references: list[str]) -> OutgoingMail:
-    with force_locale(resident_language(language)):
-        context = dict(enquiry=enquiry, **_signature())
+    language = resident_language(language)
+    with force_locale(language):
         subject = _("%(ref)s: your question is registered", ref=enquiry.reference)
-        text = render_template("mail/acknowledgement.txt", **context)
+    text = letter_templates.render("acknowledgement", language, "txt", dict(reference=enquiry.reference, **_signature()))
     return compose(MailKind.ACKNOWLEDGEMENT, to, subject, text, enquiry_id=enquiry.id, in_reply_to=in_reply_to,
                    references=references, automatic=True, reference=enquiry.reference)
 
 
 def interim_letter(enquiry: Enquiry, body: str) -> OutgoingMail:
-    caller = enquiry.caller
-    with force_locale(resident_language(caller.language)):
-        context = dict(enquiry=enquiry, body=body, **_signature())
+    language = resident_language(enquiry.caller.language)
+    with force_locale(language):
         subject = _("%(ref)s: a message about your question", ref=enquiry.reference)
-        text = render_template("mail/interim.txt", **context)
-    return compose(MailKind.INTERIM, caller.email, subject, text, enquiry_id=enquiry.id,
+    text = letter_templates.render("interim", language, "txt", dict(reference=enquiry.reference, body=body, **_signature()))
+    return compose(MailKind.INTERIM, enquiry.caller.email, subject, text, enquiry_id=enquiry.id,
                    reference=enquiry.reference, **_thread_headers(enquiry))

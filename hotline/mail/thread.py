@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..enquiries.access import can_work
-from ..enquiries.routing import ROUTE_JOB, route_job_id
+from ..enquiries.service import mark_reopened, record_first_response
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -29,7 +29,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..queue import enqueue_after_commit
 
 MESSAGE_MAX = 10_000
 
@@ -71,12 +70,10 @@ def resident_message(enquiry: Enquiry, body, source: str, incoming_mail_id: int 
     outcome = "joined"
     if not enquiry.is_open:
         if reopenable(enquiry):
-            enquiry.status = EnquiryStatus.REOPENED
-            enquiry.reopened_at = now
+            # A new due time; back to the assignee (routing keeps a reopened enquiry's coordinator).
+            mark_reopened(enquiry, now)
             db.session.add(EnquiryEvent(enquiry_id=enquiry.id, kind="reopened", created_at=now,
                                         detail={"via": source, "reason": body[:200]}))
-            # Back to the assignee (routing keeps a reopened enquiry's coordinator when present).
-            enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
             outcome = "reopened"
         else:
             enquiry = follow_up(enquiry, body, source)
@@ -129,8 +126,7 @@ def write_to_resident(actor: User, enquiry: Enquiry, body) -> ThreadMessage:
                             source="email" if mail else "web", body=body, outgoing_mail_id=mail.id if mail else None,
                             created_at=now)
     db.session.add(message)
-    if enquiry.first_response_at is None:
-        enquiry.first_response_at = now  # SPEC 7: an interim reply is a first response
+    record_first_response(enquiry, now)  # SPEC 7: an interim reply is a first response
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id, kind="interim-reply", created_at=now,
                                 detail={"mailed": mail is not None}))
     audit.record(actor, "interim_reply", enquiry)

@@ -17,6 +17,7 @@ NAV = [
     ("callbacks.index", _l("Call-backs"), {O, S}),
     ("faq.index", _l("FAQ"), {O, C, S}),
     ("stats.dashboard", _l("Dashboard"), {S}),
+    ("telephony.wallboard", _l("Wallboard"), {S}),
     ("admin.index", _l("Administration"), {S}),  # supervisors see absences and routing there
     ("privacy.index", _l("Personal data"), {S}),
     ("mail.outbox", _l("Outbox"), {A}),

@@ -13,6 +13,7 @@ from .enquiries import (
     ReferenceCounter,
 )
 from .delivery import (
+    MailTemplate,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
@@ -33,12 +34,13 @@ from .routing import Absence, CalendarDay, CoordinatorGroup, GroupMember, Routin
 from .imports import ImportedRow, ImportJob, ImportKind, ImportStatus
 from .search import SearchDocument
 from .signin import LoginThrottle
+from .telephony import CallDirection, CtiEvent, TelephonyCall
 from .stats import StatsCube, StatsCubeMonth, StatsDay, StatsMonth, StatsSample  # noqa: F401
 from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
 
 __all__ = [
-    "Attachment", "AttachmentSource", "StoredFile",
+    "Attachment", "AttachmentSource", "StoredFile", "MailTemplate",
     "Absence", "AccessToken", "ApiToken", "AuditEntry", "CalendarDay", "Call", "CallChannel", "CallOutcome",
     "Caller", "CoordinatorGroup", "Enquiry", "EnquiryEvent", "EnquiryNote", "EnquiryStatus",
     "FaqEntry", "FaqVote", "LoginThrottle", "FaqRevision", "FaqStatus", "FaqTerm", "FaqTermKey", "FaqUse", "FaqWording", "GroupMember",
@@ -47,4 +49,5 @@ __all__ = [
     "CallbackAttempt", "CallbackKind", "CallbackResult", "CallbackStatus", "CallbackTask", "Delivery",
     "DeliveryAttempt", "DeliveryStatus", "Feedback", "FeedbackVerdict", "IncomingKind", "IncomingMail",
     "MailKind", "MailStatus", "OutgoingMail", "ReplyChannel", "ThreadAuthor", "ThreadMessage",
+    "CallDirection", "CtiEvent", "TelephonyCall",
 ]

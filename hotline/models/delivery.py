@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -177,3 +177,21 @@ class Feedback(db.Model):
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class MailTemplate(db.Model):
+    """An admin's edit of one part of a letter to residents in one language (SPEC 3, delivery);
+    without a row the letter is written from its file under templates/mail/<language>/."""
+
+    __tablename__ = "mail_template"
+    __table_args__ = (UniqueConstraint("letter", "language", "part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter: Mapped[str] = mapped_column(String(40))  # answer, acknowledgement, interim
+    language: Mapped[str] = mapped_column(String(5))  # ru, en
+    part: Mapped[str] = mapped_column(String(5))  # txt, html
+    source: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    updated_by: Mapped["User | None"] = relationship()  # noqa: F821

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -45,6 +45,10 @@ class Enquiry(db.Model):
         Index("ix_enquiry_assigned_at", "assigned_at"),
         Index("ix_enquiry_answered_at", "answered_at"),
         Index("ix_enquiry_reopened_at", "reopened_at"),
+        Index("ix_enquiry_first_response_at", "first_response_at"),
+        # Only the formal appeals (few): the 59-FZ figures and the inbox filter, no cost to the others.
+        Index("ix_enquiry_formal_appeal", "registered_at", sqlite_where=text("formal_appeal = 1"),
+              postgresql_where=text("formal_appeal")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,9 +76,17 @@ class Enquiry(db.Model):
     unrouted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unrouted_reason: Mapped[str | None] = mapped_column(String(200))
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 80 % of the first-response target; business seconds to the first response (SPEC 7).
+    first_response_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_business_seconds: Mapped[float | None]
+    first_response_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # 80 % of the answer target in business time: the assignee is warned from here on.
     sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The deadline watch's marks (hotline/sla/watch.py): set once, by the run that told people.
+    sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A coordinator sent it back to the operator (wrong topic, more from the caller needed).
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     return_reason: Mapped[str | None] = mapped_column(Text)
@@ -84,6 +96,8 @@ class Enquiry(db.Model):
     answer_published: Mapped[bool] = mapped_column(default=True)
     # Federal Law 59-FZ formal appeal: 30 calendar days, one extension of up to 30.
     formal_appeal: Mapped[bool] = mapped_column(default=False)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    legal_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     legal_extension_reason: Mapped[str | None] = mapped_column(Text)

@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Ties in routing go to the coordinator assigned longest ago (SPEC 5.2).
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The operator's phone extension: the phone system's answeringNumber finds them by it (SPEC 8.4).
+    extension: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     memberships: Mapped[list["GroupMember"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"

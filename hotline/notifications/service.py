@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
@@ -21,12 +22,16 @@ KINDS = {
     "reassigned-after-reopen": _l("Enquiry %(ref)s was reopened and is back with you."),
     "sla-warning": _l("Enquiry %(ref)s is close to its deadline."),
     "sla-breach": _l("Enquiry %(ref)s has missed its deadline."),
+    "first-response-warning": _l("Enquiry %(ref)s is close to its first-response target: reply to the resident."),
+    "first-response-breach": _l("Enquiry %(ref)s has had no first response within its target."),
+    "legal-warning": _l("Formal appeal %(ref)s: five days or less to its legal deadline (59-FZ)."),
     "unrouted": _l("Enquiry %(ref)s could not be routed: nobody can take it."),
     "returned": _l("Enquiry %(ref)s was returned to you by the coordinator."),
     "answered": _l("Enquiry %(ref)s has been answered."),
 }
 # Kinds that are said once per enquiry and person, however often the job runs.
-ONCE = {"sla-warning", "sla-breach", "unrouted"}
+ONCE = {"sla-warning", "sla-breach", "first-response-warning", "first-response-breach", "legal-warning",
+        "unrouted"}
 
 
 def message(notification: Notification) -> str:
@@ -41,19 +46,35 @@ def notify(user: User, kind: str, enquiry: Enquiry | None) -> int | None:
     return added[0] if added else None
 
 
-def notify_many(items: list[tuple[User, str, Enquiry | None]]) -> list[int]:
+def _once_key(kind: str, enquiry: Enquiry | None, user: User, rounds: dict[int, datetime | None]) -> str | None:
+    if kind not in ONCE:
+        return None
+    key = f"{kind}:{enquiry.id if enquiry else None}:{user.id}"
+    told = rounds.get(enquiry.id) if enquiry else None
+    return f"{key}:{int(told.timestamp())}" if told else key
+
+
+def notify_many(items: list[tuple[User, str, Enquiry | None]],
+                rounds: dict[int, datetime | None] | None = None) -> list[int]:
     """Add notifications in one statement (a batch of routed enquiries); returns the ids of those
-    added — a ONCE kind already given to that person for that enquiry is skipped."""
+    added — a ONCE kind already given to that person for that enquiry is skipped. `rounds` names,
+    per enquiry, the deadline a ONCE kind is about: a new deadline (reopen, extension) is told anew."""
     if not items:
         return []
     now = utcnow()
     rows = [{"user_id": user.id, "enquiry_id": enquiry.id if enquiry else None, "kind": kind, "created_at": now,
-             "dedup_key": f"{kind}:{enquiry.id if enquiry else None}:{user.id}" if kind in ONCE else None}
+             "dedup_key": _once_key(kind, enquiry, user, rounds or {})}
             for user, kind, enquiry in items]
     table = Notification.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     added = db.session.execute(
         insert(table).values(rows).on_conflict_do_nothing().returning(table.c.id, table.c.user_id)).all()
+    from .. import live
+
+    for user_id in {user_id for _id, user_id in added}:
+        live.publish_after_commit(user_id, "bell")  # the bell, within a second (the live channel)
+    if added:
+        live.publish_channel_after_commit("desk", "inbox")  # an enquiry was assigned, handed over, …
     if current_app.config.get("MAIL_SERVER"):
         with_email = {user.id for user, _, _ in items if user.email}
         for notification_id, user_id in added:
@@ -82,6 +103,9 @@ def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(notification_ids))
+    from .. import live
+
+    live.publish_after_commit(user.id, "bell")  # the bell on the person's other tabs
     return db.session.execute(stmt.values(read_at=utcnow())).rowcount
 
 

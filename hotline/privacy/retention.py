@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import exists, or_, select
 
 from .. import audit
+from ..auth import throttle
 from ..extensions import db
 from ..models import Attachment, Call, Caller, Enquiry, utcnow
 from ..timefmt import local_zone
@@ -78,6 +79,14 @@ def run_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> 
     names any more (what a crash left between a file and its transaction)."""
     from ..attachments.storage import sweep_orphans
 
+    from ..telephony.service import anonymise_calls, purge_events
+
+    purge_events(now)
+    throttle.prune(now)
+    cutoff = retention_cutoff(now)
+    if cutoff is not None:
+        anonymise_calls(cutoff)
+    db.session.commit()
     total, cursor = Anonymised(), Cursor()
     while done := apply_retention(now, limit, cursor):
         db.session.commit()

@@ -130,8 +130,13 @@ def erase_caller(actor: User, caller: Caller, reason: str) -> Anonymised:
                           refs=", ".join(e.reference for e in still_open)))
     call_ids = db.session.execute(select(Call.id).where(Call.caller_id == caller.id)).scalars().all()
     enquiry_ids = db.session.execute(select(Enquiry.id).where(Enquiry.caller_id == caller.id)).scalars().all()
+    phone = caller.phone
     done = Anonymised(callers=anonymise_callers([caller.id]), calls=blank_calls(call_ids),
                       enquiries=blank_enquiries(enquiry_ids))
+    if phone:
+        from ..telephony.service import erase_phone
+
+        erase_phone(phone)
     db.session.refresh(caller)
     audit.record(actor, "erase", caller, reason=reason, calls=done.calls, enquiries=done.enquiries)
     return done

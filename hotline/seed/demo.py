@@ -82,7 +82,31 @@ def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
     created["attachments"] = seed_demo_attachments()
     db.session.flush()
     created["deliveries"] = __import__("hotline.delivery.demo", fromlist=["x"]).seed_delivery_demo()
+    created["telephony_calls"] = _seed_telephony(calls_days)
     return created
+
+
+EXTENSIONS = {"operator": "101", "operator2": "102"}
+
+
+def _seed_telephony(days: int) -> int:
+    """The operators' extensions and a few weeks of phone traffic up to now (KPIs, the wallboard)."""
+    from ..models import TelephonyCall
+    from ..telephony.simulation import seed_history
+
+    for login, extension in EXTENSIONS.items():
+        user = db.session.execute(select(User).where(User.login == login)).scalar_one_or_none()
+        if user is not None and user.extension is None and not db.session.execute(
+                select(User.id).where(User.extension == extension)).first():
+            user.extension = extension
+    db.session.flush()
+    if db.session.execute(select(func.count(TelephonyCall.id))).scalar_one():
+        return 0
+    zone = local_zone()
+    now = utcnow()
+    today = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
+    return seed_history(today - timedelta(days=days), days + 1, list(EXTENSIONS.values()), until=now,
+                        calendar=business_calendar())
 
 
 def _seed_users() -> int:

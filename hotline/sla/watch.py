@@ -1,22 +1,29 @@
-"""The SLA watch: jobs scheduled at 80 % of the answer target (warn the assignee) and at the due
-time (escalate to supervisors), with deterministic ids so re-scheduling never duplicates; the
-SLA state shown beside each enquiry; the 59-FZ legal deadline."""
+"""The deadline watch: one periodic job (RQ's cron, every minute, from worker.py) that reads the
+database for enquiries crossing a deadline — 80 % of the answer target and of the first-response
+target (warn the assignee), the due time and the first-response due time (escalate to
+supervisors), five calendar days before a 59-FZ appeal's legal deadline (both) — and marks each crossing on the enquiry once, with a conditional
+update, so several workers and a Redis emptied at any moment neither repeat nor miss one. Also
+the SLA state shown beside each enquiry."""
 from __future__ import annotations
 
 import enum
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.sql.elements import ColumnElement
 
-from .. import audit
-from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..models import Enquiry, EnquiryEvent, EnquiryStatus, User, utcnow
-from ..queue import enqueue_after_commit
+from ..models import Enquiry, EnquiryEvent, EnquiryStatus, Role, User, utcnow
+
+log = logging.getLogger(__name__)
 
 WATCHED = (EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED, EnquiryStatus.NEW)
-LEGAL_DAYS = 30            # 59-FZ: a written answer within 30 days of registration
-LEGAL_EXTENSION_DAYS = 30  # once, by up to 30 days, with a recorded reason
+LEGAL_WARNING_DAYS = 5     # 59-FZ: the assignee and supervisors are warned this long before
+WATCH_JOB = "hotline.jobs.watch_deadlines"
+WATCH_INTERVAL_SECONDS = 60
+WATCH_BATCH = 500          # enquiries marked per statement: a first run over a big backlog stays short
 
 
 class SlaState(enum.Enum):
@@ -37,76 +44,107 @@ def sla_state(enquiry: Enquiry, now: datetime | None = None) -> SlaState:
     return SlaState.OK
 
 
-def schedule_sla_jobs(enquiry: Enquiry) -> None:
-    """(Re)schedule the warning and breach jobs after the commit; same ids, so no duplicates."""
-    if enquiry.sla_warn_at:
-        enqueue_after_commit("hotline.jobs.sla_warn", enquiry.id, job_id=f"sla-warn-{enquiry.id}",
-                             at=enquiry.sla_warn_at)
-    if enquiry.due_at:
-        enqueue_after_commit("hotline.jobs.sla_breach", enquiry.id, job_id=f"sla-breach-{enquiry.id}",
-                             at=enquiry.due_at)
+@dataclass(frozen=True)
+class Crossing:
+    """One deadline the watch looks for: crossed when `moment` − `ahead` is past; `mark` says it
+    was told; `deadline` names the deadline the notification is about (a new deadline after a
+    reopen or an extension is told again)."""
+
+    kind: str                  # the notification kind
+    moment: object             # the Enquiry column whose time is watched
+    mark: object               # the Enquiry column set once when it is told
+    deadline: str              # the Enquiry attribute the told deadline is
+    supervisors: bool = False  # escalate: every active supervisor too
+    needs_assignee: bool = True
+    ahead: timedelta = timedelta(0)
+    where: tuple[ColumnElement, ...] = ()
+    event: str | None = None   # the trail entry it leaves
+    moot_past_deadline: bool = False  # a warning found only after its deadline: the breach says it
+    statuses: tuple[EnquiryStatus, ...] = field(default=WATCHED)
 
 
-def warn(enquiry_id: int, now: datetime | None = None) -> str:
-    from ..notifications.service import notify
+CROSSINGS: tuple[Crossing, ...] = (
+    Crossing("sla-warning", Enquiry.sla_warn_at, Enquiry.sla_warned_at, "due_at", moot_past_deadline=True),
+    Crossing("sla-breach", Enquiry.due_at, Enquiry.sla_breached_at, "due_at", supervisors=True,
+             needs_assignee=False, event="breached"),
+    # SPEC 7: no answer, interim reply or call-back that reached yet.
+    Crossing("first-response-warning", Enquiry.first_response_warn_at, Enquiry.first_response_warned_at,
+             "first_response_due_at", where=(Enquiry.first_response_at.is_(None),), moot_past_deadline=True),
+    Crossing("first-response-breach", Enquiry.first_response_due_at, Enquiry.first_response_breached_at,
+             "first_response_due_at", supervisors=True, needs_assignee=False,
+             where=(Enquiry.first_response_at.is_(None),), event="first-response-breached"),
+    # 59-FZ: calendar days before the legal deadline, to the assignee and the supervisors.
+    Crossing("legal-warning", Enquiry.legal_due_at, Enquiry.legal_warned_at, "legal_due_at", supervisors=True,
+             needs_assignee=False, ahead=timedelta(days=LEGAL_WARNING_DAYS),
+             where=(Enquiry.formal_appeal.is_(True),)),
+)
+
+
+def watch_deadlines(now: datetime | None = None) -> dict[str, int]:
+    """Mark and tell every crossing due by `now`; returns how many enquiries each kind marked.
+    The update that sets a mark only takes rows whose mark is still empty, so of two workers
+    running at once each enquiry is told by one (PostgreSQL re-reads a row the other updated)."""
+    from ..notifications.service import notify_many
 
     now = now or utcnow()
-    enquiry = db.session.get(Enquiry, enquiry_id)
-    if enquiry is None or enquiry.status not in WATCHED:
-        return "closed"
-    if enquiry.sla_warn_at and now < enquiry.sla_warn_at:
-        schedule_sla_jobs(enquiry)  # the deadline moved later since this job was scheduled
-        return "early"
-    if enquiry.assignee_id is None:
-        return "nobody"
-    assignee = db.session.get(User, enquiry.assignee_id)
-    return "warned" if notify(assignee, "sla-warning", enquiry) else "already-warned"
+    supervisors = db.session.execute(
+        select(User).where(User.role == Role.SUPERVISOR, User.active.is_(True)).order_by(User.id)).scalars().all()
+    counts: dict[str, int] = {}
+    for crossing in CROSSINGS:
+        conditions = [crossing.mark.is_(None), crossing.moment.is_not(None),
+                      crossing.moment <= now + crossing.ahead, Enquiry.status.in_(crossing.statuses),
+                      *crossing.where]
+        if crossing.needs_assignee:
+            conditions.append(Enquiry.assignee_id.is_not(None))
+        counts[crossing.kind] = 0
+        while True:
+            batch = select(Enquiry.id).where(*conditions).order_by(Enquiry.id).limit(WATCH_BATCH)
+            marked = db.session.execute(
+                update(Enquiry).where(Enquiry.id.in_(batch.scalar_subquery()), *conditions)
+                .values({crossing.mark: now}).returning(Enquiry.id)
+                .execution_options(synchronize_session=False)).scalars().all()
+            if not marked:
+                break
+            counts[crossing.kind] += len(marked)
+            # populate_existing: an enquiry this session holds takes the mark the update just set.
+            enquiries = db.session.execute(select(Enquiry).where(Enquiry.id.in_(marked))
+                                           .execution_options(populate_existing=True)).scalars().all()
+            assignees = {u.id: u for u in db.session.execute(
+                select(User).where(User.id.in_({e.assignee_id for e in enquiries if e.assignee_id}))).scalars()}
+            items, rounds = [], {}
+            for enquiry in enquiries:
+                told = getattr(enquiry, crossing.deadline)
+                rounds[enquiry.id] = told
+                if crossing.moot_past_deadline and told and now >= told:
+                    continue
+                people = list(supervisors) if crossing.supervisors else []
+                if enquiry.assignee_id in assignees and enquiry.assignee_id not in {u.id for u in people}:
+                    people.append(assignees[enquiry.assignee_id])
+                items.extend((user, crossing.kind, enquiry) for user in people)
+                if crossing.event:
+                    db.session.add(EnquiryEvent(enquiry_id=enquiry.id, kind=crossing.event, created_at=now,
+                                                detail={"deadline": told.isoformat() if told else None}))
+            notify_many(items, rounds=rounds)
+            db.session.flush()
+            if len(marked) < WATCH_BATCH:
+                break
+    return counts
 
 
-def breach(enquiry_id: int, now: datetime | None = None) -> str:
-    from ..notifications.service import notify, notify_supervisors
-
-    now = now or utcnow()
-    enquiry = db.session.get(Enquiry, enquiry_id)
-    if enquiry is None or enquiry.status not in WATCHED:
-        return "closed"
-    if enquiry.due_at and now < enquiry.due_at:
-        schedule_sla_jobs(enquiry)
-        return "early"
-    sent = notify_supervisors("sla-breach", enquiry)
-    if enquiry.assignee_id is not None:
-        notify(db.session.get(User, enquiry.assignee_id), "sla-breach", enquiry)
-    if sent:
-        db.session.add(EnquiryEvent(enquiry_id=enquiry.id, kind="breached", detail={}, created_at=now))
-    return "escalated" if sent else "already-escalated"
+def clear_marks(enquiry: Enquiry, *marks: str) -> None:
+    """A deadline moved (reopen, extension): the watch tells its new crossings again."""
+    for name in marks:
+        setattr(enquiry, name, None)
 
 
-def mark_formal_appeal(actor: User, enquiry: Enquiry) -> None:
-    """A formal appeal under 59-FZ: 30 calendar days from registration."""
-    if enquiry.formal_appeal:
-        return
-    enquiry.formal_appeal = True
-    enquiry.legal_due_at = enquiry.created_at + timedelta(days=LEGAL_DAYS)
-    db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id, kind="formal-appeal",
-                                detail={"legal_due_at": enquiry.legal_due_at.isoformat()}, created_at=utcnow()))
-    audit.record(actor, "formal_appeal", enquiry)
+def deadline_cron(connection, queue_name: str):
+    """RQ's cron scheduler with the deadline watch every minute. It keeps its schedule in the
+    worker's memory, not in Redis, so a Redis emptied or restarted loses no run."""
+    from rq.cron import CronScheduler
 
+    from .. import jobs
 
-def extend_legal_deadline(actor: User, enquiry: Enquiry, days: int, reason: str) -> None:
-    if not enquiry.formal_appeal:
-        raise Conflict(_l("Only a formal appeal under 59-FZ has a legal deadline."))
-    if enquiry.legal_extended_at is not None:
-        raise Conflict(_l("The legal deadline can be extended only once."))
-    if not isinstance(days, int) or not 1 <= days <= LEGAL_EXTENSION_DAYS:
-        raise ValidationFailed(_l("An extension is 1 to %(max)d days.", max=LEGAL_EXTENSION_DAYS),
-                               {"days": str(_l("1 to %(max)d days.", max=LEGAL_EXTENSION_DAYS))})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(_l("Give the reason for the extension."), {"reason": str(_l("Required."))})
-    now = utcnow()
-    enquiry.legal_due_at = enquiry.legal_due_at + timedelta(days=days)
-    enquiry.legal_extended_at = now
-    enquiry.legal_extension_reason = reason
-    db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id, kind="legal-extension",
-                                detail={"days": days, "reason": reason}, created_at=now))
-    audit.record(actor, "extend_legal_deadline", enquiry, days=days)
+    cron = CronScheduler(connection=connection)
+    cron.register(jobs.watch_deadlines, queue_name, interval=WATCH_INTERVAL_SECONDS,
+                  job_timeout=300, result_ttl=0, failure_ttl=3600)
+    return cron

@@ -48,4 +48,9 @@ def build_charts(figures: dict, tables: dict[str, Table]) -> dict[str, dict]:
     }
     if calls_chart is not None:
         charts["calls_by_day"] = calls_chart
+    by_hour = tables["telephony_by_hour"]
+    charts["telephony_by_hour"] = {"type": "bar", "vertical": True, "labels": [row[0] for row in by_hour.rows],
+                                   "datasets": [
+        {"label": str(_l("Answered")), "data": [row[2] for row in by_hour.rows], "backgroundColor": GREEN},
+        {"label": str(_l("Abandoned")), "data": [row[3] for row in by_hour.rows], "backgroundColor": RED}]}
     return charts

@@ -73,6 +73,17 @@ def build_tables(figures: dict) -> dict[str, Table]:
             [str(_l("90th percentile time to answer, business hours")), _hours(figures["time_to_answer"]["p90_hours"])],
             [str(_l("Mean time to answer, business hours")), _hours(figures["time_to_answer"]["mean_hours"])],
             [str(_l("SLA compliance, %")), _pct(figures["sla_compliance"])],
+            [str(_l("First responses")), figures["first_response"]["responded"]],
+            [str(_l("Median time to first response, business hours")),
+             _hours(figures["first_response"]["median_hours"])],
+            [str(_l("First responses within target, %")), _pct(figures["first_response"]["compliance"])],
+            [str(_l("Reopen rate, %")), _pct(figures["reopen"]["rate"])],
+            [str(_l("Formal appeals registered (59-FZ)")), figures["appeals"]["registered"]],
+            [str(_l("Of them registered within 3 days")), figures["appeals"]["registered_in_3_days"]],
+            [str(_l("Formal appeals answered")), figures["appeals"]["answered"]],
+            [str(_l("Of them answered by the legal deadline")), figures["appeals"]["answered_in_time"]],
+            [str(_l("Legal deadlines extended")), figures["appeals"]["extended"]],
+            [str(_l("Formal appeals past the legal deadline")), figures["appeals"]["overdue"]],
             [str(_l("FAQ-assisted share of answered calls, %")), _pct(figures["faq"]["assisted_share"])],
         ]),
         Table("calls_by_day", str(_l("Calls per day")),
@@ -98,10 +109,19 @@ def build_tables(figures: dict) -> dict[str, Table]:
               [[str(AGE_LABELS[bucket]), n] for bucket, n in figures["backlog_aging"].items()]),
         Table("coordinators", str(_l("Coordinators")),
               [str(_l("Coordinator")), str(_l("Assigned")), str(_l("Answered")),
-               str(_l("Median time to answer, business hours")), str(_l("SLA compliance, %")), str(_l("Open"))],
+               str(_l("Median time to answer, business hours")), str(_l("SLA compliance, %")), str(_l("Open")),
+               str(_l("Median time to first response, business hours")), str(_l("First responses within target, %"))],
               [[people.get(r["login"], r["login"]), r["assigned"], r["answered"], _hours(r["median_hours"]),
-                _pct(r["sla_compliance"]),
-                r["open"]] for r in figures["coordinators"]]),
+                _pct(r["sla_compliance"]), r["open"], _hours(r["first_response_hours"]),
+                _pct(r["first_response_compliance"])] for r in figures["coordinators"]]),
+        Table("reopen_by_coordinator", str(_l("Reopened answers by coordinator")),
+              [str(_l("Coordinator")), str(_l("Answered")), str(_l("Reopened")), str(_l("Reopen rate, %"))],
+              [[people.get(login, login), r["answered"], r["reopened"], _pct(r["rate"])]
+               for login, r in figures["reopen"]["by_coordinator"].items()]),
+        Table("reopen_by_topic", str(_l("Reopened answers by topic")),
+              [str(_l("Topic")), str(_l("Answered")), str(_l("Reopened")), str(_l("Reopen rate, %"))],
+              [[topics.get(code, code), r["answered"], r["reopened"], _pct(r["rate"])]
+               for code, r in figures["reopen"]["by_topic"].items()]),
         Table("operators", str(_l("Operators")),
               [str(_l("Operator")), str(_l("Calls")), str(_l("Average handle time, min:s")),
                str(_l("First-contact resolution, %"))],
@@ -111,6 +131,7 @@ def build_tables(figures: dict) -> dict[str, Table]:
         Table("faq_top", str(_l("FAQ entries used most")), [str(_l("Entry")), str(_l("Question")), str(_l("Uses"))],
               [[r["id"], r["question"], r["uses"]] for r in figures["faq"]["top"]]),
     ]
+    tables += _telephony_tables(figures["telephony"], people)
     never = figures["faq"]["never_used"]
     questions = {}
     if never:
@@ -123,5 +144,39 @@ def build_tables(figures: dict) -> dict[str, Table]:
     return {table.name: table for table in tables}
 
 
+def _telephony_tables(tel: dict, people: dict) -> list[Table]:
+    """The phone system's figures (hotline/stats/telephony.py), SPEC 7."""
+    heads = [str(_l("Offered")), str(_l("Answered")), str(_l("Abandoned")), str(_l("Service level, %"))]
+    return [
+        Table("telephony", str(_l("Telephony")), [str(_l("Figure")), str(_l("Value"))], [
+            [str(_l("Calls offered")), tel["offered"]],
+            [str(_l("Calls answered")), tel["answered"]],
+            [str(_l("Calls abandoned (business hours)")), tel["abandoned"]],
+            [str(_l("Abandonment rate, %")), _pct(tel["abandonment_rate"])],
+            [str(_l("Average speed of answer, min:s")), format_duration(tel["asa_seconds"])],
+            [str(_l("90th percentile speed of answer, min:s")), format_duration(tel["asa_p90_seconds"])],
+            [str(_l("Service level (answered within %(s)s s), %%", s=tel["service_level_seconds"])),
+             _pct(tel["service_level"])],
+            [str(_l("Talk time, min:s")), format_duration(tel["talk_seconds"])],
+            [str(_l("Average talk time, min:s")), format_duration(tel["talk_mean_seconds"])],
+            [str(_l("Forwarded")), tel["forwarded"]],
+            [str(_l("Out of business hours: offered")), tel["out_of_hours"]["offered"]],
+            [str(_l("Out of business hours: abandoned")), tel["out_of_hours"]["abandoned"]],
+            [str(_l("Outbound calls")), tel["outbound"]],
+        ]),
+        Table("telephony_by_hour", str(_l("Telephony by hour of day")), [str(_l("Hour"))] + heads,
+              [[f"{hour:02d}:00", r["offered"], r["answered"], r["abandoned"], _pct(r["service_level"])]
+               for hour, r in enumerate(tel["by_hour"])]),
+        Table("telephony_by_day", str(_l("Telephony by day")), [str(_l("Date"))] + heads,
+              [[day, r["offered"], r["answered"], r["abandoned"], _pct(r["service_level"])]
+               for day, r in tel["by_day"].items()]),
+        Table("telephony_operators", str(_l("Operators on the phone")),
+              [str(_l("Operator")), str(_l("Answered")), str(_l("Talk time, min:s"))],
+              [[str(_l("not known to the desk")) if r["login"] == "none" else people.get(r["login"], r["login"]),
+                r["answered"], format_duration(r["talk_seconds"])] for r in tel["operators"]]),
+    ]
+
+
 TABLE_NAMES = ("summary", "calls_by_day", "heatmap", "by_topic", "by_city", "by_channel", "by_outcome",
-               "sla_trend", "backlog_aging", "coordinators", "operators", "faq_top", "faq_never_used")
+               "sla_trend", "backlog_aging", "coordinators", "reopen_by_coordinator", "reopen_by_topic", "operators",
+               "faq_top", "faq_never_used", "telephony", "telephony_by_hour", "telephony_by_day", "telephony_operators")

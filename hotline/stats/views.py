@@ -18,8 +18,9 @@ from ..extensions import db
 from ..models import Role, User
 from ..queue import enqueue
 from ..reference import city_choices, topic_choices
-from .. import numbers
+from .. import numbers, spreadsheets
 from . import bp, export
+from .figures.appeals import appeal_report
 from .charts import build_charts
 from .figures import compute, live_strip
 from .period import FILTERS, PRESETS, Filters, parse_filters, parse_period, preset_period
@@ -106,6 +107,24 @@ def export_table(name: str, fmt: str):
         return redirect(url_for("stats.export_status", token=token))
     data = export.render(build_tables(compute(period, filters)), name, fmt)
     return _send(data, export.filename(name, fmt, period.start.isoformat(), period.end.isoformat()))
+
+
+@bp.get("/appeals.<fmt>")
+@role_required("supervisor")
+def appeals_report(fmt: str):
+    """The department's report of 59-FZ appeals for the period: one row per appeal (CSV or XLSX)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    try:
+        period = parse_period(request.args)
+        filters = parse_filters(request.args)
+    except ServiceError as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for("stats.dashboard", **_query_args()))
+    start, end = period.bounds()
+    headers, rows = appeal_report(start, end, filters, str(get_locale() or "ru"))
+    data = spreadsheets.to_csv(headers, rows) if fmt == "csv" else spreadsheets.to_xlsx([("appeals", headers, rows)])
+    return _send(data, export.filename("appeals", fmt, period.start.isoformat(), period.end.isoformat()))
 
 
 def _owned(token: str) -> dict:

@@ -1,7 +1,7 @@
 """search: the staff search index (search_document) with SQLite FTS5 or a PostgreSQL tsvector
 
 Revision ID: i14_search
-Revises: i11b_attachments
+Revises: i15_appeals
 
 The index starts empty: `flask --app hotline search-reindex` builds it from the records.
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "i14_search"
-down_revision = "i11b_attachments"
+down_revision = "i15_appeals"
 branch_labels = None
 depends_on = None
 

@@ -85,16 +85,67 @@
     });
   });
 
+  // The handle-time clock: from the answer when the phone system reported the call (screen pop),
+  // else from the first keystroke in the form or the Start call key, never from when the page opened.
   var clock = document.getElementById("handle-clock");
-  var started = Date.parse(form.getAttribute("data-started"));
-  if (clock && !isNaN(started)) {
-    var tick = function () {
-      var seconds = Math.max(0, Math.floor((Date.now() - started) / 1000));
-      var minutes = Math.floor(seconds / 60);
-      var rest = seconds % 60;
-      clock.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
-    };
-    tick();
-    setInterval(tick, 1000);
+  var startedField = form.querySelector("input[name='started_at']");
+  var ctiField = form.querySelector("input[name='cti_call_id']");
+  var startKey = document.getElementById("start-call");
+  var started = Date.parse(form.getAttribute("data-started") || "");
+  var ended = NaN;
+  var timer = null;
+
+  function tick() {
+    var until = isNaN(ended) ? Date.now() : ended;
+    var seconds = Math.max(0, Math.floor((until - started) / 1000));
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    clock.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
   }
+  function runClock(from) {
+    started = from;
+    ended = NaN;
+    if (startKey) { startKey.hidden = true; }
+    if (!clock) { return; }
+    tick();
+    if (!timer) { timer = setInterval(tick, 1000); }
+  }
+  function startNow() {
+    if (!isNaN(started)) { return; }
+    var now = new Date();
+    if (startedField) { startedField.value = now.toISOString(); }
+    runClock(now.getTime());
+  }
+  if (!isNaN(started)) { runClock(started); }
+  form.addEventListener("input", startNow);
+  if (startKey) { startKey.addEventListener("click", function () { startNow(); form.querySelector("#phone").focus(); }); }
+
+  // The screen pop: the phone system says this operator answered (static/js/live.js).
+  var phone = form.querySelector("#phone");
+  var banner = document.getElementById("screen-pop");
+  document.body.addEventListener("live-call", function (event) {
+    var call = event.detail || {};
+    if (!call.cti_call_id) { return; }
+    if (call.ended_at) {
+      if (ctiField && ctiField.value === call.cti_call_id) {
+        ended = Date.parse(call.ended_at);
+        if (clock && !isNaN(started)) { tick(); }
+        if (banner) { banner.textContent = form.getAttribute("data-ended-text"); }
+      }
+      return;
+    }
+    if (!call.answered_at || (ctiField && ctiField.value === call.cti_call_id)) { return; }
+    if (ctiField) { ctiField.value = call.cti_call_id; }
+    if (startedField) { startedField.value = call.answered_at; }
+    started = NaN;
+    runClock(Date.parse(call.answered_at));
+    if (phone && call.phone) {
+      phone.value = call.phone;
+      phone.dispatchEvent(new Event("input", { bubbles: true }));  // the caller card follows (htmx)
+    }
+    if (banner) {
+      banner.textContent = form.getAttribute("data-pop-text").replace("{phone}", call.phone || "");
+      banner.hidden = false;
+    }
+  });
 })();

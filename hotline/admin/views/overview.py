@@ -19,6 +19,8 @@ SECTIONS = [
     ("admin.calendar", _l("Calendar"), {A}),
     ("admin.reference", _l("Topics and sister cities"), {A}),
     ("admin.partner_keys", _l("Open311 keys"), {A}),
+    ("admin.mail_templates", _l("Letters to residents"), {A}),
+    ("admin.cti_integrations", _l("Phone systems (CTI)"), {A}),
     ("admin.audit_log", _l("Audit log"), {A}),
 ]
 

@@ -14,6 +14,7 @@ from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User, utcnow
 from ...reference import _locale
+from ...telephony.service import set_extension
 from .. import bp, service
 from ..forms import ConfirmForm, UserEditForm, UserForm
 from .base import done, form_status, get_or_404, put_on_form, refused, require_confirmation
@@ -69,6 +70,7 @@ def _user_form(cls, obj: User | None = None, *, fresh: bool = False):
     if load:
         form.role.data = obj.role.value
         form.email.data = obj.email or ""
+        form.extension.data = obj.extension or ""
         scope = service.coordinator_scope(obj)
         form.topics.data, form.cities.data = scope.topics, scope.cities
     return form
@@ -106,6 +108,7 @@ def new_user():
             user = service.add_user(current_user, login=form.login.data, role=form.role.data,
                                     password=form.password.data, name=form.name.data, email=form.email.data,
                                     topics=form.topics.data, cities=form.cities.data)
+            set_extension(current_user, user, form.extension.data)
         except ValidationFailed as exc:
             put_on_form(form, exc)
         else:
@@ -124,6 +127,7 @@ def edit_user(user_id: int):
                                            role=form.role.data, active=form.active.data,
                                            password=form.password.data or "", topics=form.topics.data,
                                            cities=form.cities.data)
+            set_extension(current_user, user, form.extension.data)
         except ValidationFailed as exc:
             put_on_form(form, exc)
         else:

@@ -23,8 +23,11 @@ from sqlalchemy import and_, case, func, select
 from ...extensions import db
 from ...models import Call, Enquiry, EnquiryStatus, utcnow
 from ..delivery import delivery_figures, feedback_figures
+from ..telephony import telephony_figures
 from ..period import Filters, Period, today_local
 from ..rollup import CubeReader
+from .appeals import appeal_figures
+from .targets import first_response_figures, reopen_figures, with_first_response
 from .raw import _calls, _enquiries, _faq
 from .rolled import _calls_rolled, _enquiries_rolled, _faq_rolled, load_rows
 from .shape import _names
@@ -48,6 +51,8 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         calls = _calls(period, filters, names)
         enquiries = _enquiries(start, end, at, filters, names)
         faq = _faq(start, end, at, filters)
+    first_response = first_response_figures(start, end, filters, names)
+    enquiries["coordinators"] = with_first_response(enquiries["coordinators"], first_response)
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
                    "preset": period.preset, "as_of": at.isoformat().replace("+00:00", "Z")},
@@ -55,7 +60,11 @@ def compute(period: Period, filters: Filters, now: datetime | None = None, rollu
         **calls,
         **enquiries,
         "faq": faq,
+        "first_response": first_response,
+        "reopen": reopen_figures(start, end, filters, names),
+        "appeals": appeal_figures(start, end, at, filters),
         "delivery": delivery_figures(start, end, filters),
+        "telephony": telephony_figures(start, end, filters.operator_id, period.day_list()),
         "feedback": feedback_figures(start, end, filters),
     }
 

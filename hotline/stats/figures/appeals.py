@@ -1,0 +1,92 @@
+"""The `appeals` block of the statistics (SPEC 7, 8.2) and the department's report of 59-FZ
+appeals: plain queries over the formal appeals (a partial index holds only them).
+
+- registered: appeals registered in the period (`registered_at`); registered in 3 days: of those,
+  registered within 3 calendar days of receipt (`created_at`);
+- answered, answered in time: appeals answered in the period (latest answer; answered or closed),
+  and of those answered by their legal deadline (after any extension);
+- extended: extensions granted in the period; overdue: appeals open at `to` (or now) past their
+  legal deadline."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select, true
+
+from ...enquiries.appeals import REGISTRATION_DAYS
+from ...extensions import db
+from ...models import Enquiry, EnquiryEvent, Topic, User
+from .instant import _enquiry_source, open_at
+from .shape import ANSWERED_STATUSES, _ratio
+from ..period import Filters
+from ..sql import seconds_between
+
+
+def _count(*conditions):
+    return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+
+def _formal():
+    # `= true`, which the partial index's own condition is proved from on both databases
+    return Enquiry.formal_appeal == true()
+
+
+def appeal_figures(start: datetime, end: datetime, at: datetime, filters: Filters) -> dict:
+    source, base = _enquiry_source(filters)
+    registered = [Enquiry.registered_at >= start, Enquiry.registered_at < end]
+    answered = [Enquiry.answered_at >= start, Enquiry.answered_at < end, Enquiry.status.in_(ANSWERED_STATUSES)]
+    row = db.session.execute(select(
+        _count(*registered),
+        _count(*registered, seconds_between(Enquiry.created_at, Enquiry.registered_at) <= REGISTRATION_DAYS * 86400),
+        _count(*answered),
+        _count(*answered, Enquiry.answered_at <= Enquiry.legal_due_at),
+        _count(Enquiry.legal_extended_at >= start, Enquiry.legal_extended_at < end),
+        _count(*open_at(at), Enquiry.legal_due_at < at),
+    ).select_from(source).where(*base, _formal())).one()
+    n_registered, in_3_days, n_answered, in_time, extended, overdue = (int(v) for v in row)
+    return {"registered": n_registered, "registered_in_3_days": in_3_days, "answered": n_answered,
+            "answered_in_time": in_time, "answered_in_time_share": _ratio(in_time, n_answered),
+            "extended": extended, "overdue": overdue}
+
+
+REPORT_HEADERS = (_l("Reference"), _l("Topic"), _l("Received"), _l("Registered"), _l("Registered within 3 days"),
+                  _l("Legal deadline"), _l("Extended by, days"), _l("Reason for the extension"), _l("Answered"),
+                  _l("Answered in time"), _l("Status"), _l("Assignee"))
+
+
+def appeal_report(start: datetime, end: datetime, filters: Filters, locale: str) -> tuple[list[str], list[list]]:
+    """The department's report: every appeal received or registered in the period, or answered in
+    it, one row each, with the dates in Perm local time."""
+    from ...labels import STATUS_LABELS
+    from ...timefmt import to_local
+
+    source, base = _enquiry_source(filters)
+    stmt = (select(Enquiry, Topic, User).select_from(source)
+            .join(Topic, Topic.id == Enquiry.topic_id).outerjoin(User, User.id == Enquiry.assignee_id)
+            .where(*base, _formal(), (Enquiry.registered_at >= start) & (Enquiry.registered_at < end)
+                   | (Enquiry.answered_at >= start) & (Enquiry.answered_at < end))
+            .order_by(Enquiry.registered_at, Enquiry.id))
+
+    def day(moment):
+        return to_local(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
+
+    yes, no = str(_l("yes")), str(_l("no"))
+    found = db.session.execute(stmt).all()
+    extensions = {enquiry_id: detail.get("days") for enquiry_id, detail in db.session.execute(
+        select(EnquiryEvent.enquiry_id, EnquiryEvent.detail).where(
+            EnquiryEvent.kind == "legal-extension",
+            EnquiryEvent.enquiry_id.in_([e.id for e, _t, _u in found if e.legal_extended_at]))).all()}
+    rows = []
+    for enquiry, topic, assignee in found:
+        extension = extensions.get(enquiry.id)
+        answered = enquiry.answered_at if enquiry.status in ANSWERED_STATUSES else None
+        rows.append([
+            enquiry.reference, topic.name(locale), day(enquiry.created_at), day(enquiry.registered_at),
+            (yes if enquiry.registered_at - enquiry.created_at <= timedelta(days=REGISTRATION_DAYS) else no)
+            if enquiry.registered_at else "",
+            day(enquiry.legal_due_at), extension, enquiry.legal_extension_reason or "", day(answered),
+            (yes if answered <= enquiry.legal_due_at else no) if answered and enquiry.legal_due_at else "",
+            str(STATUS_LABELS[enquiry.status]), (assignee.name or assignee.login) if assignee else "",
+        ])
+    return [str(h) for h in REPORT_HEADERS], rows
