@@ -59,11 +59,11 @@ def upgrade():
         sa.UniqueConstraint("kind", "record_id", name="uq_search_document_kind_record"),
     )
     op.create_index("ix_search_document_kind_id", "search_document", ["kind", "id"])
-    op.create_index("ix_search_document_operator_id", "search_document", ["kind", "operator_id", "id"])
-    op.create_index("ix_search_document_created_by_id", "search_document", ["kind", "created_by_id", "id"])
-    op.create_index("ix_search_document_assignee_id", "search_document", ["kind", "assignee_id", "id"])
-    op.create_index("ix_search_document_topic_id", "search_document", ["kind", "topic_id", "id"])
-    op.create_index("ix_search_document_group_id", "search_document", ["kind", "group_id", "id"])
+    op.create_index("ix_search_document_operator_id", "search_document", ["operator_id", "id"])
+    op.create_index("ix_search_document_created_by_id", "search_document", ["created_by_id", "id"])
+    op.create_index("ix_search_document_assignee_id", "search_document", ["assignee_id", "id"])
+    op.create_index("ix_search_document_topic_id", "search_document", ["topic_id", "id"])
+    op.create_index("ix_search_document_group_id", "search_document", ["group_id", "id"])
     op.create_index("ix_search_document_caller", "search_document", ["caller_id"])
     for statement in SQLITE if op.get_bind().dialect.name == "sqlite" else POSTGRESQL:
         op.execute(statement)
