@@ -75,8 +75,6 @@ class PostgresBackend:
         # A bounded lookup: JIT compilation (for plans the estimates call costly) costs more than it saves.
         session.execute(text("SET LOCAL jit = off"))
         walk = self._every_group_common(session, query)
-        if walk:  # the planner's estimates may still favour a bitmap of a huge posting list
-            session.execute(text("SET LOCAL enable_bitmapscan = off"))
         match = self.tsv.op("@@")(self._tsquery(query))
 
         def part(*conditions):
