@@ -174,7 +174,15 @@ def test_the_audit_names_what_search_showed(db, reference):
     assert count(db, AuditEntry) == before  # nothing shown, nothing logged
 
 
-def test_more_than_a_hundred_is_not_counted(db, reference):
+import pytest
+
+
+@pytest.mark.parametrize("common", [False, True], ids=["read-from-the-index", "walked-newest-first"])
+def test_more_than_a_hundred_is_not_counted(db, reference, monkeypatch, common):
+    from hotline.search import backends
+
+    # PostgreSQL walks for a word its statistics call common, reads a rarer one from GIN: both ways here.
+    monkeypatch.setattr(backends, "_common_terms", lambda session: {"обмен": 0.5} if common else {})
     supervisor = make_user("supervisor")
     operator = make_user("operator")
     for _ in range(105):
@@ -185,6 +193,10 @@ def test_more_than_a_hundred_is_not_counted(db, reference):
     assert len(results.hits) == 20
     # the newest come first among equals
     assert results.hits[0].record.id > results.hits[-1].record.id
+    coordinator = make_user("coordinator", topics=["youth"])
+    scoped = search(coordinator, "обмен", "enquiry")
+    assert scoped.more and len(scoped.hits) == 20
+    assert search(make_user("coordinator", topics=["archives"]), "обмены").count == 0
 
 
 def test_reindex_rebuilds_the_same_documents(db, reference):

@@ -19,14 +19,14 @@ class SearchDocument(db.Model):
     __tablename__ = "search_document"
     __table_args__ = (
         UniqueConstraint("kind", "record_id", name="uq_search_document_kind_record"),
-        # One per branch of the visibility rule (hotline/visibility.py `document_branches`), each
-        # ending in the id so that a branch's newest documents are read in order.
+        # One per branch of the visibility rule (hotline/visibility.py `document_branches`): the
+        # kind, the branch's column, then the id, so that a branch's newest documents are read in order.
         Index("ix_search_document_kind_id", "kind", "id"),
-        Index("ix_search_document_operator_id", "operator_id", "id"),
-        Index("ix_search_document_created_by_id", "created_by_id", "id"),
-        Index("ix_search_document_assignee_id", "assignee_id", "id"),
-        Index("ix_search_document_topic_id", "topic_id", "id"),
-        Index("ix_search_document_group_id", "group_id", "id"),
+        Index("ix_search_document_operator_id", "kind", "operator_id", "id"),
+        Index("ix_search_document_created_by_id", "kind", "created_by_id", "id"),
+        Index("ix_search_document_assignee_id", "kind", "assignee_id", "id"),
+        Index("ix_search_document_topic_id", "kind", "topic_id", "id"),
+        Index("ix_search_document_group_id", "kind", "group_id", "id"),
         Index("ix_search_document_caller", "caller_id"),
     )
 

@@ -4,6 +4,8 @@ index. Scope comes as the branches of the visibility rule (`visibility.document_
 a filter the index query applies, never a pass over its results."""
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import bindparam, cast, column, func, literal_column, or_, select, table, text, true, union
 from sqlalchemy.dialects.postgresql import TSQUERY
 
@@ -13,6 +15,24 @@ from ..models import SearchDocument
 FTS5_WEIGHTS = "10.0, 3.0, 1.0"
 
 _fts = table("search_fts", column("rowid"))
+# A term in at least this share of the documents is walked for, not read from the GIN index.
+COMMON_SHARE = 0.01
+COMMON_TTL = 300.0
+_common: dict = {"at": -COMMON_TTL, "terms": {}}
+
+
+def _common_terms(session) -> dict[str, float]:
+    """The tsvector's most common elements and their frequencies (ANALYZE keeps them), read at
+    most every five minutes per process."""
+    now = time.monotonic()
+    if now - _common["at"] >= COMMON_TTL:
+        row = session.execute(text(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'search_document' AND attname = 'tsv' "
+            "AND schemaname = ANY (current_schemas(false))")).first()
+        terms = dict(zip(row[0], row[1])) if row and row[0] else {}
+        _common.update(at=now, terms=terms)
+    return _common["terms"]
 
 
 class SqliteBackend:
@@ -54,16 +74,22 @@ class PostgresBackend:
     def newest(self, session, query, branches: dict, kinds, n: int) -> list[int]:
         # A bounded lookup: JIT compilation (for plans the estimates call costly) costs more than it saves.
         session.execute(text("SET LOCAL jit = off"))
+        walk = self._every_group_common(session, query)
         match = self.tsv.op("@@")(self._tsquery(query))
+
+        def part(*conditions):
+            stmt = select(SearchDocument.id).where(match, *conditions)
+            # A common word: each branch walked newest first, stopping at n; a rarer one: read
+            # from the GIN index whole (a few hundred at most), never a walk that finds nothing.
+            return stmt.order_by(SearchDocument.id.desc()).limit(n) if walk else stmt
+
         parts = []
         records = [kind for kind in ("enquiry", "call") if kind in branches and (kinds is None or kind in kinds)]
         if records and all(branches[kind] == [true()] for kind in records):  # everything: one walk
-            parts.append(select(SearchDocument.id).where(match, SearchDocument.kind.in_(records))
-                         .order_by(SearchDocument.id.desc()).limit(n))
+            parts.append(part(SearchDocument.kind.in_(records)))
         else:
             for kind in records:
-                parts.extend(select(SearchDocument.id).where(match, SearchDocument.kind == kind, branch)
-                             .order_by(SearchDocument.id.desc()).limit(n) for branch in branches[kind])
+                parts.extend(part(SearchDocument.kind == kind, branch) for branch in branches[kind])
         if "caller" in branches and (kinds is None or "caller" in kinds):
             # Caller cards hold names, phones and addresses only, which the planner cannot tell
             # from the questions' words: read them from their own partial GIN index, unwalked.
@@ -73,6 +99,12 @@ class PostgresBackend:
             return []
         merged = union(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
         return list(session.execute(select(merged.c.id).order_by(merged.c.id.desc()).limit(n)).scalars())
+
+    def _every_group_common(self, session, query) -> bool:
+        """Whether every group of the query has a term in a large share of the documents, by
+        PostgreSQL's own statistics of the tsvector (its most common elements)."""
+        frequent = _common_terms(session)
+        return all(any(frequent.get(term, 0.0) >= COMMON_SHARE for term in group) for group in query.groups)
 
     def ranked(self, session, query, ids: list[int], limit: int):
         # Normalisation 1: divided by 1 + log(length), so a short caller card beats a long letter.
