@@ -1,13 +1,13 @@
 """search: the scope indexes lead with the document's kind (each visibility branch one index walk)
 
 Revision ID: i14_search_scope
-Revises: i14_imports
+Revises: i15_faq_match
 """
 from alembic import op
 
 
 revision = "i14_search_scope"
-down_revision = "i14_imports"
+down_revision = "i15_faq_match"
 branch_labels = None
 depends_on = None
 
