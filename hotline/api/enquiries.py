@@ -22,7 +22,7 @@ from ..writes import writes
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
-from .schemas import AnswerIn, Enquiries, EnquiriesQuery, EnquiryDetail, ReassignIn
+from .schemas import AnswerIn, Enquiries, EnquiriesQuery, EnquiryDetail, ExtendIn, ReassignIn
 from .serialise import enquiry_json
 from .spec import responses, validate
 
@@ -109,6 +109,7 @@ def reassign(key: str):
 
 @bp.post("/enquiries/<key>/extend")
 @api_role_required("supervisor", admin=False)
+@validate(json=ExtendIn, resp=responses(200, EnquiryDetail, 401, 403, 404, 409, 422))
 def extend(key: str):
     """A formal appeal's one extension (SPEC 8.2): `{days ≤ 30, reason}`."""
     return _act(key, lambda e, body: extend_legal_deadline(g.api_user, e, body.get("days"), body.get("reason")))

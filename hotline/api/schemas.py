@@ -53,6 +53,8 @@ class EnquirySummary(Strict):
     due_at: Time | None
     created_at: Time
     assignee: str | None
+    formal_appeal: bool = Field(description="a written appeal under 59-FZ")
+    legal_due_at: Time | None = Field(description="its legal deadline: 30 days from registration, extended at most once")
 
 
 class Caller(Strict):
@@ -165,8 +167,9 @@ class Enquiry(EnquirySummary):
     cancelled_at: Time | None
     answer: str | None
     sla: SlaState
-    formal_appeal: bool
-    legal_due_at: Time | None
+    registered_at: Time | None = Field(description="a formal appeal's registration (59-FZ: within 3 days of receipt)")
+    legal_extended_at: Time | None = Field(description="when a supervisor extended the legal deadline (once)")
+    legal_extension_reason: str | None
     unrouted: bool
     returned_reason: str | None
     reply_channel: ReplyChannel
@@ -189,6 +192,11 @@ class AnswerIn(Strict):
     faq_ids: list[Annotated[StrictInt, Field(ge=1, le=MAX_ID)]] | None = None
 
     MESSAGES: ClassVar[dict] = {"faq_ids": _l("Must be a list of FAQ entry numbers.")}
+
+
+class ExtendIn(Strict):
+    days: StrictInt | None = Field(None, description="1 … 30")
+    reason: StrictStr | None = Field(None, description="required")
 
 
 class ReassignIn(Strict):
@@ -534,10 +542,41 @@ class FaqTop(Strict):
     uses: int
 
 
+class FaqMatched(Strict):
+    id: int
+    question: str
+    calls: int
+
+
+class RoutedDespiteMatch(Strict):
+    total: int = Field(description="routed calls that a published entry matched (recorded by the worker)")
+    by_entry: list[FaqMatched]
+    by_topic: Counts
+
+
+class FaqUnhelpful(Strict):
+    id: int
+    question: str
+    not_helpful: int
+    responses: int
+
+
 class FaqFigures(Strict):
     top: list[FaqTop]
     assisted_share: Ratio | None
     never_used: list[int]
+    routed_despite_match: RoutedDespiteMatch
+    unhelpful: list[FaqUnhelpful]
+
+
+class AppealFigures(Strict):
+    registered: int
+    registered_in_3_days: int
+    answered: int
+    answered_in_time: int
+    answered_in_time_share: Ratio | None
+    extended: int
+    overdue: int
 
 
 class DeliveryFigures(Strict):
@@ -648,6 +687,7 @@ class Stats(Strict):
     feedback: FeedbackFigures
     first_response: FirstResponseFigures
     reopen: ReopenFigures
+    appeals: AppealFigures
     telephony: TelephonyFigures
 
 
