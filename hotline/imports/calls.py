@@ -263,6 +263,38 @@ def row_key(kind: str, row: dict[str, str]) -> str:
     return hashlib.sha1(f"{kind}\x1e{text}".encode()).hexdigest()
 
 
+def check_header(header: list[str], required, columns) -> None:
+    """Refuse a file whose header lacks a required column or names one we do not know."""
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ImportFailed(str(_l("Missing columns: %(names)s", names=", ".join(missing))))
+    unknown = [name for name in header if name and name not in columns]
+    if unknown:
+        raise ImportFailed(str(_l("Unknown columns: %(names)s; expected %(expected)s", names=", ".join(unknown),
+                                  expected=", ".join(columns))))
+
+
+def table_rows(rows, header: list[str], report: "ImportReport", limit: int | None):
+    """Each row worth parsing as (line, {column: value}), counted in `report`: an unreadable row
+    ends the file, a blank one is skipped, one of the wrong width is reported, and `limit` rows
+    are enough (the preview)."""
+    for line, values in rows:
+        if isinstance(values, Exception):
+            report.rows += 1
+            report.error(line, str(_l("Cannot read the row: %(error)s", error=values)))
+            return
+        if not any(str(v).strip() for v in values):
+            continue
+        if limit is not None and report.rows >= limit:
+            return
+        report.rows += 1
+        if len(values) != len(header):
+            report.error(line, str(_l("%(found)d fields where the header has %(expected)d",
+                                      found=len(values), expected=len(header))))
+            continue
+        yield line, dict(zip(header, values))
+
+
 def import_calls(path: str, skip_bad: bool = False, encoding: str | None = None, progress=None,
                  batch: int = BATCH, validate_only: bool = False, limit: int | None = None,
                  on_batch=None) -> ImportReport:
@@ -274,32 +306,12 @@ def import_calls(path: str, skip_bad: bool = False, encoding: str | None = None,
     header, rows, used = read_table(path, encoding)
     report = ImportReport(encoding=used)
     header = [_header(name) for name in header]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise ImportFailed(str(_l("Missing columns: %(names)s", names=", ".join(missing))))
-    unknown = [name for name in header if name and name not in COLUMNS]
-    if unknown:
-        raise ImportFailed(str(_l("Unknown columns: %(names)s; expected %(expected)s", names=", ".join(unknown),
-                                  expected=", ".join(COLUMNS))))
+    check_header(header, REQUIRED, COLUMNS)
     parser = RowParser()
     writer = None if validate_only else HistoryWriter(batch=batch)
     callers = CallerResolver()
     pending: list[tuple] = []
-    for start_line, values in rows:
-        if isinstance(values, Exception):
-            report.rows += 1
-            report.error(start_line, str(_l("Cannot read the row: %(error)s", error=values)))
-            break
-        if not any(str(v).strip() for v in values):
-            continue
-        if limit is not None and report.rows >= limit:
-            break
-        report.rows += 1
-        if len(values) != len(header):
-            report.error(start_line, str(_l("%(found)d fields where the header has %(expected)d",
-                                            found=len(values), expected=len(header))))
-            continue
-        row = dict(zip(header, values))
+    for start_line, row in table_rows(rows, header, report, limit):
         parsed = parser.parse(row)
         if isinstance(parsed, list):
             report.error(start_line, "; ".join(parsed))

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..errors import ServiceError
 from ..faq.schema import parse_entry
 from ..faq.service import create_entry
-from .calls import ImportFailed, ImportReport, new_keys, read_table, row_key
+from .calls import ImportFailed, ImportReport, check_header, new_keys, read_table, row_key, table_rows
 
 COLUMNS = ("question", "answer", "topic", "city", "language", "status", "wordings")
 REQUIRED = ("question", "answer", "topic")
@@ -37,30 +37,10 @@ def import_faq(path: str, actor, skip_bad: bool = False, validate_only: bool = F
                on_batch=None) -> ImportReport:
     header, rows, used = read_table(path)
     header = [(h or "").strip().lstrip("\ufeff").lower() for h in header]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise ImportFailed(str(_l("Missing columns: %(names)s", names=", ".join(missing))))
-    unknown = [name for name in header if name and name not in COLUMNS]
-    if unknown:
-        raise ImportFailed(str(_l("Unknown columns: %(names)s; expected %(expected)s", names=", ".join(unknown),
-                                  expected=", ".join(COLUMNS))))
+    check_header(header, REQUIRED, COLUMNS)
     report = ImportReport(encoding=used)
     good: list[tuple[str, dict]] = []
-    for line, values in rows:
-        if isinstance(values, Exception):
-            report.rows += 1
-            report.error(line, str(_l("Cannot read the row: %(error)s", error=values)))
-            break
-        if not any(str(v).strip() for v in values):
-            continue
-        if limit is not None and report.rows >= limit:
-            break
-        report.rows += 1
-        if len(values) != len(header):
-            report.error(line, str(_l("%(found)d fields where the header has %(expected)d",
-                                      found=len(values), expected=len(header))))
-            continue
-        row = dict(zip(header, values))
+    for line, row in table_rows(rows, header, report, limit):
         payload = _payload(row)
         try:
             parse_entry(payload)
