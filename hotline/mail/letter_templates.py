@@ -85,7 +85,12 @@ def letter_spec(letter: str, language: str, part: str) -> Letter:
 
 def default_source(letter: str, language: str, part: str) -> str:
     letter_spec(letter, language, part)
-    path = Path(current_app.root_path).parent / "templates" / "mail" / language / f"{letter}.{part}"
+    return _read(Path(current_app.root_path).parent / "templates" / "mail" / language / f"{letter}.{part}")
+
+
+@lru_cache(maxsize=32)
+def _read(path: Path) -> str:
+    """The shipped defaults do not change while the process runs: read each once."""
     return path.read_text(encoding="utf-8")
 
 
