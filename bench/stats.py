@@ -5,9 +5,8 @@ database already holds enough calls), then times `GET /api/v1/stats` and the das
     .venv/bin/python bench/stats.py [--calls 1000000] [--days 730] [--database-url URL ...] [--repeat 9]
 
 Without --database-url it uses a SQLite file under /tmp (kept between runs). Before timing, it
-builds what the statistics rollup is missing (`flask stats-rollup`, what the scheduled job does),
-and on PostgreSQL runs ANALYZE, so the timings are those of a running installation: closed days
-(and months) from the rollup, today live, table statistics current."""
+brings the statistics tables up to date (`flask stats-refresh`, what the scheduled job does every
+minute) and on PostgreSQL runs ANALYZE, so the timings are those of a running installation."""
 from __future__ import annotations
 
 import argparse
@@ -42,7 +41,7 @@ def prepare(url: str, calls: int, days: int, instance: str) -> None:
         db.engine.dispose()
     if have >= calls:
         print(f"  {have:,} calls already there; not loading")
-        rollup(env)
+        refresh(env)
         analyze(app)
         return
     started = time.monotonic()
@@ -50,15 +49,15 @@ def prepare(url: str, calls: int, days: int, instance: str) -> None:
                    check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "flask", "--app", "hotline", "generate-calls", str(calls - have),
                     "--days", str(days)], cwd=ROOT, env=env, check=True)
-    print(f"  loaded in {time.monotonic() - started:.0f} s (the rollup of the loaded days included)")
-    rollup(env)
+    print(f"  loaded in {time.monotonic() - started:.0f} s")
+    refresh(env)
     analyze(app)
 
 
-def rollup(env: dict) -> None:
-    """Build what the statistics rollup is missing (what the scheduled job does)."""
+def refresh(env: dict) -> None:
+    """Compute the days the change log names (what the scheduled job does)."""
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "hotline", "stats-rollup"], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "hotline", "stats-refresh"], cwd=ROOT, env=env,
                             check=True, capture_output=True, text=True)
     print(f"  {result.stdout.strip()} (wall {time.monotonic() - started:.0f} s)")
 

@@ -15,7 +15,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(sweep_command)
     app.cli.add_command(retention_command)
-    from .stats.cli import register as register_stats; register_stats(app)  # noqa: E702
+    from .imports.cli import register as register_imports; register_imports(app)  # noqa: E702
+    from .stats.daily import stats_refresh_command; app.cli.add_command(stats_refresh_command)  # noqa: E702
     from .open311.cli import register as register_open311; register_open311(app)  # noqa: E702
     from .telephony.cli import register as register_cti; register_cti(app)  # noqa: E702
     from .search.cli import register as register_search; register_search(app)  # noqa: E702
@@ -123,8 +124,11 @@ def seed_demo_command():
     """Reference data plus demo users, FAQ and a few weeks of calls (idempotent)."""
     from .seed.demo import seed_demo
 
+    from .stats.daily import refresh
+
     created = seed_demo()
     db.session.commit()
+    refresh()  # the dashboard shows the history at once, not after the first scheduled run
     click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
 
 

@@ -106,15 +106,16 @@ def export_statistics(token: str) -> str:
     return path
 
 
-def stats_rollup() -> int:
-    """Build the statistics rollup of the closed days not built yet or changed since (the next
-    run is scheduled first, so one failure does not stop the chain)."""
-    from .stats.rollup import rebuild_pending, schedule_rollup
+def stats_refresh() -> int:
+    """Compute again the statistics days the change log names (the next run is scheduled first,
+    so one failure does not stop the chain)."""
+    from .stats.daily import refresh, schedule_refresh
 
-    schedule_rollup()
-    days = rebuild_pending(commit=True, budget_seconds=600)
+    schedule_refresh()
+    db.session.commit()
+    days = refresh(budget_seconds=50)
     if days:
-        log.info("job %s: statistics rollup built %d days", _job_id(), days)
+        log.info("job %s: statistics of %d days computed again", _job_id(), days)
     return days
 
 

@@ -161,7 +161,7 @@ def startup_sweep(app: Flask) -> int:
         try:
             count = sweep()
             schedule_periodic_sweep()
-            __import__("hotline.stats.rollup", fromlist=["schedule_rollup"]).schedule_rollup()
+            __import__("hotline.stats.daily", fromlist=["schedule_refresh"]).schedule_refresh()
             __import__("hotline.privacy.retention", fromlist=["schedule_retention"]).schedule_retention()
             __import__("hotline.mail.intake", fromlist=["schedule_poll"]).schedule_poll()
             __import__("hotline.mail.outbox", fromlist=["sweep_outbox"]).sweep_outbox()

@@ -116,8 +116,8 @@ def _wipe(app) -> None:
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
+        else:  # the statistics change log last: deleting the watched rows writes to it
+            for table in sorted(tables, key=lambda t: t.name == "stats_change"):
                 conn.execute(table.delete())
 
 

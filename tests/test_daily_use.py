@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from hotline.models import Call, Caller, Enquiry
+from hotline.stats.daily import refresh
 
 from .test_calls import form_data
 
@@ -318,6 +319,7 @@ def test_the_dashboard_shows_russian_decimals_and_one_kind_of_duration(midday, c
     for seconds, outcome in ((181, CallOutcome.ANSWERED), (120, CallOutcome.INFO), (95, CallOutcome.ANSWERED)):
         make_call(operator, outcome=outcome, seconds=seconds)
     db.session.commit()
+    refresh()
     page = client.get("/stats/?period=today", headers=RU).get_data(as_text=True)
     assert re.search(r"\d+,\d\u202f%", page)                      # «66,7 %»
     assert not re.search(r"<td>\d+\.\d+</td>", page)              # no «163.676»
@@ -450,6 +452,7 @@ def _dashboard_data(db):
     make_call(olga, outcome=CallOutcome.ANSWERED, started_at=utcnow() - timedelta(minutes=30))
     make_call(None, outcome=CallOutcome.ROUTED, started_at=utcnow() - timedelta(minutes=20))  # a web call
     db.session.commit()
+    refresh()
 
 
 def test_the_live_counters_open_the_lists_they_count(client, login_as, db, reference):

@@ -9,6 +9,7 @@ import pytest
 from hotline import spreadsheets
 from hotline.calls.service import log_call
 from hotline.models import FaqEntry, FaqStatus
+from hotline.stats.daily import refresh
 
 from .factories import call_payload, make_user, topic
 
@@ -40,6 +41,7 @@ def test_a_hostile_faq_question_is_inert_in_the_statistics_exports(client, db, l
     db.session.flush()
     log_call(make_user("operator"), call_payload(outcome="answered", answer="—", faq_ids=[entry.id]))
     db.session.commit()
+    refresh()
     login_as("supervisor")
     response = client.get("/stats/export/faq_top.csv?period=7d")
     assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"

@@ -287,7 +287,7 @@ def test_the_caller_page(client, db, reference):
 
 
 def test_imported_history_is_searchable(db, reference, tmp_path):
-    from hotline.stats.importer import import_calls
+    from hotline.imports.calls import import_calls
 
     supervisor = make_user("supervisor")
     path = tmp_path / "calls.csv"

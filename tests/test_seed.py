@@ -86,7 +86,7 @@ def test_seeding_twice_keeps_the_scopes_and_adds_nobody(demo, db):
 
 
 def test_generated_history_files_each_question_under_its_topic(db):
-    from hotline.stats.generate import generate_calls
+    from hotline.imports.synthetic import generate_calls
 
     generate_calls(400, 5, seed=3)
     db.session.commit()

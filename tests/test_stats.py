@@ -12,6 +12,7 @@ from hotline.enquiries.service import business_calendar
 from hotline.models import (
     CalendarDay, Call, CallChannel, CallOutcome, Enquiry, EnquiryStatus, FaqEntry, FaqStatus, FaqUse, utcnow,
 )
+from hotline.stats.daily import refresh
 from hotline.stats.figures import compute, live_strip
 from hotline.stats.period import Filters, Period, parse_filters
 
@@ -111,6 +112,7 @@ def crafted(db, reference):
         FaqUse(entry_id=f2.id, call_id=None, used_at=utc(2025, 5, 20, 6, 0)),
     ])
     db.session.commit()
+    refresh()
     return {"a": a, "b": b, "x": x, "y": y, "faq": faq}
 
 
@@ -155,12 +157,13 @@ def test_enquiry_counts_open_and_overdue(crafted):
 
 def test_times_to_assign_and_answer(crafted):
     result = figures()
-    # Created in the period and assigned: 2, 10, 1, 4 s → nearest rank: median 2, p90 10.
-    assert result["time_to_assign"] == {"median_seconds": pytest.approx(2, abs=1e-3),
-                                        "p90_seconds": pytest.approx(10, abs=1e-3)}
+    # Created in the period and assigned: 2, 10, 1, 4 s → nearest rank: median 2, p90 10
+    # (percentiles come from the histogram buckets: within 1 %).
+    assert result["time_to_assign"] == {"median_seconds": pytest.approx(2, rel=0.01),
+                                        "p90_seconds": pytest.approx(10, rel=0.01)}
     # Answered in the period: 4h59 (e4), 10h (e1), 20h (e7).
-    assert result["time_to_answer"]["median_hours"] == pytest.approx(10)
-    assert result["time_to_answer"]["p90_hours"] == pytest.approx(20)
+    assert result["time_to_answer"]["median_hours"] == pytest.approx(10, rel=0.01)
+    assert result["time_to_answer"]["p90_hours"] == pytest.approx(20, rel=0.01)
     assert result["time_to_answer"]["mean_hours"] == pytest.approx(125940 / 3 / 3600, abs=1e-4)
     assert result["sla_compliance"] == pytest.approx(2 / 3)
 
@@ -168,9 +171,9 @@ def test_times_to_assign_and_answer(crafted):
 def test_per_coordinator(crafted):
     rows = {row["login"]: row for row in figures()["coordinators"]}
     assert rows["co-x"] == {"login": "co-x", "assigned": 3, "answered": 2,
-                            "median_hours": pytest.approx(17940 / 3600, abs=1e-4), "sla_compliance": 1.0, "open": 1,
+                            "median_hours": pytest.approx(17940 / 3600, rel=0.01), "sla_compliance": 1.0, "open": 1,
                             "first_response_hours": None, "first_response_compliance": None}
-    assert rows["co-y"] == {"login": "co-y", "assigned": 1, "answered": 1, "median_hours": pytest.approx(20),
+    assert rows["co-y"] == {"login": "co-y", "assigned": 1, "answered": 1, "median_hours": pytest.approx(20, rel=0.01),
                             "sla_compliance": 0.0, "open": 2,
                             "first_response_hours": None, "first_response_compliance": None}
 
@@ -239,6 +242,6 @@ def test_open_branches_hold_exactly_the_open_enquiries(crafted, db):
     instants += [utc(2025, 6, 14, 6, 0), utc(2025, 6, 10, 4, 0), utc(2025, 6, 3, 5, 0), AT_END]
     for at in instants:
         expected = sorted(db.session.execute(db.select(Enquiry.id).where(*open_at(at))).scalars())
-        found = sorted(i for _index, conditions in open_at_branches(at)
+        found = sorted(i for conditions in open_at_branches(at)
                        for i in db.session.execute(db.select(Enquiry.id).where(*conditions)).scalars())
         assert found == expected, at

@@ -81,8 +81,6 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
     """A `new` enquiry for a routed call; its routing job is sent after the commit.
     `new_call_started_at`: the call was inserted in this same transaction and started then;
     `formal_appeal`: marked at intake, so registered at creation (59-FZ)."""
-    from ..stats.rollup.invalidation import NEW_CALL_STARTED
-
     reference = next_reference(to_local(plan.created_at).year)
     actor_id = actor.id if actor else None
     enquiry_id = db.session.execute(INSERT_ENQUIRY, dict(
@@ -94,7 +92,7 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
         formal_appeal=formal_appeal, registered_at=plan.created_at if formal_appeal else None,
         legal_due_at=legal_due(plan.created_at) if formal_appeal else None, answer_published=True, reply_channel=reply_channel or ReplyChannel.NONE,
         follows_id=follows_id,
-    ), execution_options={NEW_CALL_STARTED: new_call_started_at} if new_call_started_at else None).scalar_one()
+    )).scalar_one()
     db.session.execute(INSERT_EVENT, dict(
         enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))
     if formal_appeal:

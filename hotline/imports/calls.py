@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import CallChannel, CallOutcome, Caller, SisterCity, Topic, User, utcnow
 from ..phones import InvalidPhone, normalise_phone
 from ..timefmt import local_zone
-from ..stats.history import BATCH, HistoryWriter, IdBlock
+from .history import BATCH, HistoryWriter, IdBlock
 
 COLUMNS = ("started_at", "ended_at", "channel", "phone", "caller_name", "topic", "city", "question",
            "outcome", "operator", "answer", "created_at", "assigned_at", "coordinator", "answered_at",
@@ -326,8 +326,8 @@ def import_calls(path: str, skip_bad: bool = False, encoding: str | None = None,
                 writer.flush()
                 report.imported, report.enquiries = writer.calls, writer.enquiries
                 on_batch(report)  # commits: ids handed out in blocks are asked for afresh
-                for block in (writer._call_ids, writer._enquiry_ids, callers.ids):
-                    block.next_id = None
+                writer.reset_ids()
+                callers.ids.next_id = None
         if progress and report.rows % 10_000 == 0:
             progress(report.rows)
     if validate_only:
@@ -336,7 +336,6 @@ def import_calls(path: str, skip_bad: bool = False, encoding: str | None = None,
         raise ImportFailed(str(_l("%(count)d bad rows; nothing was imported", count=report.bad)), report)
     report.skipped += _write(pending, writer, callers)
     writer.flush()
-    writer.refresh_rollup()
     report.imported, report.enquiries = writer.calls, writer.enquiries
     return report
 

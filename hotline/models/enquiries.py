@@ -24,6 +24,11 @@ class EnquiryStatus(enum.Enum):
     def open_values(cls) -> tuple["EnquiryStatus", ...]:
         return (cls.NEW, cls.ASSIGNED, cls.REOPENED)
 
+    @classmethod
+    def answered_values(cls) -> tuple["EnquiryStatus", ...]:
+        """Answered, for the figures: answered or closed (a reopened one is open again)."""
+        return (cls.ANSWERED, cls.CLOSED)
+
 
 class ReferenceCounter(db.Model):
     """One row a year; an atomic UPDATE … RETURNING hands out the next number."""

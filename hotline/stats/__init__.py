@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
-from . import rollup, views  # noqa: E402,F401  (rollup: the invalidation hooks)
+from . import views  # noqa: E402,F401

@@ -12,19 +12,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import func, select, true
 
 from ...enquiries.appeals import REGISTRATION_DAYS
 from ...extensions import db
+from ...labels import STATUS_LABELS
 from ...models import Enquiry, EnquiryEvent, Topic, User
-from .instant import _enquiry_source, open_at
-from .shape import ANSWERED_STATUSES, _ratio
+from ...timefmt import to_local
+from ..daily import ANSWERED
 from ..period import Filters
-from ..sql import seconds_between
-
-
-def _count(*conditions):
-    return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+from .instant import enquiry_source, open_at
+from .read import ratio
 
 
 def _formal():
@@ -32,22 +30,17 @@ def _formal():
     return Enquiry.formal_appeal == true()
 
 
-def appeal_figures(start: datetime, end: datetime, at: datetime, filters: Filters) -> dict:
-    source, base = _enquiry_source(filters)
-    registered = [Enquiry.registered_at >= start, Enquiry.registered_at < end]
-    answered = [Enquiry.answered_at >= start, Enquiry.answered_at < end, Enquiry.status.in_(ANSWERED_STATUSES)]
-    row = db.session.execute(select(
-        _count(*registered),
-        _count(*registered, seconds_between(Enquiry.created_at, Enquiry.registered_at) <= REGISTRATION_DAYS * 86400),
-        _count(*answered),
-        _count(*answered, Enquiry.answered_at <= Enquiry.legal_due_at),
-        _count(Enquiry.legal_extended_at >= start, Enquiry.legal_extended_at < end),
-        _count(*open_at(at), Enquiry.legal_due_at < at),
-    ).select_from(source).where(*base, _formal())).one()
-    n_registered, in_3_days, n_answered, in_time, extended, overdue = (int(v) for v in row)
-    return {"registered": n_registered, "registered_in_3_days": in_3_days, "answered": n_answered,
-            "answered_in_time": in_time, "answered_in_time_share": _ratio(in_time, n_answered),
-            "extended": extended, "overdue": overdue}
+def appeal_figures(enquiry_rows: list[tuple], filters: Filters, at: datetime) -> dict:
+    def total(name: str) -> int:
+        return sum(row[name] for _c, _t, row in enquiry_rows)
+
+    source, base = enquiry_source(filters)
+    overdue = db.session.execute(select(func.count()).select_from(source).where(
+        *base, _formal(), *open_at(at), Enquiry.legal_due_at < at)).scalar_one()
+    answered, in_time = total("appeals_answered"), total("appeals_answered_in_time")
+    return {"registered": total("appeals_registered"), "registered_in_3_days": total("appeals_registered_in_time"),
+            "answered": answered, "answered_in_time": in_time, "answered_in_time_share": ratio(in_time, answered),
+            "extended": total("appeals_extended"), "overdue": overdue}
 
 
 REPORT_HEADERS = (_l("Reference"), _l("Topic"), _l("Received"), _l("Registered"), _l("Registered within 3 days"),
@@ -58,10 +51,7 @@ REPORT_HEADERS = (_l("Reference"), _l("Topic"), _l("Received"), _l("Registered")
 def appeal_report(start: datetime, end: datetime, filters: Filters, locale: str) -> tuple[list[str], list[list]]:
     """The department's report: every appeal received or registered in the period, or answered in
     it, one row each, with the dates in Perm local time."""
-    from ...labels import STATUS_LABELS
-    from ...timefmt import to_local
-
-    source, base = _enquiry_source(filters)
+    source, base = enquiry_source(filters)
     stmt = (select(Enquiry, Topic, User).select_from(source)
             .join(Topic, Topic.id == Enquiry.topic_id).outerjoin(User, User.id == Enquiry.assignee_id)
             .where(*base, _formal(), (Enquiry.registered_at >= start) & (Enquiry.registered_at < end)
@@ -80,7 +70,7 @@ def appeal_report(start: datetime, end: datetime, filters: Filters, locale: str)
     rows = []
     for enquiry, topic, assignee in found:
         extension = extensions.get(enquiry.id)
-        answered = enquiry.answered_at if enquiry.status in ANSWERED_STATUSES else None
+        answered = enquiry.answered_at if enquiry.status in ANSWERED else None
         rows.append([
             enquiry.reference, topic.name(locale), day(enquiry.created_at), day(enquiry.registered_at),
             (yes if enquiry.registered_at - enquiry.created_at <= timedelta(days=REGISTRATION_DAYS) else no)

@@ -1,32 +1,27 @@
 """FAQ figures that help curation (SPEC 7), beside the FAQ block's top entries and entries never
 used: routed calls that a published entry answered well — per entry and per topic, from what the
-worker recorded for every routed call (`Call.faq_match_id`) — and the entries whose answers
-residents marked not helpful (the feedback on enquiries answered from them)."""
+worker recorded for every routed call (`Call.faq_match_id`, counted by the refresh) — and the
+entries whose answers residents marked not helpful (the feedback on enquiries answered from them)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import case, func, select
 
 from ...extensions import db
-from ...models import Call, CallOutcome, FaqEntry, Feedback, FeedbackVerdict, FaqUse
+from ...models import FaqDay, FaqEntry, Feedback, FeedbackVerdict, FaqUse
 from ..period import Filters
-from .raw import call_conditions
-from .shape import FAQ_TOP, _key
+from .read import FAQ_TOP, Reader, key
 
 
-def curation_figures(start: datetime, end: datetime, filters: Filters, names: dict) -> dict:
-    routed = db.session.execute(
-        select(Call.faq_match_id, Call.topic_id, func.count())
-        .where(*call_conditions(start, end, filters), Call.outcome == CallOutcome.ROUTED,
-               Call.faq_match_id.is_not(None))
-        .group_by(Call.faq_match_id, Call.topic_id)).all()
-    by_entry: dict[int, int] = {}
-    by_topic: dict[str, int] = {}
-    for entry_id, topic_id, n in routed:
-        by_entry[entry_id] = by_entry.get(entry_id, 0) + n
-        code = _key(names["topic"], topic_id)
-        by_topic[code] = by_topic.get(code, 0) + n
+def curation_figures(reader: Reader, start: datetime, end: datetime, filters: Filters, known: dict) -> dict:
+    by_entry: dict[int, int] = defaultdict(int)
+    by_topic: dict[str, int] = defaultdict(int)
+    for entry_id, topic_id, n in reader.sums(FaqDay, ("entry_id", "topic_id"), ["n"],
+                                             where=[FaqDay.kind == "routed_match"]):
+        by_entry[entry_id] += n
+        by_topic[key(known["topic"], topic_id)] += n
 
     not_helpful = func.sum(case((Feedback.verdict == FeedbackVerdict.NOT_HELPFUL, 1), else_=0))
     verdicts = select(FaqUse.entry_id, not_helpful, func.count()) \
@@ -36,9 +31,9 @@ def curation_figures(start: datetime, end: datetime, filters: Filters, names: di
         verdicts = verdicts.where(Feedback.topic_id == filters.topic_id)
     if filters.coordinator_id is not None:
         verdicts = verdicts.where(Feedback.coordinator_id == filters.coordinator_id)
-    unhelpful = [(entry_id, int(bad or 0), n) for entry_id, bad, n in
-                 db.session.execute(verdicts.group_by(FaqUse.entry_id)).all() if bad]
-    unhelpful.sort(key=lambda row: (-row[1], row[0]))
+    unhelpful = sorted(((entry_id, int(bad or 0), n) for entry_id, bad, n in
+                        db.session.execute(verdicts.group_by(FaqUse.entry_id)).all() if bad),
+                       key=lambda row: (-row[1], row[0]))
 
     shown = sorted(by_entry.items(), key=lambda kv: (-kv[1], kv[0]))[:FAQ_TOP]
     ids = {entry_id for entry_id, _n in shown} | {entry_id for entry_id, _b, _n in unhelpful[:FAQ_TOP]}

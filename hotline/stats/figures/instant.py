@@ -11,12 +11,12 @@ from ...enquiries.service import business_calendar
 from ...extensions import db
 from ...models import Call, CallChannel, Enquiry, EnquiryStatus, FaqEntry, FaqStatus, FaqUse
 from ..period import Filters
-from ..sql import indexed_by, not_indexed
+from ..sql import not_indexed
 
 AGE_BUCKETS = ("<1", "1-3", "3-10", ">10")  # business days
 
 
-def _enquiry_source(filters: Filters):
+def enquiry_source(filters: Filters):
     """The FROM clause and conditions that apply the filters to enquiries."""
     conditions = []
     source = Enquiry.__table__
@@ -53,32 +53,32 @@ def open_at(at: datetime) -> list:
     ]
 
 
-def open_at_branches(at: datetime) -> list[tuple[str, list]]:
+def open_at_branches(at: datetime) -> list[list]:
     """`open_at(at)` as three disjoint sets of conditions, split by answered_at, each with one
     narrow way in for an index: never answered (answered_at IS NULL), answered only after `at`
     (answered_at >= `at`), and answered before `at` but reopened since, before `at`
     (reopened_at < `at`: not answered then, as answered_at is the latest answer). Together they
     hold exactly the rows of `open_at(at)` (tests/test_stats.py checks it); the ranges that cover
-    nearly every enquiry (created_at < `at`, answered_at < `at`) are kept from the planner.
-    Each branch comes with the index that serves it (SQLite needs telling: see `_open_figures`)."""
+    nearly every enquiry (created_at < `at`, answered_at < `at`) are kept from the planner."""
     alive = [
         not_indexed(Enquiry.created_at) < at,
         or_(and_(Enquiry.cancelled_at.is_(None), Enquiry.status != EnquiryStatus.CANCELLED),
             Enquiry.cancelled_at >= at),
     ]
     return [
-        ("ix_enquiry_answered_at", [*alive, Enquiry.answered_at.is_(None)]),
-        ("ix_enquiry_answered_at", [*alive, Enquiry.answered_at >= at]),
-        ("ix_enquiry_reopened_at", [*alive, not_indexed(Enquiry.answered_at) < at, Enquiry.reopened_at < at,
-                                    Enquiry.reopened_at >= Enquiry.answered_at]),
+        [*alive, Enquiry.answered_at.is_(None)],
+        [*alive, Enquiry.answered_at >= at],
+        [*alive, not_indexed(Enquiry.answered_at) < at, Enquiry.reopened_at < at,
+         Enquiry.reopened_at >= Enquiry.answered_at],
     ]
 
 
-def _open_figures(source, base, at: datetime) -> dict:
+def open_figures(filters: Filters, at: datetime) -> dict:
     """Open and overdue at `at`, backlog aging and open per coordinator, in one statement: the
     same grouped query over each branch of `open_at_branches` (disjoint, so the rows add up),
     joined by UNION ALL. The aging bucket edges are instants found with the business calendar,
     so the grouping itself is a CASE over created_at in SQL."""
+    source, base = enquiry_source(filters)
     edges = age_edges(at)
     bucket = case(
         (Enquiry.created_at > edges[0], AGE_BUCKETS[0]),
@@ -88,12 +88,11 @@ def _open_figures(source, base, at: datetime) -> dict:
     )
     overdue = func.sum(case((Enquiry.due_at < at, 1), else_=0))
     result = {"open": 0, "overdue": 0, "aging": {name: 0 for name in AGE_BUCKETS}, "by_assignee": {}}
-    # Without table statistics SQLite walks ix_enquiry_assignee_status for the GROUP BY order (a
-    # scan of every enquiry) rather than the few rows of the branch's own index: INDEXED BY.
-    branches = [indexed_by(select(Enquiry.assignee_id, bucket, func.count(), overdue).select_from(source)
-                           .where(*base, *conditions).group_by(Enquiry.assignee_id, bucket),
-                           Enquiry.__table__, index)
-                for index, conditions in open_at_branches(at)]
+    # Without table statistics SQLite would walk ix_enquiry_assignee_status for the GROUP BY order
+    # (a scan of every enquiry) rather than the few rows of the branch's own index: `+assignee_id`.
+    assignee = not_indexed(Enquiry.assignee_id)
+    branches = [select(assignee, bucket, func.count(), overdue).select_from(source)
+                .where(*base, *conditions).group_by(assignee, bucket) for conditions in open_at_branches(at)]
     for assignee_id, name, n, late in db.session.execute(union_all(*branches)).all():
         result["open"] += n
         result["overdue"] += late or 0
@@ -126,7 +125,7 @@ def age_edges(at: datetime) -> list[datetime]:
     return edges
 
 
-def _never_used(at: datetime, filters: Filters) -> list[int]:
+def never_used(at: datetime, filters: Filters) -> list[int]:
     never_where = [FaqEntry.status == FaqStatus.PUBLISHED,
                    ~exists().where(FaqUse.entry_id == FaqEntry.id, FaqUse.used_at < at)]
     if filters.topic_id is not None:

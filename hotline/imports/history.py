@@ -72,19 +72,10 @@ class HistoryWriter:
         self._enquiry_ids = IdBlock(Enquiry.__table__)
         self._pending: list[tuple[dict, dict | None, list[int]]] = []
         self.calls = self.enquiries = self.faq_uses = 0
-        self.days: set = set()  # the Perm-local days the written rows are counted on
 
-    def _count_days(self, *moments) -> None:
-        for moment in moments:
-            if moment is not None:
-                self.days.add(moment.astimezone(self.zone).date())
-
-    def refresh_rollup(self) -> int:
-        """Rebuild the statistics rollup of the closed days the written rows fall on (call
-        after the last flush, in the same transaction: the import stays all or nothing)."""
-        from .rollup import ranges_of, rebuild_range
-
-        return sum(rebuild_range(lo, hi) for lo, hi in ranges_of(self.days))
+    def reset_ids(self) -> None:
+        """After a commit: the id blocks handed out are asked for afresh."""
+        self._call_ids.next_id = self._enquiry_ids.next_id = None
 
     def targets(self, topic_id: int) -> tuple[float, float]:
         if topic_id not in self._targets:
@@ -113,12 +104,6 @@ class HistoryWriter:
             for entry_id in faq_ids:
                 uses.append({"entry_id": entry_id, "call_id": call_id, "user_id": call.get("operator_id"),
                              "enquiry_id": None, "used_at": used_at})
-        for row in calls:
-            self._count_days(row["started_at"])
-        for row in enquiries:
-            self._count_days(row["created_at"], row["assigned_at"], row["answered_at"])
-        for row in uses:
-            self._count_days(row["used_at"])
         conn.execute(insert(Call.__table__), calls)
         if enquiries:
             for row, enquiry_id in zip(enquiries, self._enquiry_ids.take(len(enquiries))):

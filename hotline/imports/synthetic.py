@@ -84,7 +84,6 @@ def generate_calls(count: int, days: int, seed: int = 1, progress=None) -> dict[
             if progress and made % 50_000 == 0:
                 progress(made)
     writer.flush()
-    writer.refresh_rollup()
     return {"calls": writer.calls, "enquiries": writer.enquiries, "faq_uses": writer.faq_uses}
 
 

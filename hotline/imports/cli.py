@@ -1,4 +1,4 @@
-"""Commands of the statistics capability: `import-calls`, `generate-calls`."""
+"""Commands that load history: `import-calls` (a file of past calls), `generate-calls` (synthetic)."""
 from __future__ import annotations
 
 import time
@@ -12,7 +12,6 @@ from ..extensions import db
 def register(app: Flask) -> None:
     app.cli.add_command(import_calls_command)
     app.cli.add_command(generate_calls_command)
-    app.cli.add_command(stats_rollup_command)
 
 
 @click.command("import-calls")
@@ -21,7 +20,7 @@ def register(app: Flask) -> None:
 @click.option("--encoding", default=None, help="Force the file's encoding (default: BOM, UTF-8 or cp1251).")
 def import_calls_command(path, skip_bad, encoding):
     """Load historical calls from a CSV file (columns in the README); all or nothing by default."""
-    from .importer import ImportFailed, import_calls
+    from .calls import ImportFailed, import_calls
 
     started = time.monotonic()
 
@@ -50,7 +49,7 @@ def import_calls_command(path, skip_bad, encoding):
 @click.option("--seed", default=1, show_default=True, help="Random seed (the same seed, the same data).")
 def generate_calls_command(count, days, seed):
     """Make realistic synthetic history (calls, enquiries, FAQ uses) for demos and benchmarks."""
-    from .generate import generate_calls
+    from .synthetic import generate_calls
 
     started = time.monotonic()
 
@@ -61,28 +60,3 @@ def generate_calls_command(count, days, seed):
     db.session.commit()
     click.echo(f"generated {made['calls']} calls, {made['enquiries']} enquiries, {made['faq_uses']} FAQ uses "
                f"over {days} days in {time.monotonic() - started:.1f} s")
-
-
-@click.command("stats-rollup")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First Perm-local day to rebuild (YYYY-MM-DD).")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Day after the last one to rebuild (exclusive; today at most).")
-def stats_rollup_command(start, end):
-    """Rebuild the statistics rollup: the given days, or every closed day not built or changed."""
-    from .rollup import rebuild_pending, rebuild_range
-
-    started = time.monotonic()
-    if start is None and end is None:
-        days = rebuild_pending(commit=True)
-        click.echo(f"rolled up {days} days in {time.monotonic() - started:.1f} s")
-        return
-    if start is None or end is None:
-        raise click.UsageError("Give both --from and --to, or neither.")
-
-    def progress(lo, hi) -> None:
-        click.echo(f"  {lo.isoformat()} – {hi.isoformat()} ({time.monotonic() - started:.0f} s)", err=True)
-
-    rows = rebuild_range(start.date(), end.date(), commit=True, progress=progress)
-    click.echo(f"rolled up {start.date().isoformat()} – {end.date().isoformat()}: {rows} rows "
-               f"in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,96 @@
+"""Reading the statistics tables for a period and its filters (`Reader`), and the shape every
+block shares: keys by code, ratios, rounding, percentiles from the buckets."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import and_, false, func, literal, or_, select, union_all
+
+from ...extensions import db
+from ...models import DAY, MONTH, SisterCity, Topic, User
+from ..daily import bucket_value, ranges
+from ..period import Filters, Period
+from ..sql import rank_for
+
+FAQ_TOP = 10
+NONE_KEY = "none"
+
+
+class Reader:
+    """Sums of a statistics table over a period under the filters: the month rows of the calendar
+    months the period holds whole, the day rows of its other days."""
+
+    def __init__(self, period: Period, filters: Filters):
+        self.period, self.filters = period, filters
+        months, first = [], period.start.replace(day=1)
+        while first < period.end:
+            after = (first + timedelta(days=32)).replace(day=1)
+            if first >= period.start and after <= period.end:
+                months.append(first)
+            first = after
+        self.months = months
+        covered = {d for m in months for d in _days(m, (m + timedelta(days=32)).replace(day=1))}
+        self.days = [d for d in period.day_list() if d not in covered]
+
+    def conditions(self, model, days_only: bool = False) -> list:
+        f = self.filters
+        chosen = [(model.topic_id, f.topic_id), (model.city_id, f.city_id), (model.channel, f.channel or None),
+                  (model.operator_id, f.operator_id), (model.coordinator_id, f.coordinator_id)]
+        where = [column == value for column, value in chosen if value is not None]
+        spans = [and_(model.grain == DAY, model.day >= lo, model.day < hi) for lo, hi in ranges(
+            self.period.day_list() if days_only else self.days)]
+        if self.months and not days_only:
+            spans.append(and_(model.grain == MONTH, model.day.in_(self.months)))
+        return [or_(*spans) if spans else false(), *where]
+
+    def sums(self, model, group: tuple[str, ...], names: list[str], days_only: bool = False, where=()) -> list:
+        keys = [getattr(model, name) for name in group]
+        stmt = select(*keys, *[func.coalesce(func.sum(getattr(model, name)), 0) for name in names]) \
+            .where(*self.conditions(model, days_only), *where)
+        return db.session.execute(stmt.group_by(*keys) if keys else stmt).all()
+
+
+def _days(lo: date, hi: date) -> list[date]:
+    return [lo + timedelta(days=i) for i in range((hi - lo).days)]
+
+
+def percentiles(buckets: dict[int, int], pcts=(50, 90)) -> dict[int, float | None]:
+    """Nearest-rank percentiles of the values counted in `buckets` ({bucket: n}), each the middle
+    of the bucket holding that rank (within 1 % of the exact value: hotline/stats/daily.py)."""
+    total = sum(buckets.values())
+    result: dict[int, float | None] = {pct: None for pct in pcts}
+    if not total:
+        return result
+    seen, ordered = 0, sorted(buckets.items())
+    for bucket, n in ordered:
+        seen += n
+        for pct in pcts:
+            if result[pct] is None and seen >= rank_for(pct, total):
+                result[pct] = bucket_value(bucket)
+    return result
+
+
+def names() -> dict[str, dict[int, str]]:
+    """{"topic" | "city" | "user": {id: code or login}}, in one statement."""
+    found: dict[str, dict[int, str]] = {"topic": {}, "city": {}, "user": {}}
+    for kind, id_, code in db.session.execute(union_all(
+            select(literal("topic"), Topic.id, Topic.code), select(literal("city"), SisterCity.id, SisterCity.code),
+            select(literal("user"), User.id, User.login))).all():
+        found[kind][id_] = code
+    return found
+
+
+def key(of: dict[int, str], value) -> str:
+    return NONE_KEY if value is None else of.get(value, str(value))
+
+
+def ratio(numerator, denominator) -> float | None:
+    return (numerator or 0) / denominator if denominator else None
+
+
+def rounded(value) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def hours(seconds) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 4)
