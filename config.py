@@ -112,6 +112,7 @@ class Config:
     # seconds of ringing meets the service level.
     CTI_EVENT_DAYS = int(os.environ.get("CTI_EVENT_DAYS", "30"))
     SERVICE_LEVEL_SECONDS = int(os.environ.get("SERVICE_LEVEL_SECONDS", "20"))
+    STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "60"))  # statistics at most this old
 
     # Refuse demo passwords in production (SPEC 2).
     REFUSE_DEMO_PASSWORDS = False

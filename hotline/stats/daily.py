@@ -230,7 +230,7 @@ def note_everything() -> int:
 
 def schedule_refresh(now: datetime | None = None) -> None:
     """The next run on RQ's scheduler, one job per time slot (deterministic id)."""
-    interval = max(10, int(current_app.config.get("STATS_REFRESH_SECONDS", 60)))
+    interval = max(10, int(current_app.config["STATS_REFRESH_SECONDS"]))
     now = now or utcnow()
     slot = int(now.timestamp() // interval) + 1
     enqueue_unless_waiting(REFRESH_JOB, job_id=f"stats-refresh-{slot}",
