@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 from hotline.models import CallOutcome, utcnow
+from hotline.stats.daily import refresh
 from hotline.stats.period import today_local
 
 from .. import factories
@@ -19,6 +20,7 @@ def test_dashboard_period_change_and_csv_download(live_server, page, browser_log
             factories.make_call(operator=operator, started_at=now - timedelta(days=back, minutes=30 + i),
                                 outcome=CallOutcome.ANSWERED)
     db.session.commit()
+    refresh()  # what the scheduled stats-refresh job does within STATS_REFRESH_SECONDS
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
