@@ -46,6 +46,7 @@ def test_the_answer_to_a_post_is_the_call_as_it_reads_back(api, reference):
         call_payload(caller={}, outcome="answered", answer="Ответ", channel="email",
                      started_at="2026-03-02T10:00:00+05:00", ended_at="2026-03-02T10:03:30+05:00"),
         call_payload(caller={"name": "Пётр"}, started_at="2026-03-02T10:00:00"),  # local time, no end
+        call_payload(caller={}, outcome="dropped", topic=None, city=None, question=""),  # the line went dead
     ]
     answers = []
     for payload in payloads:
@@ -56,6 +57,7 @@ def test_the_answer_to_a_post_is_the_call_as_it_reads_back(api, reference):
     assert answers[2]["caller"]["phone"] == "+73422124486"  # kept from the caller's record
     assert answers[3]["caller"]["email"] == "anna@example.org" and answers[3]["caller"]["language"] == "ru"
     assert answers[4]["caller"] is None and answers[4]["enquiry"] is None
+    assert answers[6]["topic"] is None and answers[6]["outcome"] == "dropped"
 
 
 def test_explicit_times_give_the_handle_time(api, reference):

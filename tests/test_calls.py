@@ -66,6 +66,31 @@ def test_missing_topic_is_a_clear_error_and_nothing_is_saved(client, login_as, d
     assert count(db, Call) == 0 and count(db, Caller) == 0 and count(db, Enquiry) == 0
 
 
+def test_a_dropped_call_needs_no_topic_and_reads_as_such_everywhere(midday, client, login_as, db, reference):
+    operator = login_as("operator")
+    refused = client.post("/calls/new", data=form_data(topic="", outcome="info", question="Когда приём?"),
+                          headers={"Accept-Language": "ru"})
+    assert refused.status_code == 422 and "Выберите тему" in refused.get_data(as_text=True)
+    assert count(db, Call) == 0
+    saved = client.post("/calls/new", data=form_data(topic="", city="", question="", outcome="dropped"))
+    assert saved.status_code == 302
+    call = db.session.execute(select(Call)).scalar_one()
+    assert call.topic_id is None and call.outcome.value == "dropped" and call.operator_id == operator.id
+    assert count(db, Enquiry) == 0
+    listed = client.get("/calls/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Сорвался" in listed
+    card = client.get("/calls/lookup?phone=8 342 212 44 86", headers={"Accept-Language": "ru"})
+    assert card.status_code == 200 and "Сорвался" in card.get_data(as_text=True)
+    from hotline.stats.daily import refresh
+    from hotline.stats.figures import compute
+    from hotline.stats.period import Filters, preset_period
+
+    refresh()
+    figures = compute(preset_period("today"), Filters())
+    assert figures["calls"]["total"] == 1 and figures["calls"]["by_topic"] == {"none": 1}
+    assert figures["calls"]["by_outcome"]["dropped"] == 1
+
+
 def test_malformed_phone_and_huge_question_are_refused(client, login_as, db, reference):
     login_as("operator")
     response = client.post("/calls/new", data=form_data(phone="12-34", question="я" * 20_000),

@@ -141,3 +141,16 @@ def test_generate_calls_makes_consistent_history(app, db, reference):
         assert enquiry.assigned_at >= enquiry.created_at
     references = db.session.execute(select(Enquiry.reference)).scalars().all()
     assert len(set(references)) == len(references)
+
+
+def test_a_dropped_call_imports_without_a_topic_and_no_other_does(app, db, people, tmp_path):
+    dropped = "2025-06-10 13:00,2025-06-10 13:00,phone,8 (342) 212-44-86,,,,,dropped,imp-op,,,,"
+    info = "2025-06-10 14:00,,phone,,,,,,info,,,,,"
+    refused = run(app, write(tmp_path, [HEADER, dropped, info]))
+    assert refused.exit_code != 0 and "line 3: topic:" in refused.output and "line 2" not in refused.output
+    assert count(db, Call) == 0
+    result = run(app, write(tmp_path, [HEADER, dropped]))
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    call = db.session.execute(select(Call)).scalar_one()
+    assert call.topic_id is None and call.outcome is CallOutcome.DROPPED

@@ -1,5 +1,6 @@
 """The schema comes from migrations: they upgrade an empty database and match the models."""
 import os
+import re
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -9,6 +10,15 @@ from sqlalchemy import create_engine, inspect, text
 
 from hotline import create_app
 from hotline.extensions import db
+from hotline.models.stats import trigger_statements
+
+
+def trigger_names(conn) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        return set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+    return set(conn.execute(text("SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                 "WHERE NOT t.tgisinternal AND n.nspname = current_schema()")).scalars())
 
 
 @pytest.fixture
@@ -44,6 +54,12 @@ def test_upgrade_builds_the_schema_the_models_describe(empty_database_url, test_
             diff = compare_metadata(MigrationContext.configure(
                 conn, opts={"compare_type": False, "include_object": include_object}), db.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
+        with db.engine.connect() as conn:
+            # The statistics' triggers are the database's own too: every one the models make is
+            # there after the migrations (a table rebuilt on SQLite loses its triggers).
+            expected = {re.search(r"CREATE TRIGGER (\w+)", sql).group(1)
+                        for sql in trigger_statements(conn.dialect.name) if "CREATE TRIGGER" in sql}
+            assert expected and expected <= trigger_names(conn)
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert "call" not in set(inspect(conn).get_table_names())

@@ -67,7 +67,7 @@ def get_callers():
         "phone": phone,
         "callers": [{
             **caller_json(caller),
-            "calls": [{"id": c.id, "started_at": iso(c.started_at), "topic": c.topic.code,
+            "calls": [{"id": c.id, "started_at": iso(c.started_at), "topic": c.topic.code if c.topic else None,
                        "outcome": c.outcome.value,
                        # another operator's call is shown as its summary only (SPEC 10)
                        "question": c.question if visibility.can_see_call(g.api_user, c) else None}

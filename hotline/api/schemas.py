@@ -72,7 +72,7 @@ class Call(Strict):
     channel: CallChannel
     caller: Caller | None
     operator: str | None
-    topic: str
+    topic: str | None = Field(description="null only on a dropped call")
     city: str | None
     question: str
     answer: str | None
@@ -86,7 +86,7 @@ class Call(Strict):
 class CallSummary(Strict):
     id: int
     started_at: Time
-    topic: str
+    topic: str | None = Field(description="null only on a dropped call")
     outcome: CallOutcome
     question: str | None = Field(description="null for another operator's call (SPEC 10)")
 
@@ -378,7 +378,7 @@ class ActiveCallerCall(Strict):
     id: int
     started_at: Time
     outcome: CallOutcome
-    topic: str
+    topic: str | None
 
 
 class ActiveCaller(Caller):
@@ -426,7 +426,7 @@ class EnquiryHit(_Hit):
 class CallHit(_Hit):
     kind: Literal["call"]
     started_at: Time
-    topic: str
+    topic: str | None
     outcome: CallOutcome
     question: str | None
     reference: str | None

@@ -35,7 +35,8 @@ def _hit_json(hit, full: bool) -> dict:
         body.update(reference=record.reference, status=record.status.value, topic=record.topic.code,
                     created_at=iso(record.created_at), question=record.question, caller=_caller(hit.caller, full))
     elif hit.kind == "call":
-        body.update(started_at=iso(record.started_at), topic=record.topic.code, outcome=record.outcome.value,
+        body.update(started_at=iso(record.started_at), topic=record.topic.code if record.topic else None,
+                    outcome=record.outcome.value,
                     question=record.question, reference=record.enquiry.reference if record.enquiry else None,
                     caller=_caller(hit.caller, full))
     else:

@@ -31,7 +31,7 @@ def call_json(call: Call) -> dict:
         "channel": call.channel.value,
         "caller": caller_json(call.caller) if call.caller else None,
         "operator": call.operator.login if call.operator else None,
-        "topic": call.topic.code,
+        "topic": call.topic.code if call.topic else None,
         "city": call.city.code if call.city else None,
         "question": call.question,
         "answer": call.answer,

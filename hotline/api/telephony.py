@@ -65,7 +65,7 @@ def telephony_active():
             calls, enquiries = caller_history(caller, g.api_user)
             body["caller"] = {**caller_json(caller),
                               "calls": [{"id": c.id, "started_at": iso(c.started_at), "outcome": c.outcome.value,
-                                         "topic": c.topic.code} for c in calls],
+                                         "topic": c.topic.code if c.topic else None} for c in calls],
                               "open_enquiries": [enquiry_summary(e) for e in enquiries]}
             audit.record(g.api_user, "read", caller, via="screen-pop")
             db.session.commit()

@@ -39,7 +39,7 @@ class CallerInput:
 @dataclass
 class CallInput:
     channel: CallChannel
-    topic: Ref
+    topic: Ref | None  # None only on a dropped call
     city: Ref | None
     question: str
     outcome: CallOutcome
@@ -142,7 +142,8 @@ class CallIn(Strict):
     channel: Annotated[CallChannel | None, BeforeValidator(_blank_to_none)] = Field(
         None, description="default phone")
     outcome: CallOutcome
-    topic: StrictStr = Field(description="an active topic's code")
+    topic: StrictStr | None = Field(None, validate_default=True,
+                                    description="an active topic's code; not needed for a dropped call")
     city: Annotated[StrictStr | None, BeforeValidator(_blank_to_none)] = Field(
         None, description="a sister city's code")
     caller: Annotated[CallerIn | None, BeforeValidator(_blank_to_none)] = None
@@ -164,12 +165,16 @@ class CallIn(Strict):
     @classmethod
     def _chosen(cls, value, info: ValidationInfo):
         if value in (None, ""):
+            if info.field_name == "topic" and info.data.get("outcome") is CallOutcome.DROPPED:
+                return None  # the line went dead before the caller said what it was about
             raise invalid(MISSING[info.field_name])
         return value
 
     @field_validator("topic")
     @classmethod
     def _topic(cls, code):
+        if code is None:
+            return None
         topic = reference().topics.get(code)
         if topic is None or not topic.active:
             raise invalid(_l("Unknown topic code: %(code)s.", code=code[:40]))
@@ -284,7 +289,7 @@ class CallIn(Strict):
 
             started_at, ended_at = times_for_logged_call(self.cti_call_id)
         return CallInput(
-            channel=self.channel or CallChannel.PHONE, topic=reference().topics[self.topic],
+            channel=self.channel or CallChannel.PHONE, topic=reference().topics[self.topic] if self.topic else None,
             city=reference().cities[self.city] if self.city else None, question=self.question or "",
             outcome=self.outcome, caller=(self.caller or CallerIn()).to_input(), faq_entries=faq_entries,
             answer=self.answer, started_at=started_at, ended_at=ended_at,

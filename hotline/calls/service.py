@@ -56,7 +56,7 @@ class SavedCall:
     channel: CallChannel
     caller: SavedCaller | None
     operator: User | None
-    topic: Ref
+    topic: Ref | None
     city: Ref | None
     question: str
     answer: str | None
@@ -99,7 +99,7 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
         ended_at = data.ended_at  # still talking: the hang-up event fills it in
     call_id = db.session.execute(INSERT_CALL, dict(
         channel=data.channel, caller_id=caller_id, operator_id=actor.id if actor else None,
-        topic_id=data.topic.id,
+        topic_id=data.topic.id if data.topic else None,
         city_id=data.city.id if data.city else None, question=data.question, answer=data.answer,
         outcome=data.outcome, started_at=started_at, ended_at=ended_at, created_at=now,
     )).scalar_one()

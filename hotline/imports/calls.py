@@ -110,8 +110,9 @@ class RowParser:
     def parse(self, row: dict[str, str]) -> tuple[dict, dict | None, str | None, str] | list[str]:
         """(call, enquiry or None, phone, caller name), or the list of errors."""
         errors: list[str] = []
+        dropped = row.get("outcome", "").strip().lower() == CallOutcome.DROPPED.value
         for name in REQUIRED:
-            if not row.get(name, "").strip():
+            if not row.get(name, "").strip() and not (name == "topic" and dropped):  # a dropped call needs none
                 errors.append(str(_l("%(column)s: required", column=name)))
         started = self.moment("started_at", row.get("started_at", ""), errors)
         ended = self.moment("ended_at", row.get("ended_at", ""), errors)
@@ -171,7 +172,7 @@ class RowParser:
                        "answered_at": answered, "answer": row.get("enquiry_answer", "").strip() or None}
         if errors:
             return errors
-        call = {"channel": CallChannel(channel), "topic_id": self.topics[topic],
+        call = {"channel": CallChannel(channel), "topic_id": self.topics[topic] if topic else None,
                 "city_id": self.cities.get(city) if city else None, "question": question,
                 "answer": row.get("answer", "").strip() or None, "outcome": CallOutcome(outcome),
                 "operator_id": self.users[operator][0] if operator else None,

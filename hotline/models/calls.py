@@ -52,7 +52,7 @@ class Call(db.Model):
     channel: Mapped[CallChannel] = mapped_column(str_enum(CallChannel, "call_channel"))
     caller_id: Mapped[int | None] = mapped_column(ForeignKey("caller.id"))
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"))  # none only on a dropped call
     city_id: Mapped[int | None] = mapped_column(ForeignKey("sister_city.id"))
     question: Mapped[str] = mapped_column(Text, default="")
     answer: Mapped[str | None] = mapped_column(Text)
@@ -69,7 +69,7 @@ class Call(db.Model):
 
     caller: Mapped[Caller | None] = relationship()
     operator: Mapped["User | None"] = relationship()  # noqa: F821
-    topic: Mapped["Topic"] = relationship()  # noqa: F821
+    topic: Mapped["Topic | None"] = relationship()  # noqa: F821
     city: Mapped["SisterCity | None"] = relationship()  # noqa: F821
     enquiry: Mapped["Enquiry | None"] = relationship(back_populates="call", uselist=False)  # noqa: F821
     partner_key: Mapped["AccessToken | None"] = relationship()  # noqa: F821

@@ -72,7 +72,8 @@ def export_caller(actor: User, caller: Caller) -> dict:
         "caller": {**caller_json(caller), "created_at": iso(caller.created_at)},
         "calls": [{
             "id": c.id, "started_at": iso(c.started_at), "ended_at": iso(c.ended_at),
-            "channel": c.channel.value, "topic": c.topic.code, "city": c.city.code if c.city else None,
+            "channel": c.channel.value, "topic": c.topic.code if c.topic else None,
+            "city": c.city.code if c.city else None,
             "outcome": c.outcome.value, "question": c.question, "answer": c.answer,
         } for c in caller_calls(caller)],
         "enquiries": [{

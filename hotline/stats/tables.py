@@ -93,7 +93,8 @@ def build_tables(figures: dict) -> dict[str, Table]:
               [str(_l("Hour"))] + [str(d) for d in WEEKDAYS],
               [[f"{hour:02d}:00"] + [calls["heatmap"][day][hour] for day in range(7)] for hour in range(24)]),
         Table("by_topic", str(_l("Calls by topic")), [str(_l("Topic")), str(_l("Calls"))],
-              [[topics.get(code, code), n] for code, n in sorted(calls["by_topic"].items(), key=lambda kv: -kv[1])]),
+              [[topics.get(code, none if code == "none" else code), n]
+               for code, n in sorted(calls["by_topic"].items(), key=lambda kv: -kv[1])]),
         Table("by_city", str(_l("Calls by sister city")), [str(_l("Sister city")), str(_l("Calls"))],
               [[cities.get(code, none if code == "none" else code), n]
                for code, n in sorted(calls["by_city"].items(), key=lambda kv: -kv[1])]),
