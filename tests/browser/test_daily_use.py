@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from hotline.models import CalendarDay
+from hotline.models import CalendarDay, Call, CallOutcome
 
 PHONE = {"width": 390, "height": 844}
 
@@ -70,6 +70,23 @@ def test_focus_goes_to_the_first_field_in_error(live_server, page, browser_login
         page.click("#save-call")
     assert page.evaluate("document.activeElement.id") == "phone"
     assert page.locator("#phone-error").is_visible()
+
+
+def test_a_dropped_call_saves_without_a_topic(live_server, page, browser_login, db, reference):
+    errors = _errors(page)
+    browser_login(page, "operator")
+    page.goto(f"{live_server}/calls/new")
+    assert page.locator("#topic-hint").is_visible()
+    page.fill("#phone", "212-44-86")
+    page.keyboard.press("Alt+4")  # Dropped: the line went dead before a word about the topic
+    assert page.locator("input[name=outcome][value=dropped]").is_checked()
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    assert page.locator(".field-error").count() == 0
+    db.session.expire_all()
+    call = db.session.execute(select(Call)).scalar_one()
+    assert call.outcome is CallOutcome.DROPPED and call.topic_id is None
+    assert errors == []
 
 
 def test_suggestions_follow_a_long_question_and_say_when_they_fail(live_server, page, browser_login, db, reference):
