@@ -30,7 +30,8 @@ from . import factories
 MIDNIGHT = datetime(2026, 1, 31, 19, 0, tzinfo=timezone.utc)
 PERIODS = (Period(date(2026, 1, 1), date(2026, 2, 1)),    # January whole: its month rows
            Period(date(2026, 1, 29), date(2026, 2, 4)),   # across the month's end: day rows
-           Period(date(2026, 1, 31), date(2026, 2, 1)))   # one day
+           Period(date(2026, 1, 31), date(2026, 2, 1)),   # one day
+           Period(date(2026, 1, 28), date(2026, 3, 2)))   # days of January, February's month rows, 1 March
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 ANSWERED = (EnquiryStatus.ANSWERED, EnquiryStatus.CLOSED)
 

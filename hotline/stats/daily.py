@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..queue import enqueue_unless_waiting
 from ..timefmt import local_zone
+from .period import Period, next_month
 
 TABLES = (CallDay, EnquiryDay, DurationDay, FaqDay)
 DIMENSIONS = ("topic_id", "city_id", "channel", "operator_id", "coordinator_id")
@@ -46,12 +47,6 @@ def bucket_of(seconds: float) -> int:
 
 def bucket_value(bucket: int) -> float:
     return FLOOR * ((RATIO ** bucket + RATIO ** (bucket + 1)) / 2 - 1)
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    zone = local_zone()
-    return tuple(datetime.combine(d, time(0), tzinfo=zone).astimezone(timezone.utc)
-                 for d in (day, day + timedelta(days=1)))
 
 
 def local_day(moment: datetime) -> date:
@@ -159,18 +154,17 @@ def _faq_uses(day: _Day, lo, hi) -> None:
 def compute_days(days) -> None:
     """Compute these days again, and the months they fall in, in the current transaction."""
     days = sorted(set(days))
-    for lo, hi in ranges(days):
-        for model in TABLES:
-            db.session.execute(delete(model).where(model.grain == DAY, model.day >= lo, model.day < hi))
+    for model in TABLES:
+        db.session.execute(delete(model).where(model.grain == DAY, model.day.in_(days)))
     for one in days:
         day = _Day(one)
-        bounds = day_bounds(one)
+        bounds = Period(one, one + timedelta(days=1)).bounds()
         _calls(day, *bounds)
         _enquiries(day, *bounds)
         _faq_uses(day, *bounds)
         day.insert()
     for month in sorted({d.replace(day=1) for d in days}):
-        end = (month + timedelta(days=32)).replace(day=1)
+        end = next_month(month)
         for model in TABLES:
             group = [getattr(model, name) for name in (*DIMENSIONS, *KEYS[model])]
             sums = [func.sum(getattr(model, name)) for name in measures(model)]
@@ -179,17 +173,6 @@ def compute_days(days) -> None:
                 ["grain", "day", *DIMENSIONS, *KEYS[model], *measures(model)],
                 select(literal(MONTH), literal(month, Date), *group, *sums)
                 .where(model.grain == DAY, model.day >= month, model.day < end).group_by(*group)))
-
-
-def ranges(days) -> list[tuple[date, date]]:
-    """Runs of consecutive days as [lo, hi) pairs."""
-    runs: list[list[date]] = []
-    for one in sorted(days):
-        if runs and runs[-1][1] == one:
-            runs[-1][1] = one + timedelta(days=1)
-        else:
-            runs.append([one, one + timedelta(days=1)])
-    return [(lo, hi) for lo, hi in runs]
 
 
 def refresh(batch: int = 20_000, budget_seconds: float | None = None) -> int:

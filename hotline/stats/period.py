@@ -41,25 +41,6 @@ class Filters:
     def codes(self) -> dict[str, str | None]:
         return {name: getattr(self, name) for name in FILTERS}
 
-    @property
-    def any(self) -> bool:
-        return any(self.codes().values())
-
-    def single(self) -> tuple[str, str] | None:
-        """("", "") with no filter, (dimension, value as the rollup stores it) with one, None
-        with more than one."""
-        values = {"topic": self.topic_id, "city": self.city_id, "channel": self.channel,
-                  "operator": self.operator_id, "coordinator": self.coordinator_id}
-        given = [(name, str(value)) for name, value in values.items() if value is not None and value != ""]
-        if len(given) > 1:
-            return None
-        return given[0] if given else ("", "")
-
-    @property
-    def calls_only_by_columns(self) -> bool:
-        """True when every filter is a column of the call row (no coordinator join needed)."""
-        return self.coordinator is None
-
 
 @dataclass(frozen=True)
 class Period:
@@ -84,6 +65,10 @@ class Period:
 
     def day_list(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
+
+
+def next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def today_local() -> date:

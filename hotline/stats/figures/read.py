@@ -2,14 +2,12 @@
 block shares: keys by code, ratios, rounding, percentiles from the buckets."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from sqlalchemy import and_, false, func, literal, or_, select, union_all
 
 from ...extensions import db
 from ...models import DAY, MONTH, SisterCity, Topic, User
-from ..daily import bucket_value, ranges
-from ..period import Filters, Period
+from ..daily import bucket_value
+from ..period import Filters, Period, next_month
 from ..sql import rank_for
 
 FAQ_TOP = 10
@@ -22,23 +20,22 @@ class Reader:
 
     def __init__(self, period: Period, filters: Filters):
         self.period, self.filters = period, filters
-        months, first = [], period.start.replace(day=1)
-        while first < period.end:
-            after = (first + timedelta(days=32)).replace(day=1)
-            if first >= period.start and after <= period.end:
-                months.append(first)
-            first = after
-        self.months = months
-        covered = {d for m in months for d in _days(m, (m + timedelta(days=32)).replace(day=1))}
-        self.days = [d for d in period.day_list() if d not in covered]
+        first = period.start if period.start.day == 1 else next_month(period.start)
+        last = period.end.replace(day=1)  # the months [first, last) are whole
+        self.months = []
+        while first < last:
+            self.months.append(first)
+            first = next_month(first)
+        self.spans = [(period.start, self.months[0]), (last, period.end)] if self.months \
+            else [(period.start, period.end)]
 
     def conditions(self, model, days_only: bool = False) -> list:
         f = self.filters
         chosen = [(model.topic_id, f.topic_id), (model.city_id, f.city_id), (model.channel, f.channel or None),
                   (model.operator_id, f.operator_id), (model.coordinator_id, f.coordinator_id)]
         where = [column == value for column, value in chosen if value is not None]
-        spans = [and_(model.grain == DAY, model.day >= lo, model.day < hi) for lo, hi in ranges(
-            self.period.day_list() if days_only else self.days)]
+        spans = [and_(model.grain == DAY, model.day >= lo, model.day < hi) for lo, hi in (
+            [(self.period.start, self.period.end)] if days_only else self.spans) if lo < hi]
         if self.months and not days_only:
             spans.append(and_(model.grain == MONTH, model.day.in_(self.months)))
         return [or_(*spans) if spans else false(), *where]
@@ -48,10 +45,6 @@ class Reader:
         stmt = select(*keys, *[func.coalesce(func.sum(getattr(model, name)), 0) for name in names]) \
             .where(*self.conditions(model, days_only), *where)
         return db.session.execute(stmt.group_by(*keys) if keys else stmt).all()
-
-
-def _days(lo: date, hi: date) -> list[date]:
-    return [lo + timedelta(days=i) for i in range((hi - lo).days)]
 
 
 def percentiles(buckets: dict[int, int], pcts=(50, 90)) -> dict[int, float | None]:
