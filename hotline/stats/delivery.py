@@ -27,6 +27,7 @@ from ..models import (
     User,
 )
 from .period import Filters
+from .sql import rank_for
 
 DELIVERED = (DeliveryStatus.SENT, DeliveryStatus.CALLED_BACK)
 
@@ -48,14 +49,6 @@ def _filtered(stmt, filters: Filters, enquiry_id_column, coordinator_column):
     return stmt
 
 
-def _median(values: list[float]) -> float | None:
-    """Nearest rank, as the other figures (SPEC 7 in the README)."""
-    if not values:
-        return None
-    values = sorted(values)
-    return values[max(0, -(-len(values) // 2) - 1)]
-
-
 def delivery_figures(start: datetime, end: datetime, filters: Filters) -> dict:
     rows = db.session.execute(_filtered(
         select(Delivery.status, Delivery.answered_at, Delivery.delivered_at)
@@ -68,7 +61,7 @@ def delivery_figures(start: datetime, end: datetime, filters: Filters) -> dict:
         .outerjoin(Delivery, Delivery.id == CallbackTask.delivery_id)
         .where(CallbackAttempt.at >= start, CallbackAttempt.at < end),
         filters, CallbackTask.enquiry_id, Delivery.answered_by_id)).scalar_one()
-    median = _median(minutes)
+    median = sorted(minutes)[rank_for(50, len(minutes)) - 1] if minutes else None  # nearest rank, as elsewhere
     return {
         "answers": len(rows),
         "delivered": len(delivered),

@@ -2,6 +2,7 @@
 One definition, so a CSV, an XLSX and the page always agree."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import get_locale
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from ..calls.forms import CHANNEL_LABELS, OUTCOME_LABELS
 from ..extensions import db
-from ..models import CallChannel, CallOutcome, SisterCity, Topic
+from ..models import CallChannel, CallOutcome, FaqEntry, SisterCity, Topic, User
 from ..timefmt import format_duration
 
 WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
@@ -34,10 +35,6 @@ def _names(model) -> dict[str, str]:
 def _people() -> dict[str, str]:
     """login → the name people know (the filters above the tables offer names too); a name two
     people share is told apart by the login: «Ольга Смирнова (operator2)»."""
-    from collections import Counter
-
-    from ..models import User
-
     rows = db.session.execute(select(User.login, User.name)).all()
     shared = Counter(name for _login, name in rows if name)
     return {login: (f"{name} ({login})" if shared[name] > 1 else name) if name else login for login, name in rows}
@@ -146,8 +143,6 @@ def build_tables(figures: dict) -> dict[str, Table]:
     never = figures["faq"]["never_used"]
     questions = {}
     if never:
-        from ..models import FaqEntry
-
         questions = dict(db.session.execute(
             select(FaqEntry.id, FaqEntry.question).where(FaqEntry.id.in_(never))).all())
     tables.append(Table("faq_never_used", str(_l("FAQ entries never used")),

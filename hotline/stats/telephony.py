@@ -21,9 +21,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from ..enquiries.service import business_calendar
 from ..extensions import db
 from ..models import CallDirection, TelephonyCall, User, utcnow
 from ..timefmt import local_zone
+from .period import Period, today_local
 from .sql import rank_for
 
 
@@ -52,8 +54,6 @@ def in_business_hours(moment: datetime, calendar) -> bool:
 
 def telephony_figures(start: datetime, end: datetime, operator_id: int | None = None,
                       days: list | None = None) -> dict:
-    from ..enquiries.service import business_calendar
-
     calendar = business_calendar()
     level = int(current_app.config["SERVICE_LEVEL_SECONDS"])
     t = TelephonyCall
@@ -132,8 +132,6 @@ def telephony_figures(start: datetime, end: datetime, operator_id: int | None = 
 def board_figures(now: datetime | None = None) -> dict:
     """The wallboard: calls ringing now and the longest wait, operators on a call, today's
     service level and abandonment."""
-    from .period import Period, today_local
-
     now = now or utcnow()
     recent = now - timedelta(hours=2)  # a call whose hang-up never came does not ring for ever
     ringing = db.session.execute(select(TelephonyCall.rang_at).where(

@@ -23,7 +23,7 @@ from . import bp, export
 from .figures.appeals import appeal_report
 from .charts import build_charts
 from .figures import compute, live_strip
-from .period import FILTERS, PRESETS, Filters, parse_filters, parse_period, preset_period
+from .period import FILTERS, PRESETS, Filters, parse_filters, parse_period, preset_period, today_local
 from .tables import TABLE_NAMES, build_tables
 
 EXPORT_JOB = "hotline.jobs.export_statistics"
@@ -54,38 +54,20 @@ def dashboard():
     tables = build_tables(figures)
     return render_template(
         "stats/dashboard.html", period=period, filters=filters, figures=figures, tables=tables,
-        charts=build_charts(figures, tables), live=live_strip(), today_iso=_today_iso(), args=_query_args(), errors=errors,
+        charts=build_charts(figures, tables), live=live_strip(), today_iso=today_local().isoformat(),
+        args=_query_args(), errors=errors,
         presets=PRESETS, topics=topic_choices(_("all topics")), cities=city_choices(_("all sister cities")),
         channels=[("", _("all channels"))] + [(c.value, str(label)) for c, label in CHANNEL_LABELS.items()],
         operators=_people(Role.OPERATOR), coordinators=_people(Role.COORDINATOR),
         inline_max_days=export.INLINE_MAX_DAYS, timedelta_day=timedelta(days=1),
-        pct=_pct, hours=_hours, seconds=_seconds,
+        pct=numbers.percent, hours=numbers.hours, seconds=numbers.seconds,
     )
-
-
-def _pct(value) -> str:
-    return numbers.percent(value)
-
-
-def _hours(value) -> str:
-    return numbers.hours(value)
-
-
-def _seconds(value) -> str:
-    return numbers.seconds(value)
 
 
 @bp.get("/live")
 @role_required("supervisor")
 def live():
-    return render_template("stats/_live.html", live=live_strip(), today_iso=_today_iso())
-
-
-def _today_iso() -> str:
-    """Today in Perm, for the link from «calls logged today» to the calls list."""
-    from .period import today_local
-
-    return today_local().isoformat()
+    return render_template("stats/_live.html", live=live_strip(), today_iso=today_local().isoformat())
 
 
 @bp.get("/export/<name>.<fmt>")
