@@ -97,15 +97,6 @@ def release_absent(absence_id: int) -> int:
     return len(released)
 
 
-def export_statistics(token: str) -> str:
-    """Write a statistics export (CSV or XLSX) requested from the dashboard for a long period."""
-    from .stats.export import run_export
-
-    path = run_export(token)
-    log.info("job %s: statistics export %s written", _job_id(), token)
-    return path
-
-
 def stats_refresh() -> int:
     """Compute again the statistics days the change log names (the next run is scheduled first,
     so one failure does not stop the chain)."""

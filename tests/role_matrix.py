@@ -35,8 +35,6 @@ PARAMS = {
     "/feedback/<token>": {"token": "not-a-signed-token"},
     "/stats/export/<name>.<fmt>": {"name": "summary", "fmt": "csv"},
     "/stats/appeals.<fmt>": {"fmt": "csv"},
-    "/stats/exports/<token>": {"token": lambda world: world["export_token"]},
-    "/stats/exports/<token>/file": {"token": lambda world: world["export_token"]},
     "/admin/mail-templates/<letter>/<language>/<part>": {"letter": "answer", "language": "ru", "part": "html"},
     "/admin/mail-templates/<letter>/<language>/<part>/reset": {"letter": "answer", "language": "ru", "part": "html"},
     "/cti/<token>": {"token": "zlcti_forged"},
@@ -153,8 +151,6 @@ EXPECTED = {
     ("GET", "/stats/"):                                             (L, F, F, OK, OK),
     ("GET", "/stats/live"):                                         (L, F, F, OK, OK),
     ("GET", "/stats/export/<name>.<fmt>"):                          (L, F, F, OK, OK),
-    ("GET", "/stats/exports/<token>"):                              (L, F, F, OK, OK),
-    ("GET", "/stats/exports/<token>/file"):                         (L, F, F, N, N),
     ("GET", "/stats/appeals.<fmt>"):                                (L, F, F, OK, OK),  # the 59-FZ report
 
     # Residents, no login (the same for everyone)

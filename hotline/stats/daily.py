@@ -34,6 +34,10 @@ KEYS = {CallDay: (), EnquiryDay: (), DurationDay: ("measure", "bucket"), FaqDay:
 ANSWERED = EnquiryStatus.answered_values()
 RATIO, FLOOR = 1.02, 0.001  # bucket edges FLOOR·(RATIO^b − 1) seconds
 REFRESH_JOB = "hotline.jobs.stats_refresh"
+ENQUIRY_COLUMNS = [getattr(Enquiry, name) for name in (
+    "topic_id", "city_id", "assignee_id", "status", "due_at", "formal_appeal", "legal_due_at", "created_at",
+    "assigned_at", "answered_at", "answer_business_seconds", "first_response_at", "first_response_due_at",
+    "first_response_business_seconds", "registered_at")]
 
 
 def measures(model) -> list[str]:
@@ -76,7 +80,7 @@ class _Day:
                                     **dict(zip(KEYS[model], keys)), **values})
         for model, rows in by_model.items():
             names = measures(model)
-            db.session.execute(insert(model), [{**{n: 0 for n in names}, **row} for row in rows])
+            db.session.execute(model.__table__.insert(), [{**{n: 0 for n in names}, **row} for row in rows])
 
 
 def _calls(day: _Day, lo, hi) -> None:
@@ -100,10 +104,10 @@ def _enquiries(day: _Day, lo, hi) -> None:
     def seconds(start, end):
         return (end - start).total_seconds()
 
-    def on(column):  # each event on the day it happened, one narrow index range each
-        return db.session.execute(select(Enquiry, Call.channel, Call.operator_id)
-                                  .outerjoin(Call, Call.id == Enquiry.call_id)
-                                  .where(column >= lo, column < hi)).all()
+    def on(column):  # each event on the day it happened, one narrow index range each; rows, not objects
+        return [(e, e.channel, e.operator_id) for e in db.session.execute(
+            select(*ENQUIRY_COLUMNS, Call.channel, Call.operator_id).outerjoin(Call, Call.id == Enquiry.call_id)
+            .where(column >= lo, column < hi))]
 
     def add(enquiry, channel, operator, **values):
         dims = (enquiry.topic_id, enquiry.city_id, _value(channel), operator, enquiry.assignee_id)

@@ -8,7 +8,6 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.decorators import role_required
@@ -16,7 +15,6 @@ from ..calls.forms import CHANNEL_LABELS
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Role, User
-from ..queue import enqueue
 from ..reference import city_choices, topic_choices
 from .. import numbers, spreadsheets
 from . import bp, export
@@ -24,10 +22,7 @@ from .figures.appeals import appeal_report
 from .charts import build_charts
 from .figures import compute, live_strip
 from .period import FILTERS, PRESETS, Filters, parse_filters, parse_period, preset_period, today_local
-from .tables import TABLE_NAMES, build_tables
-
-EXPORT_JOB = "hotline.jobs.export_statistics"
-
+from .tables import build_tables
 
 def _query_args() -> dict[str, str]:
     keys = ("period", "from", "to", *FILTERS)
@@ -59,7 +54,7 @@ def dashboard():
         presets=PRESETS, topics=topic_choices(_("all topics")), cities=city_choices(_("all sister cities")),
         channels=[("", _("all channels"))] + [(c.value, str(label)) for c, label in CHANNEL_LABELS.items()],
         operators=_people(Role.OPERATOR), coordinators=_people(Role.COORDINATOR),
-        inline_max_days=export.INLINE_MAX_DAYS, timedelta_day=timedelta(days=1),
+        timedelta_day=timedelta(days=1),
         pct=numbers.percent, hours=numbers.hours, seconds=numbers.seconds,
     )
 
@@ -81,12 +76,6 @@ def export_table(name: str, fmt: str):
     except ServiceError as exc:
         flash(str(exc.message), "error")
         return redirect(url_for("stats.dashboard", **_query_args()))
-    if period.days > export.INLINE_MAX_DAYS:
-        args = {**_query_args(), "from": period.start.isoformat(), "to": period.end.isoformat()}
-        args.pop("period", None)
-        token = export.create_request(current_user.id, name, fmt, args, str(get_locale() or "ru"))
-        enqueue(EXPORT_JOB, token, job_id=f"stats-export-{token}", job_timeout=600)
-        return redirect(url_for("stats.export_status", token=token))
     data = export.render(build_tables(compute(period, filters)), name, fmt)
     return _send(data, export.filename(name, fmt, period.start.isoformat(), period.end.isoformat()))
 
@@ -107,34 +96,6 @@ def appeals_report(fmt: str):
     headers, rows = appeal_report(start, end, filters, str(get_locale() or "ru"))
     data = spreadsheets.to_csv(headers, rows) if fmt == "csv" else spreadsheets.to_xlsx([("appeals", headers, rows)])
     return _send(data, export.filename("appeals", fmt, period.start.isoformat(), period.end.isoformat()))
-
-
-def _owned(token: str) -> dict:
-    meta = export.load_meta(token)
-    if meta is None:
-        abort(404)
-    if meta["user_id"] != current_user.id and current_user.role is not Role.ADMIN:
-        abort(403)
-    return meta
-
-
-@bp.get("/exports/<token>")
-@role_required("supervisor")
-def export_status(token: str):
-    meta = _owned(token)
-    template = "stats/_export_status.html" if request.headers.get("HX-Request") else "stats/export.html"
-    return render_template(template, meta=meta, token=token, table_names=TABLE_NAMES)
-
-
-@bp.get("/exports/<token>/file")
-@role_required("supervisor")
-def export_file(token: str):
-    meta = _owned(token)
-    if meta["status"] != "finished":
-        abort(404)
-    with open(export.file_path(token, meta["fmt"]), "rb") as fh:
-        data = fh.read()
-    return _send(data, meta["filename"])
 
 
 def _send(data: bytes, name: str):
