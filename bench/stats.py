@@ -1,6 +1,7 @@
 """Statistics at scale: loads synthetic history through `flask generate-calls` (skipped when the
 database already holds enough calls), then times `GET /api/v1/stats` and the dashboard page for a
-30-day and a 365-day period, and prints p50 / p95 per backend and period.
+30-day, a 365-day and a three-year period, and the export of every table (XLSX) for each, and
+prints p50 / p95 per backend, period and request.
 
     .venv/bin/python bench/stats.py [--calls 1000000] [--days 730] [--database-url URL ...] [--repeat 9]
 
@@ -95,11 +96,12 @@ def measure(url: str, repeat: int) -> list[tuple[str, str, float, float]]:
         db.session.remove()
     client = app.test_client()
     client.post("/login", data={"login": "bench-supervisor", "password": "bench-password-1"})
-    for days in (30, 365):
+    for days in (30, 365, 1095):
         query = f"from={(today - timedelta(days=days - 1)).isoformat()}&to={(today + timedelta(days=1)).isoformat()}"
         for name, path, headers in (("GET /api/v1/stats", f"/api/v1/stats?{query}",
                                      {"Authorization": f"Bearer {token}"}),
-                                    ("dashboard page", f"/stats/?{query}", {})):
+                                    ("dashboard page", f"/stats/?{query}", {}),
+                                    ("export all (XLSX)", f"/stats/export/all.xlsx?{query}", {})):
             client.get(path, headers=headers)  # warm the caches once
             timings = []
             for _ in range(repeat):
