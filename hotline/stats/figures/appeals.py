@@ -35,8 +35,11 @@ def appeal_figures(enquiry_rows: list[tuple], filters: Filters, at: datetime) ->
         return sum(row[name] for _c, _t, row in enquiry_rows)
 
     source, base = enquiry_source(filters)
+    # The few registered appeals through their partial index first: SQLite, without table
+    # statistics, would rather walk an index on a time column over most of the enquiries.
+    registered = select(Enquiry.id).where(_formal(), Enquiry.registered_at < at)
     overdue = db.session.execute(select(func.count()).select_from(source).where(
-        *base, _formal(), *open_at(at), Enquiry.legal_due_at < at)).scalar_one()
+        *base, Enquiry.id.in_(registered), *open_at(at), Enquiry.legal_due_at < at)).scalar_one()
     answered, in_time = total("appeals_answered"), total("appeals_answered_in_time")
     return {"registered": total("appeals_registered"), "registered_in_3_days": total("appeals_registered_in_time"),
             "answered": answered, "answered_in_time": in_time, "answered_in_time_share": ratio(in_time, answered),
