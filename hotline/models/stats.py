@@ -17,6 +17,9 @@ from ..extensions import db
 from .base import UTCDateTime
 
 DAY, MONTH = "day", "month"
+# The same facts by coordinator alone, the other dimensions summed: what the figures read when no
+# filter but the coordinator's is set and they group by nothing else (a few rows a day, not hundreds).
+DAY_C, MONTH_C = "c-day", "c-mon"
 HOURS = tuple(f"h{hour:02d}" for hour in range(24))
 
 
@@ -35,7 +38,7 @@ class StatsKey:
     """What every statistics row is keyed by: its span and the filter dimensions of SPEC 7."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))  # DAY, or MONTH (`day` is then the 1st)
+    grain: Mapped[str] = mapped_column(String(5))  # DAY, MONTH (`day` is then the 1st), DAY_C, MONTH_C
     day: Mapped[date]
     topic_id: Mapped[int | None]
     city_id: Mapped[int | None]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time as clock
 from collections import defaultdict
+from itertools import product
 from datetime import date, datetime, time, timedelta, timezone
 
 import click
@@ -21,7 +22,7 @@ from sqlalchemy import Date, delete, func, insert, literal, select, text
 from ..enquiries.appeals import REGISTRATION_DAYS
 from ..extensions import db
 from ..models import (
-    DAY, HOURS, MONTH, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay, EnquiryStatus,
+    DAY, DAY_C, HOURS, MONTH, MONTH_C, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay, EnquiryStatus,
     FaqDay, FaqUse, StatsChange, utcnow,
 )
 from ..queue import enqueue_unless_waiting
@@ -69,14 +70,15 @@ class _Day:
         self.rows: dict = defaultdict(lambda: defaultdict(int))
 
     def add(self, model, dims: tuple, keys: tuple = (), **values) -> None:
-        row = self.rows[(model, dims, keys)]
-        for name, value in values.items():
-            row[name] += value
+        for grain, by in ((DAY, dims), (DAY_C, (None, None, None, None, dims[-1]))):
+            row = self.rows[(grain, model, by, keys)]
+            for name, value in values.items():
+                row[name] += value
 
     def insert(self) -> None:
         by_model = defaultdict(list)
-        for (model, dims, keys), values in self.rows.items():
-            by_model[model].append({"grain": DAY, "day": self.day, **dict(zip(DIMENSIONS, dims)),
+        for (grain, model, dims, keys), values in self.rows.items():
+            by_model[model].append({"grain": grain, "day": self.day, **dict(zip(DIMENSIONS, dims)),
                                     **dict(zip(KEYS[model], keys)), **values})
         for model, rows in by_model.items():
             names = measures(model)
@@ -159,7 +161,7 @@ def compute_days(days) -> None:
     """Compute these days again, and the months they fall in, in the current transaction."""
     days = sorted(set(days))
     for model in TABLES:
-        db.session.execute(delete(model).where(model.grain == DAY, model.day.in_(days)))
+        db.session.execute(delete(model).where(model.grain.in_((DAY, DAY_C)), model.day.in_(days)))
     for one in days:
         day = _Day(one)
         bounds = Period(one, one + timedelta(days=1)).bounds()
@@ -169,14 +171,14 @@ def compute_days(days) -> None:
         day.insert()
     for month in sorted({d.replace(day=1) for d in days}):
         end = next_month(month)
-        for model in TABLES:
+        for model, (day_grain, month_grain) in product(TABLES, ((DAY, MONTH), (DAY_C, MONTH_C))):
             group = [getattr(model, name) for name in (*DIMENSIONS, *KEYS[model])]
             sums = [func.sum(getattr(model, name)) for name in measures(model)]
-            db.session.execute(delete(model).where(model.grain == MONTH, model.day == month))
+            db.session.execute(delete(model).where(model.grain == month_grain, model.day == month))
             db.session.execute(insert(model).from_select(
                 ["grain", "day", *DIMENSIONS, *KEYS[model], *measures(model)],
-                select(literal(MONTH), literal(month, Date), *group, *sums)
-                .where(model.grain == DAY, model.day >= month, model.day < end).group_by(*group)))
+                select(literal(month_grain), literal(month, Date), *group, *sums)
+                .where(model.grain == day_grain, model.day >= month, model.day < end).group_by(*group)))
 
 
 def refresh(batch: int = 20_000, budget_seconds: float | None = None) -> int:

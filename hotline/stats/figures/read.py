@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import and_, false, func, literal, or_, select, union_all
 
 from ...extensions import db
-from ...models import DAY, MONTH, SisterCity, Topic, User
-from ..daily import bucket_value
+from ...models import DAY, DAY_C, MONTH, MONTH_C, SisterCity, Topic, User
+from ..daily import KEYS, bucket_value
 from ..period import Filters, Period, next_month
 from ..sql import rank_for
 
@@ -16,7 +16,8 @@ NONE_KEY = "none"
 
 class Reader:
     """Sums of a statistics table over a period under the filters: the month rows of the calendar
-    months the period holds whole, the day rows of its other days."""
+    months the period holds whole, the day rows of its other days — the rows by coordinator alone
+    when neither the filters nor the grouping need another dimension."""
 
     def __init__(self, period: Period, filters: Filters):
         self.period, self.filters = period, filters
@@ -29,21 +30,25 @@ class Reader:
         self.spans = [(period.start, self.months[0]), (last, period.end)] if self.months \
             else [(period.start, period.end)]
 
-    def conditions(self, model, days_only: bool = False) -> list:
+    def conditions(self, model, days_only: bool = False, narrow: bool = False) -> list:
         f = self.filters
         chosen = [(model.topic_id, f.topic_id), (model.city_id, f.city_id), (model.channel, f.channel or None),
                   (model.operator_id, f.operator_id), (model.coordinator_id, f.coordinator_id)]
         where = [column == value for column, value in chosen if value is not None]
-        spans = [and_(model.grain == DAY, model.day >= lo, model.day < hi) for lo, hi in (
+        day, month = (DAY_C, MONTH_C) if narrow else (DAY, MONTH)
+        spans = [and_(model.grain == day, model.day >= lo, model.day < hi) for lo, hi in (
             [(self.period.start, self.period.end)] if days_only else self.spans) if lo < hi]
         if self.months and not days_only:
-            spans.append(and_(model.grain == MONTH, model.day.in_(self.months)))
+            spans.append(and_(model.grain == month, model.day.in_(self.months)))
         return [or_(*spans) if spans else false(), *where]
 
     def sums(self, model, group: tuple[str, ...], names: list[str], days_only: bool = False, where=()) -> list:
         keys = [getattr(model, name) for name in group]
+        f = self.filters
+        narrow = set(group) <= {"day", "coordinator_id", *KEYS[model]} and \
+            (f.topic_id, f.city_id, f.channel or None, f.operator_id) == (None, None, None, None)
         stmt = select(*keys, *[func.coalesce(func.sum(getattr(model, name)), 0) for name in names]) \
-            .where(*self.conditions(model, days_only), *where)
+            .where(*self.conditions(model, days_only, narrow), *where)
         return db.session.execute(stmt.group_by(*keys) if keys else stmt).all()
 
 
