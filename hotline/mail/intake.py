@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
@@ -27,6 +28,10 @@ from ..models import (
 )
 from ..queue import enqueue_unless_waiting
 from .parsing import AttachmentPart, ParsedMail, parse, strip_quoted
+
+if TYPE_CHECKING:
+    from ..calls.service import SavedCall
+    from ..enquiries.service import NewEnquiry
 
 log = logging.getLogger(__name__)
 TAKEN = "ZLTaken"  # the IMAP keyword that marks a message stored (set only after the commit)
@@ -101,8 +106,17 @@ def take_in(messages: list[tuple[bytes, str]]) -> int:
     returns how many were new. When one fails, the whole batch is rolled back and each message is
     taken in alone, so that only the failing one is stored as rejected."""
     try:
-        stored = sum(_store(raw, uid_key) for raw, uid_key in messages)
-        db.session.commit()
+        parsed = [(raw, uid_key, _parse(raw, uid_key)) for raw, uid_key in messages]
+        keys, uids = _stored_before([mail.message_key for _r, _u, mail in parsed], [uid for _r, uid, _m in parsed])
+        stored = 0
+        for raw, uid_key, mail in parsed:
+            if mail.message_key in keys or uid_key in uids:
+                continue  # taken in before, or twice in this mailbox
+            keys.add(mail.message_key)
+            uids.add(uid_key)
+            _store(raw, uid_key, mail)
+            stored += 1
+        db.session.commit()  # the unique keys: of two workers polling at once, one stores a message
         return stored
     except Exception:
         db.session.rollback()
@@ -120,30 +134,27 @@ def _parse(raw: bytes, uid_key: str) -> ParsedMail:
         return ParsedMail(IncomingKind.REJECTED, f"uid:{uid_key}", None, "", "", "", "en")
 
 
-def _seen(parsed: ParsedMail, uid_key: str) -> bool:
-    return db.session.execute(select(IncomingMail.id).where(
-        or_(IncomingMail.message_key == parsed.message_key, IncomingMail.mailbox_uid == uid_key))).first() is not None
+def _stored_before(message_keys: list[str], uid_keys: list[str]) -> tuple[set[str], set[str]]:
+    """The Message-IDs and mailbox UIDs among these that are stored already."""
+    rows = db.session.execute(select(IncomingMail.message_key, IncomingMail.mailbox_uid).where(
+        or_(IncomingMail.message_key.in_(message_keys), IncomingMail.mailbox_uid.in_(uid_keys)))).all()
+    return {row.message_key for row in rows}, {row.mailbox_uid for row in rows}
 
 
-def _store(raw: bytes, uid_key: str) -> int:
-    """Store one message and act on it in the current transaction; 0 when it was stored before
-    (in an earlier poll, earlier in this batch, or by another worker: the unique keys refuse it)."""
-    parsed = _parse(raw, uid_key)
-    if _seen(parsed, uid_key):
-        return 0
+def _store(raw: bytes, uid_key: str, parsed: ParsedMail) -> None:
+    """Store one message and act on it, in the current transaction."""
     incoming = IncomingMail(message_key=parsed.message_key, mailbox_uid=uid_key, kind=parsed.kind,
                             from_address=parsed.sender, subject=parsed.subject, raw=raw, received_at=utcnow())
-    db.session.add(incoming)
-    db.session.flush()
     _act(parsed, incoming)
-    return 1
+    db.session.add(incoming)  # after the acting, so that its row is written once, complete
 
 
 def _store_failed(raw: bytes, uid_key: str) -> int:
     """After a message alone failed and was rolled back: 0 when another worker stored it
     meanwhile, else stored as rejected, for an admin to see, rather than blocking the mailbox."""
     parsed = _parse(raw, uid_key)
-    if _seen(parsed, uid_key):
+    keys, uids = _stored_before([parsed.message_key], [uid_key])
+    if keys or uids:
         db.session.rollback()
         return 0
     log.exception("mail %s (%s) could not be taken in", uid_key, parsed.message_key)
@@ -168,6 +179,8 @@ def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
     if enquiry is not None:
         from .thread import resident_message
 
+        db.session.add(incoming)
+        db.session.flush()  # its id, for the thread message
         body = strip_quoted(parsed.text) or parsed.subject or "—"
         joined = resident_message(enquiry, body, "email", incoming_mail_id=incoming.id)
         incoming.kind, incoming.enquiry_id = IncomingKind.REPLY, joined.enquiry.id
@@ -175,10 +188,11 @@ def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
             _acknowledge(joined.enquiry, parsed)
         hand_over_attachments(joined.enquiry, parsed.attachments)
         return
-    enquiry = _new_enquiry(parsed)
-    incoming.enquiry_id, incoming.call_id = enquiry.id, enquiry.call_id
-    _acknowledge(enquiry, parsed)
-    hand_over_attachments(enquiry, parsed.attachments)
+    saved = _new_enquiry(parsed)
+    incoming.enquiry_id, incoming.call_id = saved.enquiry.id, saved.id
+    _acknowledge(saved.enquiry, parsed)
+    if parsed.attachments:
+        hand_over_attachments(db.session.get(Enquiry, saved.enquiry.id), parsed.attachments)
 
 
 def _thread_of(parsed: ParsedMail) -> Enquiry | None:
@@ -219,7 +233,7 @@ def guess_topic(text: str) -> str:
     return "other"
 
 
-def _new_enquiry(parsed: ParsedMail) -> Enquiry:
+def _new_enquiry(parsed: ParsedMail) -> SavedCall:
     from ..calls.service import record_call
 
     limit = current_app.config["QUESTION_MAX_LENGTH"]
@@ -228,11 +242,10 @@ def _new_enquiry(parsed: ParsedMail) -> Enquiry:
     payload = {"caller": {"name": parsed.sender_name, "email": parsed.sender, "language": parsed.language},
                "channel": "email", "topic": guess_topic(question), "question": question, "outcome": "routed",
                "reply_channel": "email"}
-    saved = record_call(None, payload)
-    return db.session.get(Enquiry, saved.enquiry.id)
+    return record_call(None, payload)
 
 
-def _acknowledge(enquiry: Enquiry, parsed: ParsedMail) -> None:
+def _acknowledge(enquiry: Enquiry | NewEnquiry, parsed: ParsedMail) -> None:
     """The reference back to the sender, at most MAIL_ACKS_PER_HOUR per sender: two hotlines
     acknowledging each other stop there."""
     since = utcnow() - timedelta(hours=1)
