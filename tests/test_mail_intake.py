@@ -312,3 +312,60 @@ def test_a_worker_killed_during_a_poll_of_200_messages_loses_and_duplicates_noth
     assert db.session.execute(select(func.count(func.distinct(Caller.email)))).scalar() == 200
     with imap.mailbox() as box:
         assert all(TAKEN in m.flags for m in box.fetch(mark_seen=False, headers_only=True))
+
+
+def test_a_batch_is_searchable_as_soon_as_its_poll_commits_and_a_mail_twice_in_the_box_is_taken_once(
+        app, db, reference, imap):
+    from hotline.models import SearchDocument
+    from hotline.search import search
+
+    make_coordinator(topics=("other",))
+    supervisor = make_user("supervisor")
+    db.session.commit()
+    messages = [plain(f"resident{i}@example.ru", f"Обмен с Дуйсбургом {i}", f"Как попасть в обмен? Житель {i}.",
+                      Message_ID=f"<batch{i}@example.ru>") for i in range(30)]
+    imap.append(messages[0], messages[0], *messages[1:])  # the copy in the same batch as the original
+    assert poll() == 30
+    assert not db.session.info.get("search_pending")
+    with db.engine.connect() as other:  # what the poll committed, seen from another connection
+        documents = dict(other.execute(select(SearchDocument.kind, func.count()).group_by(SearchDocument.kind)).all())
+    assert documents == {"enquiry": 30, "call": 30, "caller": 30}
+    assert search(supervisor, "Дуйсбург", "enquiry").count == 30
+    assert count(db, IncomingMail) == 30 and count(db, Enquiry) == 30
+    with imap.mailbox() as box:
+        assert all(TAKEN in m.flags for m in box.fetch(mark_seen=False, headers_only=True))
+
+
+def test_a_mail_that_fails_is_stored_as_rejected_and_the_rest_of_its_batch_is_taken_in(app, db, reference, imap,
+                                                                                       smtp, monkeypatch):
+    from hotline.mail import intake
+
+    from . import attachment_samples as samples
+
+    make_coordinator(topics=("other",))
+    db.session.commit()
+    hand_over = intake.hand_over_attachments
+
+    def failing(enquiry, parts):
+        if any(part.filename == "сломано.pdf" for part in parts):
+            raise RuntimeError("the disk is full")
+        return hand_over(enquiry, parts)
+
+    monkeypatch.setattr(intake, "hand_over_attachments", failing)
+    broken = EmailMessage()
+    broken["From"], broken["To"], broken["Subject"] = "broken@example.ru", "hotline@zl.example", "Документы"
+    broken["Message-ID"] = "<broken@example.ru>"
+    broken.set_content("Прикладываю анкету.")
+    broken.add_attachment(samples.PDF, maintype="application", subtype="pdf", filename="сломано.pdf")
+    good = [plain(f"resident{i}@example.ru", f"Вопрос {i}", f"Текст вопроса {i}.", Message_ID=f"<good{i}@example.ru>")
+            for i in range(5)]
+    imap.append(*good[:2], broken.as_bytes(), *good[2:])
+    assert poll() == 6
+    assert kinds(db)["<broken@example.ru>"] == "rejected"
+    assert count(db, Enquiry) == 5 and count(db, Call) == 5 and count(db, OutgoingMail) == 5
+    run_jobs(app, with_scheduler=False)
+    # The rolled-back first try sent nothing: one acknowledgement for each mail taken in.
+    assert sorted(m["To"] for m in acknowledgements(smtp)) == sorted(f"resident{i}@example.ru" for i in range(5))
+    assert all(e.status is EnquiryStatus.ASSIGNED for e in db.session.execute(select(Enquiry)).scalars())
+    with imap.mailbox() as box:
+        assert all(TAKEN in m.flags for m in box.fetch(mark_seen=False, headers_only=True))

@@ -156,13 +156,14 @@ def _prefix_candidates(word: QueryWord) -> dict[str, float]:
     return {term: PREFIX_FACTOR for term in found if term.startswith(prefix)}
 
 
-def _resolve(words: list[QueryWord], entry_count: int) -> None:
-    """Keep the terms the index knows, correcting or completing words that find nothing."""
+def _resolve(words: list[QueryWord], entry_count: int, corrections: bool = True) -> None:
+    """Keep the terms the index knows, correcting or completing words that find nothing (unless
+    `corrections` is off)."""
     df = _document_frequencies({t for w in words for t in w.terms})
     last = words[-1] if words else None
     for word in words:
         known = {t: f for t, f in word.terms.items() if df.get(t)}
-        if not known:
+        if not known and corrections:
             guesses = _typo_candidates(word)
             if word is last:
                 for term, factor in _prefix_candidates(word).items():
@@ -176,14 +177,17 @@ def _resolve(words: list[QueryWord], entry_count: int) -> None:
 
 
 def search(query: str, *, topic_id: int | None = None, language: str | None = None,
-           statuses=(FaqStatus.PUBLISHED,), topic_ids=None, limit: int = 10) -> list[SearchHit]:
-    """Ranked hits for `query` among entries in `statuses` (and `topic_ids`, when given)."""
+           statuses=(FaqStatus.PUBLISHED,), topic_ids=None, limit: int = 10,
+           corrections: bool = True) -> list[SearchHit]:
+    """Ranked hits for `query` among entries in `statuses` (and `topic_ids`, when given).
+    Without `corrections` a word the index does not know is left out rather than corrected by one
+    edit or completed as a prefix: for a whole letter, where those guesses cost more than they find."""
     words = parse_query(query)
     if not words:
         return []
     # The highest id stands in for the number of entries in idf: one index probe instead of a count.
     entry_count = db.session.execute(select(func.max(FaqEntry.id))).scalar() or 1
-    _resolve(words, entry_count)
+    _resolve(words, entry_count, corrections)
     weights: dict[str, float] = {}
     for word in words:
         for term, factor in word.terms.items():

@@ -2,18 +2,20 @@
 channel `email` and a routed enquiry, or joins its enquiry's thread; auto-replies, bounces, lists
 and our own mail start nothing. Exactly once: a message is committed with its unique Message-ID
 and UID, and only then marked taken in the mailbox, so a worker killed mid-poll loses and
-duplicates nothing (the next poll finds the unmarked ones and skips those already stored)."""
+duplicates nothing (the next poll finds the unmarked ones and skips those already stored).
+Messages are taken in by batches of `BATCH`, one transaction each: one commit, one write of the
+search index and one send of the jobs for the batch, instead of one per message."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from imap_tools import AND, MailBox, MailBoxUnencrypted
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (
@@ -27,10 +29,17 @@ from ..models import (
 from ..queue import enqueue_unless_waiting
 from .parsing import AttachmentPart, ParsedMail, parse, strip_quoted
 
+if TYPE_CHECKING:
+    from ..calls.service import SavedCall
+    from ..enquiries.service import NewEnquiry
+
 log = logging.getLogger(__name__)
 TAKEN = "ZLTaken"  # the IMAP keyword that marks a message stored (set only after the commit)
 POLL_JOB = "hotline.jobs.poll_mailbox"
-FLAG_CHUNK = 50
+# Messages per transaction (and per IMAP fetch and flag). On SQLite a batch holds the write lock
+# for its whole length, about 10 ms a message: 20 keep a call being saved meanwhile waiting
+# a fifth of a second at most, and already spread the per-commit work thin.
+BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ def schedule_poll(now: datetime | None = None) -> None:
 
 def poll(limit: int | None = None) -> int:
     """Take in what the mailbox holds unmarked (at most MAIL_POLL_BATCH messages); returns how
-    many were stored now. Commits each message, then marks them in the mailbox."""
+    many were stored now. Commits each batch of messages, then marks them in the mailbox."""
     url = current_app.config.get("MAIL_IMAP_URL")
     if not url:
         return 0
@@ -83,49 +92,75 @@ def poll(limit: int | None = None) -> int:
     with connect(address) as box:
         uidvalidity = box.folder.status(address.folder).get("UIDVALIDITY", 0)
         uids = box.uids(AND(no_keyword=TAKEN))[:limit]
-        for start in range(0, len(uids), FLAG_CHUNK):
-            chunk = uids[start:start + FLAG_CHUNK]
-            done = []
-            for message in box.fetch(AND(uid=chunk), mark_seen=False, bulk=True):
-                uid_key = f"{address.folder}:{uidvalidity}:{message.uid}"
-                stored += take_in(message.obj.as_bytes(), uid_key)
-                done.append(message.uid)
-            if done:
-                box.flag(done, TAKEN, True)
+        for start in range(0, len(uids), BATCH):
+            fetched = [(message.uid, message.obj.as_bytes()) for message in
+                       box.fetch(AND(uid=uids[start:start + BATCH]), mark_seen=False, bulk=True)]
+            if fetched:
+                stored += take_in([(raw, f"{address.folder}:{uidvalidity}:{uid}") for uid, raw in fetched])
+                box.flag([uid for uid, _raw in fetched], TAKEN, True)
     return stored
 
 
-def take_in(raw: bytes, uid_key: str) -> int:
-    """Store one message and act on it, in one transaction; 0 when it was stored before."""
-    own = current_app.config["MAIL_FROM"]
+def take_in(messages: list[tuple[bytes, str]]) -> int:
+    """Store these messages (raw bytes, mailbox UID key) and act on them, in one transaction;
+    returns how many were new. When one fails, the whole batch is rolled back and each message is
+    taken in alone, so that only the failing one is stored as rejected."""
     try:
-        parsed = parse(raw, own)
+        parsed = [(raw, uid_key, _parse(raw, uid_key)) for raw, uid_key in messages]
+        keys, uids = _stored_before([mail.message_key for _r, _u, mail in parsed], [uid for _r, uid, _m in parsed])
+        stored = 0
+        for raw, uid_key, mail in parsed:
+            if mail.message_key in keys or uid_key in uids:
+                continue  # taken in before, or twice in this mailbox
+            keys.add(mail.message_key)
+            uids.add(uid_key)
+            _store(raw, uid_key, mail)
+            stored += 1
+        db.session.commit()  # the unique keys: of two workers polling at once, one stores a message
+        return stored
+    except Exception:
+        db.session.rollback()
+        if len(messages) == 1:
+            return _store_failed(*messages[0])
+        log.warning("a batch of %d mails rolled back; taking each in alone", len(messages), exc_info=True)
+        return sum(take_in([message]) for message in messages)
+
+
+def _parse(raw: bytes, uid_key: str) -> ParsedMail:
+    try:
+        return parse(raw, current_app.config["MAIL_FROM"])
     except Exception as exc:  # a message no parser reads must not block the mailbox behind it
         log.warning("mail %s unreadable: %s", uid_key, exc)
-        parsed = ParsedMail(IncomingKind.REJECTED, f"uid:{uid_key}", None, "", "", "", "en")
-    seen = db.session.execute(select(IncomingMail.id).where(
-        or_(IncomingMail.message_key == parsed.message_key, IncomingMail.mailbox_uid == uid_key))).first()
-    if seen is not None:
-        db.session.rollback()
-        return 0
+        return ParsedMail(IncomingKind.REJECTED, f"uid:{uid_key}", None, "", "", "", "en")
+
+
+def _stored_before(message_keys: list[str], uid_keys: list[str]) -> tuple[set[str], set[str]]:
+    """The Message-IDs and mailbox UIDs among these that are stored already."""
+    rows = db.session.execute(select(IncomingMail.message_key, IncomingMail.mailbox_uid).where(
+        or_(IncomingMail.message_key.in_(message_keys), IncomingMail.mailbox_uid.in_(uid_keys)))).all()
+    return {row.message_key for row in rows}, {row.mailbox_uid for row in rows}
+
+
+def _store(raw: bytes, uid_key: str, parsed: ParsedMail) -> None:
+    """Store one message and act on it, in the current transaction."""
     incoming = IncomingMail(message_key=parsed.message_key, mailbox_uid=uid_key, kind=parsed.kind,
                             from_address=parsed.sender, subject=parsed.subject, raw=raw, received_at=utcnow())
-    db.session.add(incoming)
-    try:
-        db.session.flush()  # the unique keys: a second worker polling at once stores it once
-    except IntegrityError:
+    _act(parsed, incoming)
+    db.session.add(incoming)  # after the acting, so that its row is written once, complete
+
+
+def _store_failed(raw: bytes, uid_key: str) -> int:
+    """After a message alone failed and was rolled back: 0 when another worker stored it
+    meanwhile, else stored as rejected, for an admin to see, rather than blocking the mailbox."""
+    parsed = _parse(raw, uid_key)
+    keys, uids = _stored_before([parsed.message_key], [uid_key])
+    if keys or uids:
         db.session.rollback()
         return 0
-    try:
-        _act(parsed, incoming)
-        db.session.commit()
-    except Exception:
-        # Stored as rejected, for an admin to see, rather than blocking the mailbox behind it.
-        log.exception("mail %s (%s) could not be taken in", uid_key, parsed.message_key)
-        db.session.rollback()
-        db.session.add(IncomingMail(message_key=parsed.message_key, mailbox_uid=uid_key, kind=IncomingKind.REJECTED,
-                                    from_address=parsed.sender, subject=parsed.subject, raw=raw, received_at=utcnow()))
-        db.session.commit()
+    log.exception("mail %s (%s) could not be taken in", uid_key, parsed.message_key)
+    db.session.add(IncomingMail(message_key=parsed.message_key, mailbox_uid=uid_key, kind=IncomingKind.REJECTED,
+                                from_address=parsed.sender, subject=parsed.subject, raw=raw, received_at=utcnow()))
+    db.session.commit()
     return 1
 
 
@@ -144,6 +179,8 @@ def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
     if enquiry is not None:
         from .thread import resident_message
 
+        db.session.add(incoming)
+        db.session.flush()  # its id, for the thread message
         body = strip_quoted(parsed.text) or parsed.subject or "—"
         joined = resident_message(enquiry, body, "email", incoming_mail_id=incoming.id)
         incoming.kind, incoming.enquiry_id = IncomingKind.REPLY, joined.enquiry.id
@@ -151,10 +188,11 @@ def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
             _acknowledge(joined.enquiry, parsed)
         hand_over_attachments(joined.enquiry, parsed.attachments)
         return
-    enquiry = _new_enquiry(parsed)
-    incoming.enquiry_id, incoming.call_id = enquiry.id, enquiry.call_id
-    _acknowledge(enquiry, parsed)
-    hand_over_attachments(enquiry, parsed.attachments)
+    saved = _new_enquiry(parsed)
+    incoming.enquiry_id, incoming.call_id = saved.enquiry.id, saved.id
+    _acknowledge(saved.enquiry, parsed)
+    if parsed.attachments:
+        hand_over_attachments(db.session.get(Enquiry, saved.enquiry.id), parsed.attachments)
 
 
 def _thread_of(parsed: ParsedMail) -> Enquiry | None:
@@ -178,12 +216,13 @@ def _thread_of(parsed: ParsedMail) -> Enquiry | None:
 
 
 def guess_topic(text: str) -> str:
-    """The topic of the best FAQ match when it is a strong one, else `other`."""
+    """The topic of the best FAQ match when it is a strong one, else `other`. A letter's words are
+    matched as written: the typo corrections meant for a query typed in a hurry are skipped."""
     from ..faq.search import search
     from ..reference import reference
 
     try:
-        hits = search(text[:2000], limit=1)
+        hits = search(text[:2000], limit=1, corrections=False)
     except Exception:  # the FAQ index is a help here, never a reason to lose the mail
         log.exception("topic guess failed")
         hits = []
@@ -194,7 +233,7 @@ def guess_topic(text: str) -> str:
     return "other"
 
 
-def _new_enquiry(parsed: ParsedMail) -> Enquiry:
+def _new_enquiry(parsed: ParsedMail) -> SavedCall:
     from ..calls.service import record_call
 
     limit = current_app.config["QUESTION_MAX_LENGTH"]
@@ -203,11 +242,10 @@ def _new_enquiry(parsed: ParsedMail) -> Enquiry:
     payload = {"caller": {"name": parsed.sender_name, "email": parsed.sender, "language": parsed.language},
                "channel": "email", "topic": guess_topic(question), "question": question, "outcome": "routed",
                "reply_channel": "email"}
-    saved = record_call(None, payload)
-    return db.session.get(Enquiry, saved.enquiry.id)
+    return record_call(None, payload)
 
 
-def _acknowledge(enquiry: Enquiry, parsed: ParsedMail) -> None:
+def _acknowledge(enquiry: Enquiry | NewEnquiry, parsed: ParsedMail) -> None:
     """The reference back to the sender, at most MAIL_ACKS_PER_HOUR per sender: two hotlines
     acknowledging each other stop there."""
     since = utcnow() - timedelta(hours=1)

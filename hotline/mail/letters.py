@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..enquiries.service import NewEnquiry
 from ..models import Delivery, Enquiry, FeedbackVerdict, MailKind, OutgoingMail
 from . import letter_templates
 from .outbox import compose
@@ -52,7 +53,7 @@ def answer_letter(enquiry: Enquiry, delivery: Delivery) -> OutgoingMail:
                    delivery_id=delivery.id, reference=enquiry.reference, **_thread_headers(enquiry))
 
 
-def acknowledgement_letter(enquiry: Enquiry, to: str, language: str | None, in_reply_to: str | None,
+def acknowledgement_letter(enquiry: Enquiry | NewEnquiry, to: str, language: str | None, in_reply_to: str | None,
                            references: list[str]) -> OutgoingMail:
     language = resident_language(language)
     with force_locale(language):
