@@ -173,6 +173,6 @@ class AppJob(Job):
 
     def perform(self):
         if self.app is None:
-            raise RuntimeError("AppJob.app is not set; start workers through hotline.worker")
+            raise RuntimeError("AppJob.app is not set; start workers through hotline.workers")
         with self.app.app_context():
             return super().perform()

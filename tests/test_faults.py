@@ -191,7 +191,7 @@ def test_the_worker_rides_out_a_redis_outage_and_every_call_saved_meanwhile_is_a
 
 def test_a_worker_that_rq_gives_up_on_is_replaced_once_redis_answers(own_redis):
     """Where RQ's worker quits instead of waiting (a Redis timeout; an error after a job),
-    hotline.worker.run waits for Redis with backoff and starts a new worker."""
+    hotline.workers.run waits for Redis with backoff and starts a new worker."""
     import threading
 
     from hotline import worker as desk_worker

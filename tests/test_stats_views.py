@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pytest
 
-from hotline.worker import make_worker
+from hotline.workers import make_worker
 
 from .test_stats import crafted  # noqa: F401  (the crafted data set fixture)
 
