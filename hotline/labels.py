@@ -6,9 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .calls.forms import OUTCOME_LABELS
 from .extensions import db
-from .models import EnquiryStatus, Notification, Role
+from .models import CallChannel, CallOutcome, EnquiryStatus, Notification, Role
 from .phones import format_phone, mask_phone
 from .sla.watch import sla_state
 from . import visibility
@@ -18,6 +17,19 @@ ROLE_LABELS = {
     Role.COORDINATOR: _l("coordinator"),
     Role.SUPERVISOR: _l("supervisor"),
     Role.ADMIN: _l("administrator"),
+}
+OUTCOME_LABELS = {
+    CallOutcome.ANSWERED: _l("Answered from FAQ"),
+    CallOutcome.ROUTED: _l("Route to coordinator"),
+    CallOutcome.INFO: _l("Information"),
+    CallOutcome.DROPPED: _l("Dropped"),
+}
+CHANNEL_LABELS = {  # a call's channel; an answer's reply channel is in delivery.service
+    CallChannel.PHONE: _l("Phone"),
+    CallChannel.EMAIL: _l("E-mail"),
+    CallChannel.WALK_IN: _l("Walk-in"),
+    CallChannel.WEB: _l("Web"),
+    CallChannel.PARTNER_API: _l("Partner API"),
 }
 STATUS_LABELS = {
     EnquiryStatus.NEW: _l("new"),
@@ -148,8 +160,6 @@ def _delivery_status_label(status) -> str:
 
 
 def _channel_label(channel) -> str:
-    from .calls.forms import CHANNEL_LABELS
-
     return str(CHANNEL_LABELS.get(channel, getattr(channel, "value", channel)))
 
 

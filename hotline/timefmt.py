@@ -7,6 +7,11 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 
+def iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 UTC ("…Z"), the form exports and the APIs give."""
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
 def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["HOTLINE_TIMEZONE"])
 

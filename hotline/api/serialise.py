@@ -1,15 +1,10 @@
 """How records look in JSON: ISO 8601 UTC times and codes, never internal objects."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from ..attachments.service import attachments_of
 from ..models import Attachment, Call, Caller, Enquiry
 from ..phones import format_phone
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+from ..timefmt import iso
 
 
 def enquiry_summary(enquiry: Enquiry) -> dict:

@@ -13,13 +13,14 @@ from ..auth.decorators import role_required
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..faq.search import suggest
+from ..labels import OUTCOME_LABELS
 from ..models import Call, CallOutcome, Enquiry, EnquiryStatus, FaqEntry, Role, Topic, utcnow
 from ..phones import InvalidPhone, normalise_phone, phone_prefix
 from ..reference import city_choices, topic_choices
 from ..timefmt import local_zone
 from ..writes import reads_then_writes, writes
 from . import bp
-from .forms import OUTCOME_LABELS, CallFilterForm, CallForm
+from .forms import CallFilterForm, CallForm
 from .service import caller_history, find_caller_by_phone, log_call
 
 PAGE_SIZE = 50

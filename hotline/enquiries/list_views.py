@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from .. import audit, spreadsheets, visibility
 from ..auth.decorators import role_required
-from ..calls.forms import CHANNEL_LABELS
 from ..extensions import db
+from ..labels import CHANNEL_LABELS
 from ..models import Role, User, utcnow
 from ..phones import format_phone, mask_phone
 from ..reference import city_choices, topic_choices

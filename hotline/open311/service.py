@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from .. import audit
-from ..api.serialise import iso
 from ..auth.tokens import find_live
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import AccessToken, Call, Enquiry, EnquiryStatus, SisterCity, Topic, TokenKind, utcnow
 from ..public.service import published_answer, submit_enquiry
+from ..timefmt import iso
 from .render import Open311Error
 
 MAX_DAYS = 90

@@ -19,7 +19,8 @@ from ..attachments.service import attachments_of, remove_enquiry_attachments
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Call, Caller, Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, User, utcnow
-from ..phones import InvalidPhone, normalise_phone
+from ..phones import InvalidPhone, format_phone, normalise_phone
+from ..timefmt import iso
 
 SEARCH_LIMIT = 50
 REASON_MAX = 500
@@ -64,12 +65,14 @@ def open_enquiries(caller: Caller) -> list[Enquiry]:
 
 def export_caller(actor: User, caller: Caller) -> dict:
     """Everything held about a caller, as the resident may ask for it (152-FZ art. 14)."""
-    from ..api.serialise import caller_json, iso
-
     audit.record(actor, "export", caller)
     return {
         "exported_at": iso(utcnow()),
-        "caller": {**caller_json(caller), "created_at": iso(caller.created_at)},
+        "caller": {
+            "id": caller.id, "name": caller.name, "phone": caller.phone, "phone_display": format_phone(caller.phone),
+            "email": caller.email, "language": caller.language, "consent_at": iso(caller.consent_at),
+            "created_at": iso(caller.created_at),
+        },
         "calls": [{
             "id": c.id, "started_at": iso(c.started_at), "ended_at": iso(c.ended_at),
             "channel": c.channel.value, "topic": c.topic.code, "city": c.city.code if c.city else None,
