@@ -80,13 +80,13 @@ DEFAULT_GROUP_SUFFIX = " — координаторы"  # how seed-reference and
 def group_name(group) -> str:
     """A coordinator group's name; a topic's own group, named by the system after the topic, reads
     in the reader's language ("Archives — coordinators"). A name an admin gave is shown as given."""
-    from .reference import _locale
+    from .i18n import current_locale
 
     topic = getattr(group, "topic", None)
     if topic is not None:
         default = f"{topic.name_ru}{DEFAULT_GROUP_SUFFIX}"
         if group.name == default or group.name == f"{default} ({topic.code})":
-            return str(_l("%(topic)s — coordinators", topic=topic.name(_locale())))
+            return str(_l("%(topic)s — coordinators", topic=topic.name(current_locale())))
     return group.name
 
 
@@ -113,9 +113,10 @@ def enquiry_status(enquiry) -> str:
 
 def correction_text(changed: dict) -> str:
     """"topic: youth → culture; question" — codes shown as names in the reader's language."""
-    from .reference import _locale, reference
+    from .i18n import current_locale
+    from .reference import reference
 
-    locale, ref = _locale(), reference()
+    locale, ref = current_locale(), reference()
     parts = []
     for name, value in changed.items():
         label = str(CORRECTION_LABELS.get(name, name))

@@ -97,7 +97,7 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def own_redis(test_config, _schema):
     """An app of its own on a Redis server the test may stop, sharing the suite's database."""
-    from .conftest import _wipe
+    from .conftest import wipe_tables
 
     server = RedisServer(free_port())
     server.start()
@@ -109,7 +109,7 @@ def own_redis(test_config, _schema):
     with app.app_context():
         yield app, server
         _db.session.remove()
-        _wipe(app)
+        wipe_tables(app)
     server.stop()
 
 

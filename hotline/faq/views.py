@@ -94,7 +94,8 @@ def revision_value(name: str, value) -> str:
     """A value of the revision history as a person reads it: a status, topic, sister city or
     language by its name in the reader's language, a list joined, nothing as a dash."""
     from ..labels import language_label
-    from ..reference import _locale, reference
+    from ..i18n import current_locale
+    from ..reference import reference
 
     if value is None or value == "":
         return "—"
@@ -107,7 +108,7 @@ def revision_value(name: str, value) -> str:
             return str(value)
     if name in ("topic", "city"):
         names = reference().topics if name == "topic" else reference().cities
-        return names[value].name(_locale()) if value in names else str(value)
+        return names[value].name(current_locale()) if value in names else str(value)
     if name == "language":
         return language_label(value)
     return str(value)

@@ -29,9 +29,9 @@ SUBMIT_ACTION = "open311-submit"
 def _names() -> str:
     """Names follow the request's language (Accept-Language, or the desk's Russian by default),
     as the descriptions beside them do."""
-    from ..reference import _locale
+    from ..i18n import current_locale
 
-    return _locale()
+    return current_locale()
 
 
 def services() -> list[dict]:

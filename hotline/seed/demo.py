@@ -75,7 +75,7 @@ LAST_NAMES = ["Соколова", "Морозов", "Лебедева", "Нов�
 def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
     created = seed_reference()
     created["users"] = _seed_users()
-    created["faq"] = _seed_faq()
+    created["faq"] = seed_faq()
     created["calls"] = 0
     if not db.session.execute(select(func.count(Call.id))).scalar_one():
         created["calls"] = _seed_calls(calls_days, calls_per_day)
@@ -122,7 +122,7 @@ def _seed_users() -> int:
     return count
 
 
-def _seed_faq() -> int:
+def seed_faq() -> int:
     existing = set(db.session.execute(select(FaqEntry.question)).scalars())
     topics = {t.code: t.id for t in db.session.execute(select(Topic)).scalars()}
     cities = {c.code: c.id for c in db.session.execute(select(SisterCity)).scalars()}

@@ -73,9 +73,9 @@ def test_focus_goes_to_the_first_field_in_error(live_server, page, browser_login
 
 
 def test_suggestions_follow_a_long_question_and_say_when_they_fail(live_server, page, browser_login, db, reference):
-    from hotline.seed.demo import _seed_faq
+    from hotline.seed.demo import seed_faq
 
-    _seed_faq()
+    seed_faq()
     db.session.commit()
     browser_login(page, "operator")
     page.goto(f"{live_server}/calls/new")

@@ -81,13 +81,13 @@ def upcoming_public_holidays(start: date, days: int = 60, locale: str = "ru") ->
     """Russian public holidays in [start, start + days), named by the `holidays` package."""
     import holidays
 
-    from ...sla.calendar import _russian_holidays
+    from ...sla.calendar import russian_holidays
 
     end = start + timedelta(days=days)
     found = []
     for year in sorted({start.year, end.year}):
         names = holidays.country_holidays("RU", years=year, language="en_US" if locale == "en" else "ru")
-        for day in sorted(_russian_holidays(year)):
+        for day in sorted(russian_holidays(year)):
             if start <= day < end:
                 found.append((day, names.get(day, "")))
     return found

@@ -12,7 +12,7 @@ from ...auth.decorators import role_required
 from ...errors import Conflict, NotFound, ValidationFailed
 from ...extensions import db
 from ...models import CalendarDay, SlaPolicy, Topic
-from ...reference import _locale
+from ...i18n import current_locale
 from .. import bp, service
 from ..forms import CalendarDayForm, ConfirmForm, SlaForm
 from .base import done, form_status, get_or_404, put_on_form, refused, require_confirmation, topic_choices
@@ -92,7 +92,7 @@ def calendar():
         select(CalendarDay).where(CalendarDay.day >= date(today.year, 1, 1)).order_by(CalendarDay.day)
     ).scalars().all()
     return render_template("admin/calendar.html", form=form, days=rows, today=today,
-                           holidays=service.upcoming_public_holidays(today, 60, _locale()),
+                           holidays=service.upcoming_public_holidays(today, 60, current_locale()),
                            confirm=ConfirmForm()), form_status()
 
 

@@ -13,7 +13,7 @@ from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User, utcnow
-from ...reference import _locale
+from ...i18n import current_locale
 from ...telephony.service import set_extension
 from .. import bp, service
 from ..forms import ConfirmForm, UserEditForm, UserForm
@@ -62,7 +62,7 @@ def _user_form(cls, obj: User | None = None, *, fresh: bool = False):
     """The user form; filled from `obj` on GET (or when `fresh`), else from the posted data."""
     load = obj is not None and (fresh or request.method == "GET")
     form = cls(formdata=None, obj=obj) if load else cls()
-    locale = _locale()
+    locale = current_locale()
     form.topics.choices = [(t.code, t.name(locale)) for t in
                            db.session.execute(select(Topic).order_by(Topic.position, Topic.id)).scalars()]
     form.cities.choices = [(c.code, c.name(locale)) for c in
