@@ -188,7 +188,7 @@ def test_rq_cron_asks_for_the_watch_every_minute_from_memory(app, db):
     run is asked for all the same."""
     from rq import Queue
 
-    from hotline.sla.watch import deadline_cron
+    from hotline.workers import deadline_cron
 
     queue = Queue(app.config["RQ_QUEUE"], connection=get_redis())
     with time_machine.travel(perm(2026, 12, 1, 10, 0), tick=False):

@@ -73,6 +73,8 @@ LAST_NAMES = ["Соколова", "Морозов", "Лебедева", "Нов�
 
 
 def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
+    from ..delivery.demo import seed_delivery_demo
+
     created = seed_reference()
     created["users"] = _seed_users()
     created["faq"] = seed_faq()
@@ -81,7 +83,7 @@ def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
         created["calls"] = _seed_calls(calls_days, calls_per_day)
     created["attachments"] = seed_demo_attachments()
     db.session.flush()
-    created["deliveries"] = __import__("hotline.delivery.demo", fromlist=["x"]).seed_delivery_demo()
+    created["deliveries"] = seed_delivery_demo()
     created["telephony_calls"] = _seed_telephony(calls_days)
     return created
 

@@ -136,15 +136,3 @@ def clear_marks(enquiry: Enquiry, *marks: str) -> None:
     for name in marks:
         setattr(enquiry, name, None)
 
-
-def deadline_cron(connection, queue_name: str):
-    """RQ's cron scheduler with the deadline watch every minute. It keeps its schedule in the
-    worker's memory, not in Redis, so a Redis emptied or restarted loses no run."""
-    from rq.cron import CronScheduler
-
-    from .. import jobs
-
-    cron = CronScheduler(connection=connection)
-    cron.register(jobs.watch_deadlines, queue_name, interval=WATCH_INTERVAL_SECONDS,
-                  job_timeout=300, result_ttl=0, failure_ttl=3600)
-    return cron
