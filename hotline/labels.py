@@ -7,8 +7,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import CallChannel, CallOutcome, EnquiryStatus, Notification, Role
+from .i18n import current_locale
+from .models import CallChannel, CallOutcome, EnquiryStatus, Notification, ReplyChannel, Role
 from .phones import format_phone, mask_phone
+from .reference import reference
 from .sla.watch import sla_state
 from . import visibility
 
@@ -80,8 +82,6 @@ DEFAULT_GROUP_SUFFIX = " — координаторы"  # how seed-reference and
 def group_name(group) -> str:
     """A coordinator group's name; a topic's own group, named by the system after the topic, reads
     in the reader's language ("Archives — coordinators"). A name an admin gave is shown as given."""
-    from .i18n import current_locale
-
     topic = getattr(group, "topic", None)
     if topic is not None:
         default = f"{topic.name_ru}{DEFAULT_GROUP_SUFFIX}"
@@ -113,9 +113,6 @@ def enquiry_status(enquiry) -> str:
 
 def correction_text(changed: dict) -> str:
     """"topic: youth → culture; question" — codes shown as names in the reader's language."""
-    from .i18n import current_locale
-    from .reference import reference
-
     locale, ref = current_locale(), reference()
     parts = []
     for name, value in changed.items():
@@ -149,15 +146,13 @@ def phone_for_role(e164: str | None, detail: bool = False) -> str:
 
 def _reply_channel_label(channel) -> str:
     from .delivery.service import CHANNEL_LABELS
-    from .models import ReplyChannel
-
     return CHANNEL_LABELS[ReplyChannel(channel)] if not isinstance(channel, ReplyChannel) else CHANNEL_LABELS[channel]
 
 
 def _delivery_status_label(status) -> str:
-    from .delivery.service import STATUS_LABELS
+    from .delivery.service import STATUS_LABELS as DELIVERY_STATUS_LABELS  # cycle: delivery.service → callbacks → its views
 
-    return STATUS_LABELS[status]
+    return DELIVERY_STATUS_LABELS[status]
 
 
 def _channel_label(channel) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..attachments.service import attachments_of
+from ..delivery.service import delivery_attempts, latest_delivery
 from ..models import Attachment, Call, Caller, Enquiry
 from ..phones import format_phone
 from ..timefmt import iso
@@ -84,8 +85,6 @@ def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
 
 def delivery_json(enquiry: Enquiry) -> dict | None:
     """The latest delivery of the enquiry's answer with every attempt, e-mail and phone alike."""
-    from ..delivery.service import delivery_attempts, latest_delivery
-
     delivery = latest_delivery(enquiry.id)
     if delivery is None:
         return None

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import audit
 from ..auth.decorators import role_required
+from ..enquiries.access import is_supervisor
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import CallbackKind, CallbackStatus
@@ -27,8 +28,6 @@ def index():
         audit.record_row(current_user, "list", "callback_task", None, ids=[t.id for t in tasks])
         db.session.commit()
     from ..delivery.service import STATUS_LABELS as DELIVERY_LABELS, undelivered
-    from ..enquiries.access import is_supervisor
-
     failed = undelivered() if is_supervisor(current_user) else []
     return render_template("callbacks/index.html", tasks=tasks, show=show, kind=kind, answer_to_read=answer_to_read,
                            failed=failed, delivery_label=DELIVERY_LABELS.get,

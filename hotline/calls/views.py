@@ -14,9 +14,10 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..faq.search import suggest
 from ..labels import OUTCOME_LABELS
-from ..models import Call, CallOutcome, Enquiry, EnquiryStatus, FaqEntry, Role, Topic, utcnow
+from ..models import Call, CallOutcome, Caller, Enquiry, EnquiryStatus, FaqEntry, Role, Topic, utcnow
 from ..phones import InvalidPhone, normalise_phone, phone_prefix
 from ..reference import city_choices, topic_choices
+from ..telephony.service import active_call
 from ..timefmt import local_zone
 from ..writes import reads_then_writes, writes
 from . import bp
@@ -48,8 +49,6 @@ def new_call():
         # No outcome: the operator chooses one. The clock starts with the first keystroke (or
         # Start call), never when the page opened; on a call the phone system reported, with
         # its answer (the screen pop fills this in live; a reload finds the call here).
-        from ..telephony.service import active_call
-
         on_call = active_call(current_user)
         if on_call is not None:
             form.cti_call_id.data = on_call.call_id
@@ -109,8 +108,6 @@ def lookup():
     prefix = phone_prefix(raw, region)
     matches = []
     if prefix:
-        from ..models import Caller
-
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         matches = db.session.execute(
             select(Caller).where(Caller.phone >= prefix, Caller.phone < upper)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .. import audit, spreadsheets, visibility
 from ..auth.decorators import role_required
 from ..extensions import db
-from ..labels import CHANNEL_LABELS
+from ..labels import CHANNEL_LABELS, enquiry_status
 from ..models import Role, User, utcnow
 from ..phones import format_phone, mask_phone
 from ..reference import city_choices, topic_choices
@@ -60,8 +60,6 @@ def _when(value) -> str:
 
 
 def _row(enquiry, full_phone: bool, now) -> list:
-    from ..labels import enquiry_status  # labels → enquiries → labels: imported when used
-
     caller = enquiry.caller
     phone = caller.phone if caller else None
     state = sla_state(enquiry, now).value

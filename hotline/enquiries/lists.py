@@ -14,6 +14,9 @@ from sqlalchemy.orm import selectinload
 from .. import visibility
 from ..extensions import db
 from ..models import Call, CallChannel, Enquiry, EnquiryStatus, SisterCity, Topic, User, utcnow
+from ..search.analysis import parse_query
+from ..search.backends import matching_records
+from ..search.index import apply_pending
 from ..timefmt import local_zone
 
 PAGE_SIZE = 50
@@ -189,10 +192,6 @@ def statement(user: User, filters: ListFilters, now: datetime | None = None):
     if filters.channel:
         stmt = stmt.where(Enquiry.call_id.in_(select(Call.id).where(Call.channel == CallChannel(filters.channel))))
     if filters.q:
-        from ..search.analysis import parse_query
-        from ..search.backends import matching_records
-        from ..search.index import apply_pending
-
         query = parse_query(filters.q)
         if not query:
             stmt = stmt.where(false())

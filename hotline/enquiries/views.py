@@ -11,6 +11,10 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
+from ..calls.service import caller_history
+from ..delivery.service import change_reply_channel, latest_delivery
+from ..faq.service import propose_from_answer
+from ..mail.thread import thread, write_to_resident
 from ..request_guard import parse_ids
 from .. import audit
 from ..attachments.service import add_attachment, attachments_of
@@ -100,17 +104,12 @@ def _load(enquiry_id: int) -> Enquiry:
 
 
 def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 200):
-    from ..calls.service import caller_history  # calls → enquiries → calls: imported when used
-
     calls, open_enquiries = caller_history(enquiry.caller, current_user) if enquiry.caller else ([], [])
     audit.record(current_user, "read", enquiry, via="enquiry-page")
     db.session.commit()
     suggestions = search(enquiry.question, topic_id=enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []
     correcting = (enquiry.returned_at is not None and enquiry.status is EnquiryStatus.NEW
                   and (is_supervisor(current_user) or enquiry.created_by_id == current_user.id))
-    from ..delivery.service import latest_delivery
-    from ..mail.thread import thread
-
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
@@ -160,28 +159,15 @@ ACTIONS = {
     "propose-faq": (lambda e: _propose(e), _l("Proposed as a draft FAQ entry.")),
     "attachments": (lambda e: add_attachment(e, *read_upload(request.files.get("file")), AttachmentSource.STAFF,
                                              current_user), _l("File attached.")),
-    "reply-channel": (lambda e: _delivery().change_reply_channel(current_user, e, request.form.get("reply_channel")),
+    "reply-channel": (lambda e: change_reply_channel(current_user, e, request.form.get("reply_channel")),
                       _l("Reply channel changed.")),
-    "message": (lambda e: _thread().write_to_resident(current_user, e, request.form.get("body")),
+    "message": (lambda e: write_to_resident(current_user, e, request.form.get("body")),
                 _l("Message to the resident saved.")),
 }
 
 
-def _delivery():
-    from ..delivery import service
-
-    return service
-
-
-def _thread():
-    from ..mail import thread
-
-    return thread
-
 
 def _propose(enquiry: Enquiry):
-    from ..faq.service import propose_from_answer
-
     return propose_from_answer(current_user, enquiry, request.form.get("question") or enquiry.question,
                                request.form.get("answer") or enquiry.answer or "")
 

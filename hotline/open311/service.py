@@ -15,6 +15,7 @@ from .. import audit
 from ..auth.tokens import find_live
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import current_locale
 from ..models import AccessToken, Call, Enquiry, EnquiryStatus, SisterCity, Topic, TokenKind, utcnow
 from ..public.service import published_answer, submit_enquiry
 from ..timefmt import iso
@@ -29,8 +30,6 @@ SUBMIT_ACTION = "open311-submit"
 def _names() -> str:
     """Names follow the request's language (Accept-Language, or the desk's Russian by default),
     as the descriptions beside them do."""
-    from ..i18n import current_locale
-
     return current_locale()
 
 

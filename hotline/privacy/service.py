@@ -20,6 +20,8 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Call, Caller, Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, User, utcnow
 from ..phones import InvalidPhone, format_phone, normalise_phone
+from ..search.index import changed
+from ..telephony.service import erase_phone
 from ..timefmt import iso
 
 SEARCH_LIMIT = 50
@@ -137,8 +139,6 @@ def erase_caller(actor: User, caller: Caller, reason: str) -> Anonymised:
     done = Anonymised(callers=anonymise_callers([caller.id]), calls=blank_calls(call_ids),
                       enquiries=blank_enquiries(enquiry_ids))
     if phone:
-        from ..telephony.service import erase_phone
-
         erase_phone(phone)
     db.session.refresh(caller)
     audit.record(actor, "erase", caller, reason=reason, calls=done.calls, enquiries=done.enquiries)
@@ -158,8 +158,6 @@ def anonymise_callers(ids: list[int], *conditions) -> int:
     done = db.session.execute(update(Caller).where(Caller.id.in_(ids), UNTOUCHED_CALLER, *conditions)
                               .values(name="", phone=None, email=None, anonymised_at=utcnow())
                               .returning(Caller.id)).scalars().all()
-    from ..search.index import changed
-
     changed("caller", done)  # gone from search as the erasure commits
     changed("caller_of", done)
     return len(done)
@@ -170,8 +168,6 @@ def blank_calls(ids: list[int]) -> int:
         return 0
     done = db.session.execute(update(Call).where(Call.id.in_(ids), NO_OPEN_ENQUIRY_OF_CALL)
                               .values(**BLANK_CALL).returning(Call.id)).scalars().all()
-    from ..search.index import changed
-
     changed("call", done)
     return len(done)
 
@@ -183,8 +179,6 @@ def blank_enquiries(ids: list[int]) -> int:
                              .values(**BLANK_ENQUIRY).returning(Enquiry.id)).scalars().all()
     if not ids:
         return 0
-    from ..search.index import changed
-
     changed("enquiry", ids)
     db.session.execute(update(EnquiryNote).where(EnquiryNote.enquiry_id.in_(ids)).values(body=REDACTED_NOTE))
     remove_enquiry_attachments(ids)  # the files too; a file shared with another enquiry stays for it

@@ -18,6 +18,8 @@ from sqlalchemy.orm import joinedload
 from .. import audit, visibility
 from ..extensions import db
 from ..faq.search import highlight, snippet
+from ..faq.text import text_terms
+from ..mail.thread import thread
 from ..models import Call, Caller, Enquiry, SearchDocument, User
 from .analysis import Query, parse_query
 from .backends import backend_for
@@ -120,8 +122,6 @@ def _hits(user: User, rows, query: Query) -> list[Hit]:
 def _best_text(query: Query, *texts) -> Markup:
     """The first text that holds a matched word, cut around it and highlighted (escaped). Each
     of `texts` is a string or a callable giving more strings (read only when nothing before matched)."""
-    from ..faq.text import text_terms
-
     terms, first = query.words, None
     for item in texts:
         for text in (item() if callable(item) else [item]):
@@ -134,8 +134,6 @@ def _best_text(query: Query, *texts) -> Markup:
 
 
 def _enquiry_hit(enquiry: Enquiry, score: float, query: Query) -> Hit:
-    from ..mail.thread import thread
-
     return Hit("enquiry", enquiry, score, enquiry.reference,
                _best_text(query, enquiry.question, enquiry.answer, lambda: [n.body for n in enquiry.notes],
                           lambda: [m.body for m in thread(enquiry.id)]), enquiry.caller)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ... import audit
+from ...enquiries.routing import absent_user_ids
 from ...errors import Conflict
 from ...extensions import db
 from ...models import CoordinatorGroup, Enquiry, GroupMember, Role, RoutingRule, SisterCity, Topic, User
@@ -136,8 +137,6 @@ class TopicWarning:
 
 def routing_warnings(day: date | None = None) -> list[TopicWarning]:
     """Active topics whose enquiries would wait in the unrouted list (all, or some of them)."""
-    from ...enquiries.routing import absent_user_ids
-
     day = day or today()
     away = absent_user_ids(day)
     warnings = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import holidays
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from ...errors import Conflict
 from ...extensions import db
 from ...models import CalendarDay, SlaPolicy, Topic, User
 from ...reference import invalidate_reference_cache
+from ...sla.calendar import russian_holidays
 from .base import check_length, existing, invalid, text
 
 MAX_TARGET_HOURS = 2000.0  # about a year of business hours: anything longer is a typo
@@ -79,10 +81,6 @@ def delete_calendar_day(actor: User, row: CalendarDay) -> None:
 
 def upcoming_public_holidays(start: date, days: int = 60, locale: str = "ru") -> list[tuple[date, str]]:
     """Russian public holidays in [start, start + days), named by the `holidays` package."""
-    import holidays
-
-    from ...sla.calendar import russian_holidays
-
     end = start + timedelta(days=days)
     found = []
     for year in sorted({start.year, end.year}):

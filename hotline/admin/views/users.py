@@ -1,8 +1,10 @@
 """Users and their API keys (admins only)."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
+import redis
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +16,7 @@ from ...errors import ValidationFailed
 from ...extensions import db
 from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User, utcnow
 from ...i18n import current_locale
+from ...queue import get_redis
 from ...telephony.service import set_extension
 from .. import bp, service
 from ..forms import ConfirmForm, UserEditForm, UserForm
@@ -26,12 +29,6 @@ TOKEN_WAITS = 60  # seconds
 
 
 def stash_token(token: str) -> str | None:
-    import secrets
-
-    import redis
-
-    from ...queue import get_redis
-
     name = secrets.token_urlsafe(16)
     try:
         get_redis().set(f"hotline:shown-token:{name}", token, ex=TOKEN_WAITS)
@@ -44,10 +41,6 @@ def take_token(name: str) -> str | None:
     """The stashed token, once: the name is spent by reading it."""
     if not name or len(name) > 64:
         return None
-    import redis
-
-    from ...queue import get_redis
-
     try:
         with get_redis().pipeline() as pipe:
             pipe.get(f"hotline:shown-token:{name}")
