@@ -161,7 +161,7 @@ def _channel_label(channel) -> str:
 
 def may_open_enquiry(enquiry) -> bool:
     """Whether the enquiry page would open for the person looking: lists link it only then."""
-    from .enquiries.access import can_view
+    from .enquiries.access import can_view  # cycle: the enquiries package loads its views, which use labels
 
     return bool(current_user.is_authenticated and enquiry is not None and can_view(current_user, enquiry))
 

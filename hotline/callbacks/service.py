@@ -111,13 +111,13 @@ def record_attempt(actor: User, task: CallbackTask, result, note=None) -> Callba
         if enquiry is not None:  # SPEC 7: a call-back that reached counts as first response
             record_first_response(enquiry, now)
         if task.delivery_id:
-            from ..delivery.service import called_back
+            from ..delivery.service import called_back  # cycle: delivery.service opens call-backs
 
             called_back(task.delivery_id, actor)
     elif result is CallbackResult.WRONG_NUMBER or task.attempts_count >= CallbackTask.MAX_ATTEMPTS:
         task.status, task.closed_at = CallbackStatus.UNREACHABLE, now
         if task.delivery_id:
-            from ..delivery.service import unreachable
+            from ..delivery.service import unreachable  # cycle: delivery.service opens call-backs
 
             unreachable(task.delivery_id, actor, result.value)
     db.session.flush()

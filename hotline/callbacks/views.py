@@ -27,7 +27,9 @@ def index():
     if tasks:
         audit.record_row(current_user, "list", "callback_task", None, ids=[t.id for t in tasks])
         db.session.commit()
+    # cycle: delivery.service → callbacks.service, whose package loads these views
     from ..delivery.service import STATUS_LABELS as DELIVERY_LABELS, undelivered
+
     failed = undelivered() if is_supervisor(current_user) else []
     return render_template("callbacks/index.html", tasks=tasks, show=show, kind=kind, answer_to_read=answer_to_read,
                            failed=failed, delivery_label=DELIVERY_LABELS.get,

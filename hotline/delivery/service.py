@@ -103,7 +103,7 @@ def start_delivery(actor: User | None, enquiry: Enquiry) -> Delivery | None:
     db.session.flush()
     caller = enquiry.caller
     if channel is ReplyChannel.EMAIL and caller is not None and caller.email:
-        from ..mail.letters import answer_letter
+        from ..mail.letters import answer_letter  # cycle: the outbox reports to delivery.service
 
         mail = answer_letter(enquiry, delivery)
         _event(enquiry.id, "delivery-queued", actor, channel="email", to=caller.email, message_id=mail.message_id)
