@@ -17,13 +17,12 @@ from sqlalchemy.orm import selectinload
 from .errors import ValidationFailed
 from .extensions import db
 from .models import AuditEntry, User, utcnow
+from .request_guard import MAX_PAGE, PAGE_SIZE
 from .timefmt import local_zone
 
 INSERT_ENTRY = insert(AuditEntry.__table__)
 PURGE_BATCH = 5000
-PAGE_SIZE = 50
 EXPORT_MAX = 100_000
-MAX_PAGE = 100_000
 
 
 def record(actor: User | None, action: str, obj, **detail) -> None:

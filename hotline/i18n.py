@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+
+LANGUAGES = ("ru", "en")  # the catalogues the hotline speaks; config.LANGUAGES lists the same
 from flask_login import current_user
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..request_guard import page_number, parse_ids
+from ..request_guard import PAGE_SIZE, page_number, parse_ids
 from .. import audit, visibility
 from ..auth.decorators import role_required
 from ..errors import ValidationFailed
@@ -24,7 +24,6 @@ from . import bp
 from .forms import CallFilterForm, CallForm
 from .service import caller_history, find_caller_by_phone, log_call
 
-PAGE_SIZE = 50
 MATCH_LIMIT = 8
 SUGGEST_CHARS = 1000  # the words that matter come first; the rest of a long question adds little
 

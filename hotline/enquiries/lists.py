@@ -14,12 +14,12 @@ from sqlalchemy.orm import selectinload
 from .. import visibility
 from ..extensions import db
 from ..models import Call, CallChannel, Enquiry, EnquiryStatus, SisterCity, Topic, User, utcnow
-from ..search.analysis import parse_query
+from ..request_guard import PAGE_SIZE
+from ..search.analysis import QUERY_MAX, parse_query
 from ..search.backends import matching_records
 from ..search.index import apply_pending
 from ..timefmt import local_zone
 
-PAGE_SIZE = 50
 MAX_PAGE = 10_000
 EXPORT_MAX = 50_000
 OPEN = EnquiryStatus.open_values()
@@ -37,7 +37,6 @@ SORTS = {
     "created": Enquiry.created_at, "due": Enquiry.due_at, "answered": Enquiry.answered_at,
     "reference": Enquiry.reference,
 }
-QUERY_MAX = 200
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,13 @@ from . import bp, workflow
 from .appeals import REGISTRATION_DAYS, extend_legal_deadline, mark_formal_appeal
 from .access import can_view, can_work, is_supervisor, visible
 
-OPEN = (EnquiryStatus.NEW, EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
 INBOX_LIMIT = 500
 
 
 def _inbox_query(view: str, appeals: bool = False):
     stmt = (select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.city),
                                     selectinload(Enquiry.assignee))
-            .where(Enquiry.status.in_(OPEN)))
+            .where(Enquiry.status.in_(EnquiryStatus.open_values())))
     if appeals:  # formal appeals under 59-FZ only
         stmt = stmt.where(Enquiry.formal_appeal.is_(True))
     if view == "overdue":  # past the answer deadline now (the dashboard's «breached now» opens it)

@@ -21,13 +21,12 @@ from ..queue import enqueue_after_commit
 from ..reference import reference
 from ..visibility import can_work_enquiry as can_work
 from ..visibility import is_supervisor
-from .routing import ROUTE_JOB, route_job_id
+from .appeals import REASON_MAX
+from .routing import OPEN_ASSIGNED, ROUTE_JOB, route_job_id
 from .service import business_calendar, mark_reopened, record_first_response
 
 ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
-REASON_MAX = 1_000
-WORKABLE = (EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
 REOPEN_DAYS = 30  # a closed enquiry may be reopened this long after closing (SPEC 3)
 
 
@@ -63,7 +62,7 @@ def _require_work(actor: User, enquiry: Enquiry) -> None:
 def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry:
     """The answer: records first_response_at/answered_at and the business time it took."""
     _require_work(actor, enquiry)
-    if enquiry.status not in WORKABLE:
+    if enquiry.status not in OPEN_ASSIGNED:
         raise Conflict(_l("Enquiry %(ref)s cannot be answered now: it is %(status)s.",
                           ref=enquiry.reference, status=enquiry.status.value))
     text = _text(text, "text", ANSWER_MAX, _l("Write the answer."))
@@ -132,7 +131,7 @@ def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
 def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     """Back to the operator who logged it (wrong topic, the caller must be asked again)."""
     _require_work(actor, enquiry)
-    if enquiry.status not in WORKABLE:
+    if enquiry.status not in OPEN_ASSIGNED:
         raise Conflict(_l("Enquiry %(ref)s cannot be returned now.", ref=enquiry.reference))
     if enquiry.created_by_id is None:  # a resident's own (web, Open311): nobody would see it returned
         raise Conflict(_l("Enquiry %(ref)s came from a resident directly, not from an operator: hand it over "

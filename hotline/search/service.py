@@ -23,9 +23,8 @@ from ..mail.thread import thread
 from ..models import Call, Caller, Enquiry, SearchDocument, User
 from .analysis import Query, parse_query
 from .backends import backend_for
-from .index import apply_pending
+from .index import KINDS, apply_pending
 
-KINDS = ("enquiry", "call", "caller")
 COUNT_CAP = 100
 RANKED = COUNT_CAP + 1  # a query with more visible matches ranks only the newest this many
 PAGE = 20

@@ -12,9 +12,9 @@ from ..extensions import db
 from ..models import Attachment, Call, Caller, Enquiry
 from ..writes import writes
 from . import bp
+from .analysis import QUERY_MAX
 from .service import parse_kind, search
 
-QUERY_MAX = 200
 
 
 @bp.get("/search")
