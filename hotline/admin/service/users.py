@@ -22,6 +22,17 @@ from .routing import primary_group_ids, topic_group
 PASSWORD_MIN = 8
 
 
+def all_users() -> list[User]:
+    """Everyone with an account, active ones first, by role and login."""
+    return list(db.session.execute(select(User).order_by(User.active.desc(), User.role, User.login)).scalars())
+
+
+def api_tokens_of(user: User) -> list[AccessToken]:
+    """A user's API tokens, newest first, revoked and expired ones too."""
+    return list(db.session.execute(
+        select(AccessToken).where(AccessToken.user_id == user.id).order_by(AccessToken.created_at.desc())).scalars())
+
+
 @dataclass
 class Scope:
     """A coordinator's topics and sister cities as the user form shows them, and the groups they
