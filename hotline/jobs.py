@@ -7,8 +7,8 @@ import logging
 from rq import get_current_job
 
 from . import audit
-from .enquiries.routing import route_enquiry as route
 from .enquiries.routing import release_for_rerouting, schedule_periodic_sweep, sweep
+from .enquiries.routing import route_enquiry as route
 from .extensions import db
 from .faq.usage import record_routed_matches
 from .imports.service import run

@@ -6,13 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from . import visibility
 from .extensions import db
 from .i18n import current_locale
 from .models import CallChannel, CallOutcome, EnquiryStatus, Notification, ReplyChannel, Role
 from .phones import format_phone, mask_phone
 from .reference import reference
 from .sla.watch import sla_state
-from . import visibility
 
 ROLE_LABELS = {
     Role.OPERATOR: _l("operator"),

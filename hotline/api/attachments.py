@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..attachments.serving import download_response
 from ..attachments.service import add_attachment, open_attachment
+from ..attachments.serving import download_response
 from ..attachments.uploads import read_upload, takes_upload
 from ..extensions import db
 from ..models import AttachmentSource

@@ -9,14 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..request_guard import parse_id
 from ..enquiries.access import can_view
+from ..enquiries.appeals import extend_legal_deadline
 from ..enquiries.lists import ListError, page, parse_filters
 from ..enquiries.references import parse_reference
-from ..enquiries.appeals import extend_legal_deadline
 from ..enquiries.workflow import answer_enquiry, hand_over
 from ..extensions import db
 from ..models import Enquiry, EnquiryStatus, Topic, User
+from ..request_guard import parse_id
 from ..sla.watch import sla_state
 from ..writes import writes
 from . import bp

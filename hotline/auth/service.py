@@ -13,8 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audit
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..request_guard import plain_name
 from ..models import CoordinatorGroup, GroupMember, Role, SisterCity, Topic, TokenKind, User
+from ..request_guard import plain_name
 from . import throttle
 from .tokens import issue, user_for_api_token
 

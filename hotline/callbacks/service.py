@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..enquiries.service import record_first_response
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
     CallbackAttempt, CallbackKind, CallbackResult, CallbackStatus, CallbackTask, Enquiry, EnquiryEvent, EnquiryStatus,

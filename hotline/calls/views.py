@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..request_guard import PAGE_SIZE, page_number, parse_ids
 from .. import audit, visibility
 from ..auth.decorators import role_required
 from ..errors import ValidationFailed
@@ -17,6 +16,7 @@ from ..labels import OUTCOME_LABELS
 from ..models import Call, CallOutcome, Caller, Enquiry, EnquiryStatus, FaqEntry, Role, Topic, utcnow
 from ..phones import InvalidPhone, normalise_phone, phone_prefix
 from ..reference import city_choices, topic_choices
+from ..request_guard import PAGE_SIZE, page_number, parse_ids
 from ..telephony.service import active_call
 from ..timefmt import local_zone
 from ..writes import reads_then_writes, writes

@@ -9,25 +9,26 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..calls.service import caller_history
-from ..delivery.service import change_reply_channel, latest_delivery
-from ..faq.service import propose_from_answer
-from ..mail.thread import thread, write_to_resident
-from ..request_guard import parse_ids
 from .. import audit
 from ..attachments.service import add_attachment, attachments_of
 from ..attachments.uploads import read_upload, takes_upload
 from ..auth.decorators import role_required
+from ..calls.service import caller_history
+from ..delivery.service import change_reply_channel, latest_delivery
 from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import search
+from ..faq.service import propose_from_answer
+from ..mail.thread import thread, write_to_resident
 from ..models import AttachmentSource, Enquiry, EnquiryStatus, utcnow
 from ..reference import city_choices, topic_choices
+from ..request_guard import parse_ids
 from ..writes import writes
 from . import bp, workflow
-from .appeals import REGISTRATION_DAYS, extend_legal_deadline, mark_formal_appeal
 from .access import can_view, can_work, is_supervisor
+from .appeals import REGISTRATION_DAYS, extend_legal_deadline, mark_formal_appeal
 from .lists import active_coordinators, inbox_enquiries
+
 
 def _audit_list(enquiries, via: str, only_if_changed: bool = False) -> None:
     """One audit row naming the enquiries a list showed; the inbox's poll writes one only when what
@@ -134,7 +135,6 @@ ACTIONS = {
     "message": (lambda e: write_to_resident(current_user, e, request.form.get("body")),
                 _l("Message to the resident saved.")),
 }
-
 
 
 def _propose(enquiry: Enquiry):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
-
 from config import DEMO_PASSWORD
+from sqlalchemy import func, select
 
 from ..attachments.demo import seed_demo_attachments
 from ..auth.service import create_user, set_coordinator_scope

@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ... import audit
+from ...auth import tokens
 from ...auth.service import create_user, set_coordinator_scope
 from ...enquiries.routing import release_for_rerouting
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...auth import tokens
-from ...request_guard import plain_name
 from ...models import AccessToken, CoordinatorGroup, Role, SisterCity, Topic, TokenKind, User
+from ...request_guard import plain_name
 from .base import apply_changes, invalid, text
 from .routing import primary_group_ids, topic_group
 

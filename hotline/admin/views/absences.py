@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...auth.decorators import role_required
-from ...request_guard import parse_id
 from ...errors import ValidationFailed
 from ...models import Absence
+from ...request_guard import parse_id
 from .. import bp, service
 from ..forms import AbsenceForm, ConfirmForm
 from .base import coordinator_choices, done, form_status, get_or_404, put_on_form, require_confirmation

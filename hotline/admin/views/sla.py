@@ -11,8 +11,8 @@ from sqlalchemy import select
 from ...auth.decorators import role_required
 from ...errors import Conflict, NotFound, ValidationFailed
 from ...extensions import db
-from ...models import CalendarDay, SlaPolicy, Topic
 from ...i18n import current_locale
+from ...models import CalendarDay, SlaPolicy, Topic
 from .. import bp, service
 from ..forms import CalendarDayForm, ConfirmForm, SlaForm
 from .base import done, form_status, get_or_404, put_on_form, refused, require_confirmation, topic_choices

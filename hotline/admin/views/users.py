@@ -13,8 +13,8 @@ from ...auth import throttle
 from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...models import AccessToken as ApiToken, Role, User, utcnow
 from ...i18n import current_locale
+from ...models import AccessToken as ApiToken, Role, User, utcnow
 from ...queue import get_redis
 from ...telephony.service import set_extension
 from .. import bp, service
