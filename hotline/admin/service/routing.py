@@ -35,6 +35,22 @@ def primary_group_ids() -> dict[int, Topic]:
     return found
 
 
+def coordinator_groups() -> list[CoordinatorGroup]:
+    return list(db.session.execute(select(CoordinatorGroup).order_by(CoordinatorGroup.name)).scalars())
+
+
+def routing_rules(group: CoordinatorGroup | None = None) -> list[RoutingRule]:
+    """Every rule in the order routing tries them (by topic, then priority, a city's rule before the
+    any-city one); or one group's rules, highest priority first."""
+    if group is not None:
+        return list(db.session.execute(select(RoutingRule).where(RoutingRule.group_id == group.id)
+                                       .order_by(RoutingRule.priority.desc())).scalars())
+    return list(db.session.execute(
+        select(RoutingRule).join(Topic, Topic.id == RoutingRule.topic_id)
+        .order_by(Topic.position, Topic.id, RoutingRule.priority.desc(), RoutingRule.city_id.is_(None), RoutingRule.id)
+    ).scalars())
+
+
 def _check_priority(priority: int) -> None:
     low, high = PRIORITY_RANGE
     if not low <= priority <= high:

@@ -19,6 +19,23 @@ from .base import check_length, existing, invalid, text
 MAX_TARGET_HOURS = 2000.0  # about a year of business hours: anything longer is a typo
 
 
+def sla_policies() -> list[SlaPolicy]:
+    """The default targets first, then each topic's own, in the topics' order."""
+    return list(db.session.execute(
+        select(SlaPolicy).outerjoin(Topic, Topic.id == SlaPolicy.topic_id)
+        .order_by(SlaPolicy.topic_id.is_not(None), Topic.position, Topic.id)).scalars())
+
+
+def topics_with_own_sla() -> set[int]:
+    return set(db.session.execute(select(SlaPolicy.topic_id).where(SlaPolicy.topic_id.is_not(None))).scalars())
+
+
+def calendar_days_from(start: date) -> list[CalendarDay]:
+    """The calendar's exceptions (working weekends, extra days off) from `start` on, by date."""
+    return list(db.session.execute(
+        select(CalendarDay).where(CalendarDay.day >= start).order_by(CalendarDay.day)).scalars())
+
+
 def _check_targets(first: float | None, answer: float | None) -> None:
     for name, value in (("first_response_hours", first), ("answer_hours", answer)):
         if value is None or not 0 < value <= MAX_TARGET_HOURS:
