@@ -194,7 +194,7 @@ def test_a_worker_that_rq_gives_up_on_is_replaced_once_redis_answers(own_redis):
     hotline.workers.run waits for Redis with backoff and starts a new worker."""
     import threading
 
-    from hotline import worker as desk_worker
+    from hotline import workers as desk_worker
 
     app, server = own_redis
     started = []
