@@ -16,9 +16,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import attachments, i18n, labels, limits, numbers, queue, request_guard, security, timefmt
 from .admin import bp as admin_bp
 from .api import bp as api_bp
-from .auth import bp as auth_bp
 from .auth import tokens
-from .callbacks import bp as callbacks_bp
+from .auth.views import bp as auth_bp
+from .callbacks.views import bp as callbacks_bp
 from .calls import bp as calls_bp
 from .cli import register_cli
 from .enquiries import bp as enquiries_bp

@@ -145,12 +145,15 @@ def phone_for_role(e164: str | None, detail: bool = False) -> str:
 
 
 def _reply_channel_label(channel) -> str:
-    from .delivery.service import CHANNEL_LABELS
-    return CHANNEL_LABELS[ReplyChannel(channel)] if not isinstance(channel, ReplyChannel) else CHANNEL_LABELS[channel]
+    # cycle: delivery.service → enquiries, whose package loads views that use labels
+    from .delivery.service import CHANNEL_LABELS as REPLY_CHANNEL_LABELS
+
+    return REPLY_CHANNEL_LABELS[ReplyChannel(channel)]
 
 
 def _delivery_status_label(status) -> str:
-    from .delivery.service import STATUS_LABELS as DELIVERY_STATUS_LABELS  # cycle: delivery.service → callbacks → its views
+    # cycle: delivery.service → enquiries, whose package loads views that use labels
+    from .delivery.service import STATUS_LABELS as DELIVERY_STATUS_LABELS
 
     return DELIVERY_STATUS_LABELS[status]
 

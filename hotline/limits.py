@@ -14,6 +14,7 @@ import time
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 
+from .auth.tokens import find_live
 from .models import AccessToken, TokenKind
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,6 @@ def bearer_key() -> str:
 def open311_partner():
     """The live partner key this request carries as `api_key`, if any (looked up once per request)."""
     if "open311_partner" not in g:
-        from .auth.tokens import find_live  # cycle: the auth package loads its views, which use limits
-
         values = request.form if request.method == "POST" else request.args
         g.open311_partner = find_live(TokenKind.OPEN311, values.get("api_key"))
     return g.open311_partner
