@@ -1,7 +1,7 @@
 """Run the RQ worker, with RQ's scheduler, inside the app context: `python worker.py`."""
 from __future__ import annotations
 
-from hotline.worker import main
+from hotline.workers import main
 
 if __name__ == "__main__":
     main()

@@ -3,13 +3,38 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sqlite3
+import tempfile
 
+from config import CONFIGS, ProductionConfig
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import attachments, i18n, labels, limits, numbers, queue, request_guard, security, timefmt
+from .admin import bp as admin_bp
+from .api import bp as api_bp
+from .auth import tokens
+from .auth.views import bp as auth_bp
+from .callbacks.views import bp as callbacks_bp
+from .calls import bp as calls_bp
+from .cli import register_cli
+from .enquiries import bp as enquiries_bp
 from .extensions import babel, csrf, db, login_manager, migrate
+from .faq import bp as faq_bp
+from .feedback import bp as feedback_bp
+from .imports import bp as imports_bp
+from .mail import bp as mail_bp
+from .main import bp as main_bp
+from .notifications import bp as notifications_bp
+from .open311 import bp as open311_bp
+from .privacy import bp as privacy_bp
+from .public import bp as public_bp
+from .search import bp as search_bp
+from .stats import bp as stats_bp
+from .telephony import bp as telephony_bp
 
 
 def create_app(config: object | str | None = None) -> Flask:
@@ -21,8 +46,6 @@ def create_app(config: object | str | None = None) -> Flask:
     )
     _load_config(app, config)
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -33,13 +56,9 @@ def create_app(config: object | str | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
-    from . import attachments
-
     attachments.init_app(app)  # before csrf, which reads the form: it sets how large an upload may be
     csrf.init_app(app)
     login_manager.init_app(app)
-
-    from . import i18n, labels, numbers, queue, security, timefmt
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
@@ -48,31 +67,9 @@ def create_app(config: object | str | None = None) -> Flask:
     labels.init_app(app)
     queue.init_app(app)
     security.init_app(app)
-    from . import limits, request_guard
-    from .auth import tokens
-
     request_guard.init_app(app)  # before the blueprints: their routes use its `int` converter
     tokens.init_app(app)
     limits.init_app(app)
-
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .callbacks import bp as callbacks_bp
-    from .calls import bp as calls_bp
-    from .enquiries import bp as enquiries_bp
-    from .faq import bp as faq_bp
-    from .feedback import bp as feedback_bp
-    from .mail import bp as mail_bp
-    from .main import bp as main_bp
-    from .notifications import bp as notifications_bp
-    from .open311 import bp as open311_bp
-    from .privacy import bp as privacy_bp
-    from .public import bp as public_bp
-    from .imports import bp as imports_bp
-    from .search import bp as search_bp
-    from .stats import bp as stats_bp
-    from .telephony import bp as telephony_bp
 
     for blueprint in (main_bp, auth_bp, calls_bp, enquiries_bp, faq_bp, stats_bp, admin_bp, privacy_bp,
                       notifications_bp, public_bp, api_bp, open311_bp, callbacks_bp, feedback_bp, mail_bp,
@@ -81,15 +78,11 @@ def create_app(config: object | str | None = None) -> Flask:
     csrf.exempt(api_bp)
     csrf.exempt(open311_bp)  # partner servers post with an api_key, not a browser session
 
-    from .cli import register_cli
-
     register_cli(app)
     return app
 
 
 def _load_config(app: Flask, config: object | str | None) -> None:
-    from config import CONFIGS, ProductionConfig
-
     if config is None or isinstance(config, str):
         name = config or os.environ.get("HOTLINE_CONFIG", "development")
         if name not in CONFIGS:
@@ -121,9 +114,6 @@ def _load_config(app: Flask, config: object | str | None) -> None:
 def _instance_secret_key(instance_path: str) -> str:
     """This instance's own development key, made on first start (production sets SECRET_KEY):
     written to a temporary file and linked into place, so processes starting together agree."""
-    import secrets
-    import tempfile
-
     path = os.path.join(instance_path, "secret_key")
     if not os.path.exists(path):
         fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")

@@ -12,16 +12,17 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, text
+from sqlalchemy.orm import selectinload
 
 from .errors import ValidationFailed
 from .extensions import db
 from .models import AuditEntry, User, utcnow
+from .request_guard import MAX_PAGE, PAGE_SIZE
+from .timefmt import local_zone
 
 INSERT_ENTRY = insert(AuditEntry.__table__)
 PURGE_BATCH = 5000
-PAGE_SIZE = 50
 EXPORT_MAX = 100_000
-MAX_PAGE = 100_000
 
 
 def record(actor: User | None, action: str, obj, **detail) -> None:
@@ -110,8 +111,6 @@ def parse_filters(args) -> Filters:
 
 
 def _statement(filters: Filters):
-    from .timefmt import local_zone
-
     stmt = select(AuditEntry)
     if filters.actor:
         stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(User.login == filters.actor)
@@ -132,8 +131,6 @@ def _statement(filters: Filters):
 
 def entries(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[AuditEntry], bool]:
     """One page of matching entries, newest first, and whether there is a next page."""
-    from sqlalchemy.orm import selectinload
-
     page = min(max(page, 1), MAX_PAGE)
 
     stmt = (_statement(filters).options(selectinload(AuditEntry.actor))
@@ -144,8 +141,6 @@ def entries(filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> tuple
 
 
 def all_entries(filters: Filters, limit: int = EXPORT_MAX) -> list[AuditEntry]:
-    from sqlalchemy.orm import selectinload
-
     return list(db.session.execute(
         _statement(filters).options(selectinload(AuditEntry.actor))
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)).scalars())

@@ -5,8 +5,22 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from . import audit
+from .auth.service import create_user, issue_token, set_password
+from .auth.tokens import parse_duration, revoke_all
+from .enquiries.routing import sweep
 from .errors import ServiceError
 from .extensions import db
+from .imports.cli import register as register_imports
+from .models import TokenKind, User
+from .open311.cli import register as register_open311
+from .privacy.retention import retention_cutoff, run_retention
+from .search.cli import register as register_search
+from .seed.demo import seed_demo
+from .seed.reference import seed_reference
+from .stats.daily import refresh, stats_refresh_command
+from .telephony.cli import register as register_cti
+from .telephony.service import set_extension
 
 
 def register_cli(app: Flask) -> None:
@@ -15,11 +29,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(sweep_command)
     app.cli.add_command(retention_command)
-    from .imports.cli import register as register_imports; register_imports(app)  # noqa: E702
-    from .stats.daily import stats_refresh_command; app.cli.add_command(stats_refresh_command)  # noqa: E702
-    from .open311.cli import register as register_open311; register_open311(app)  # noqa: E702
-    from .telephony.cli import register as register_cti; register_cti(app)  # noqa: E702
-    from .search.cli import register as register_search; register_search(app)  # noqa: E702
+    app.cli.add_command(stats_refresh_command)
+    register_imports(app)
+    register_open311(app)
+    register_cti(app)
+    register_search(app)
 
 
 def _fail(exc: ServiceError) -> None:
@@ -42,9 +56,6 @@ def users():
 @click.option("--extension", default=None, help="The operator's phone extension (the CTI answeringNumber).")
 def create_user_command(login, role, password, name, topics, cities, extension):
     """Create a user."""
-    from .auth.service import create_user
-    from .telephony.service import set_extension
-
     try:
         user = create_user(login, role, password, name, topics=topics, cities=cities)
         if extension:
@@ -60,9 +71,6 @@ def create_user_command(login, role, password, name, topics, cities, extension):
 @click.option("--expires", default=None, metavar="90d", help="Lifetime: days (90d), hours (12h) or weeks (2w).")
 def token_command(login, expires):
     """Print a new API token for LOGIN (only its hash is stored)."""
-    from .auth.service import issue_token
-    from .auth.tokens import parse_duration
-
     user = _user(login)
     try:
         token = issue_token(user, expires_in=parse_duration(expires) if expires else None)
@@ -77,8 +85,6 @@ def token_command(login, expires):
 @click.password_option(help="The new password (prompted, at least 8 characters).")
 def password_command(login, password):
     """Set a new password for LOGIN; their sessions end."""
-    from .auth.service import set_password
-
     user = _user(login)
     try:
         set_password(user, password)
@@ -92,17 +98,12 @@ def password_command(login, password):
 @click.argument("login")
 def revoke_tokens_command(login):
     """Revoke every API token of LOGIN."""
-    from .auth.tokens import revoke_all
-    from .models import TokenKind
-
     count = revoke_all(TokenKind.API, user=_user(login))
     db.session.commit()
     click.echo(f"revoked {count} tokens of {login}")
 
 
 def _user(login: str):
-    from .models import User
-
     user = db.session.execute(select(User).where(User.login == login)).scalar_one_or_none()
     if user is None:
         raise click.ClickException(f"no user with login {login}")
@@ -112,8 +113,6 @@ def _user(login: str):
 @click.command("seed-reference")
 def seed_reference_command():
     """Create sister cities, topics, coordinator groups, routing rules and the default SLA."""
-    from .seed.reference import seed_reference
-
     created = seed_reference()
     db.session.commit()
     click.echo("reference data: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
@@ -122,10 +121,6 @@ def seed_reference_command():
 @click.command("seed-demo")
 def seed_demo_command():
     """Reference data plus demo users, FAQ and a few weeks of calls (idempotent)."""
-    from .seed.demo import seed_demo
-
-    from .stats.daily import refresh
-
     created = seed_demo()
     db.session.commit()
     refresh()  # the dashboard shows the history at once, not after the first scheduled run
@@ -135,8 +130,6 @@ def seed_demo_command():
 @click.command("sweep")
 def sweep_command():
     """Re-enqueue routing for enquiries left in `new`."""
-    from .enquiries.routing import sweep
-
     click.echo(f"re-enqueued {sweep()} enquiries")
 
 
@@ -144,9 +137,6 @@ def sweep_command():
 def retention_command():
     """Anonymise now what is older than RETENTION_DAYS and purge audit entries older than
     AUDIT_RETENTION_DAYS (the nightly job does the same)."""
-    from . import audit
-    from .privacy.retention import retention_cutoff, run_retention
-
     cutoff = retention_cutoff()
     if cutoff is None:
         click.echo("retention is switched off (RETENTION_DAYS=0)")

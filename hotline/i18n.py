@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+
+LANGUAGES = ("ru", "en")  # the catalogues the hotline speaks; config.LANGUAGES lists the same
 from flask_login import current_user
 
 
@@ -17,6 +20,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def current_locale() -> str:
+    """The locale the reader is being answered in, as a code ("ru", "en")."""
+    return str(get_locale() or "ru")
+
+
 def select_timezone() -> str:
     return current_app.config["HOTLINE_TIMEZONE"]
 
@@ -24,6 +32,4 @@ def select_timezone() -> str:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_locale():
-        from flask_babel import get_locale
-
-        return {"current_locale": str(get_locale() or "ru")}
+        return {"current_locale": current_locale()}

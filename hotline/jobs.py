@@ -6,7 +6,20 @@ import logging
 
 from rq import get_current_job
 
+from . import audit
+from .enquiries.routing import release_for_rerouting, schedule_periodic_sweep, sweep
+from .enquiries.routing import route_enquiry as route
 from .extensions import db
+from .faq.usage import record_routed_matches
+from .imports.service import run
+from .mail.intake import poll, schedule_poll
+from .mail.outbox import send_mail as send
+from .mail.outbox import sweep_outbox
+from .models import Absence
+from .notifications.service import send_email
+from .privacy.retention import run_retention, schedule_retention
+from .sla.watch import watch_deadlines as watch
+from .stats.daily import refresh, schedule_refresh
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +31,6 @@ def _job_id() -> str:
 
 def route_enquiry(enquiry_id: int) -> str:
     """Assign a `new` enquiry to a coordinator (SPEC 5.2); a no-op if it is no longer `new`."""
-    from .enquiries.routing import route_enquiry as route
-
     outcome = route(enquiry_id)
     db.session.commit()
     log.info("job %s: enquiry %s routing: %s", _job_id(), enquiry_id, outcome)
@@ -29,10 +40,6 @@ def route_enquiry(enquiry_id: int) -> str:
 def sweep_new_enquiries() -> int:
     """Re-enqueue routing for enquiries left `new` (the outbox sweep of SPEC 6); the next sweep
     is scheduled first, so one failure does not stop the chain."""
-    from .enquiries.routing import schedule_periodic_sweep, sweep
-
-    from .mail.outbox import sweep_outbox
-
     schedule_periodic_sweep()
     count = sweep()
     count += sweep_outbox()  # mail left pending by a lost job (the outbox, SPEC 6)
@@ -45,8 +52,6 @@ def sweep_new_enquiries() -> int:
 def watch_deadlines() -> dict:
     """Every minute (RQ's cron in worker.py): warn and escalate the enquiries whose deadlines the
     database says were crossed, each once (hotline/sla/watch.py)."""
-    from .sla.watch import watch_deadlines as watch
-
     counts = watch()
     db.session.commit()
     if any(counts.values()):
@@ -57,8 +62,6 @@ def watch_deadlines() -> dict:
 def match_routed_calls() -> int:
     """Every minute (RQ's cron in worker.py): record which routed calls a published FAQ entry
     answered well (FAQ curation), off the intake request."""
-    from .faq.usage import record_routed_matches
-
     count = record_routed_matches()
     db.session.commit()
     if count:
@@ -75,8 +78,6 @@ sla_breach = sla_warn
 
 
 def send_notification_email(notification_id: int) -> bool:
-    from .notifications.service import send_email
-
     sent = send_email(notification_id)
     db.session.commit()
     log.info("job %s: notification %s e-mailed: %s", _job_id(), notification_id, sent)
@@ -85,9 +86,6 @@ def send_notification_email(notification_id: int) -> bool:
 
 def release_absent(absence_id: int) -> int:
     """On the first day of an absence: route the person's open enquiries to others."""
-    from .enquiries.routing import release_for_rerouting
-    from .models import Absence
-
     absence = db.session.get(Absence, absence_id)
     if absence is None:  # the absence was deleted meanwhile
         return 0
@@ -100,8 +98,6 @@ def release_absent(absence_id: int) -> int:
 def stats_refresh() -> int:
     """Compute again the statistics days the change log names (the next run is scheduled first,
     so one failure does not stop the chain)."""
-    from .stats.daily import refresh, schedule_refresh
-
     schedule_refresh()
     db.session.commit()
     days = refresh(budget_seconds=50)
@@ -113,9 +109,6 @@ def stats_refresh() -> int:
 def apply_retention() -> dict:
     """Nightly: anonymise callers and texts older than RETENTION_DAYS (SPEC 10), batch by batch,
     then purge audit entries older than AUDIT_RETENTION_DAYS; the next night's run is scheduled first."""
-    from . import audit
-    from .privacy.retention import run_retention, schedule_retention
-
     schedule_retention()
     done = run_retention()
     purged = audit.purge()
@@ -126,8 +119,6 @@ def apply_retention() -> dict:
 
 def send_mail(mail_id: int) -> str:
     """One SMTP attempt at one mail of the outbox; failures wait in the row for the next attempt."""
-    from .mail.outbox import send_mail as send
-
     outcome = send(mail_id)
     log.info("job %s: mail %s: %s", _job_id(), mail_id, outcome)
     return outcome
@@ -135,8 +126,6 @@ def send_mail(mail_id: int) -> str:
 
 def poll_mailbox() -> int:
     """Take in new mail from MAIL_IMAP_URL (SPEC 5.8); the next poll is scheduled first."""
-    from .mail.intake import poll, schedule_poll
-
     schedule_poll()
     taken = poll()
     if taken:
@@ -146,8 +135,6 @@ def poll_mailbox() -> int:
 
 def run_import(import_id: int) -> str:
     """A browser import (issue 14): checks every row, then writes in committed batches."""
-    from .imports.service import run
-
     outcome = run(import_id)
     log.info("job %s: import %s: %s", _job_id(), import_id, outcome)
     return outcome

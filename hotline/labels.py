@@ -6,18 +6,32 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .calls.forms import OUTCOME_LABELS
-from .extensions import db
-from .models import EnquiryStatus, Notification, Role
-from .phones import format_phone, mask_phone
-from .sla.watch import sla_state
 from . import visibility
+from .extensions import db
+from .i18n import current_locale
+from .models import CallChannel, CallOutcome, EnquiryStatus, Notification, ReplyChannel, Role
+from .phones import format_phone, mask_phone
+from .reference import reference
+from .sla.watch import sla_state
 
 ROLE_LABELS = {
     Role.OPERATOR: _l("operator"),
     Role.COORDINATOR: _l("coordinator"),
     Role.SUPERVISOR: _l("supervisor"),
     Role.ADMIN: _l("administrator"),
+}
+OUTCOME_LABELS = {
+    CallOutcome.ANSWERED: _l("Answered from FAQ"),
+    CallOutcome.ROUTED: _l("Route to coordinator"),
+    CallOutcome.INFO: _l("Information"),
+    CallOutcome.DROPPED: _l("Dropped"),
+}
+CHANNEL_LABELS = {  # a call's channel; an answer's reply channel is in delivery.service
+    CallChannel.PHONE: _l("Phone"),
+    CallChannel.EMAIL: _l("E-mail"),
+    CallChannel.WALK_IN: _l("Walk-in"),
+    CallChannel.WEB: _l("Web"),
+    CallChannel.PARTNER_API: _l("Partner API"),
 }
 STATUS_LABELS = {
     EnquiryStatus.NEW: _l("new"),
@@ -68,13 +82,11 @@ DEFAULT_GROUP_SUFFIX = " — координаторы"  # how seed-reference and
 def group_name(group) -> str:
     """A coordinator group's name; a topic's own group, named by the system after the topic, reads
     in the reader's language ("Archives — coordinators"). A name an admin gave is shown as given."""
-    from .reference import _locale
-
     topic = getattr(group, "topic", None)
     if topic is not None:
         default = f"{topic.name_ru}{DEFAULT_GROUP_SUFFIX}"
         if group.name == default or group.name == f"{default} ({topic.code})":
-            return str(_l("%(topic)s — coordinators", topic=topic.name(_locale())))
+            return str(_l("%(topic)s — coordinators", topic=topic.name(current_locale())))
     return group.name
 
 
@@ -101,9 +113,7 @@ def enquiry_status(enquiry) -> str:
 
 def correction_text(changed: dict) -> str:
     """"topic: youth → culture; question" — codes shown as names in the reader's language."""
-    from .reference import _locale, reference
-
-    locale, ref = _locale(), reference()
+    locale, ref = current_locale(), reference()
     parts = []
     for name, value in changed.items():
         label = str(CORRECTION_LABELS.get(name, name))
@@ -135,27 +145,26 @@ def phone_for_role(e164: str | None, detail: bool = False) -> str:
 
 
 def _reply_channel_label(channel) -> str:
-    from .delivery.service import CHANNEL_LABELS
-    from .models import ReplyChannel
+    # cycle: delivery.service → enquiries, whose package loads views that use labels
+    from .delivery.service import CHANNEL_LABELS as REPLY_CHANNEL_LABELS
 
-    return CHANNEL_LABELS[ReplyChannel(channel)] if not isinstance(channel, ReplyChannel) else CHANNEL_LABELS[channel]
+    return REPLY_CHANNEL_LABELS[ReplyChannel(channel)]
 
 
 def _delivery_status_label(status) -> str:
-    from .delivery.service import STATUS_LABELS
+    # cycle: delivery.service → enquiries, whose package loads views that use labels
+    from .delivery.service import STATUS_LABELS as DELIVERY_STATUS_LABELS
 
-    return STATUS_LABELS[status]
+    return DELIVERY_STATUS_LABELS[status]
 
 
 def _channel_label(channel) -> str:
-    from .calls.forms import CHANNEL_LABELS
-
     return str(CHANNEL_LABELS.get(channel, getattr(channel, "value", channel)))
 
 
 def may_open_enquiry(enquiry) -> bool:
     """Whether the enquiry page would open for the person looking: lists link it only then."""
-    from .enquiries.access import can_view
+    from .enquiries.access import can_view  # cycle: the enquiries package loads its views, which use labels
 
     return bool(current_user.is_authenticated and enquiry is not None and can_view(current_user, enquiry))
 

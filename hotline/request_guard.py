@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1  # the database's integer ids (PostgreSQL `integer`)
 MAX_JSON_DEPTH = 32
 MAX_PAGE = 100_000
+PAGE_SIZE = 50  # rows on a page of a list: calls, enquiries, the audit log
 
 
 # Bidirectional overrides and isolates: in a name they reorder what follows it on the screen

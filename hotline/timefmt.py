@@ -5,6 +5,12 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+
+
+def iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 UTC ("…Z"), the form exports and the APIs give."""
+    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def local_zone() -> ZoneInfo:
@@ -34,8 +40,6 @@ def format_duration(seconds: float | None) -> str:
 
 def format_age(seconds: float | None) -> str:
     """How long something has waited, as a person says it: «2 д 5 ч», «3 ч 20 мин», «12 мин»."""
-    from flask_babel import gettext as _
-
     if seconds is None:
         return "—"
     minutes = int(seconds // 60)

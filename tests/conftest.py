@@ -95,7 +95,7 @@ def app(test_config, _schema):
     with app.app_context():
         yield app
         _db.session.remove()
-        _wipe(app)
+        wipe_tables(app)
         from hotline.queue import get_redis
 
         try:
@@ -110,7 +110,7 @@ def app(test_config, _schema):
             pass
 
 
-def _wipe(app) -> None:
+def wipe_tables(app) -> None:
     tables = list(reversed(_db.metadata.sorted_tables))
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hotline.extensions import db
-from hotline.worker import make_worker
+from hotline.workers import make_worker
 
 
 def run_jobs(app, with_scheduler: bool = True) -> None:

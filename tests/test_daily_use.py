@@ -367,9 +367,9 @@ def test_the_profile_sets_the_accounts_language_explicitly(app, client, login_as
 # 4. FAQ suggestions for a long question -----------------------------------------------------
 
 def test_a_long_question_is_posted_for_suggestions_and_still_matches(client, login_as, db, reference):
-    from hotline.seed.demo import _seed_faq
+    from hotline.seed.demo import seed_faq
 
-    _seed_faq()
+    seed_faq()
     db.session.commit()
     login_as("operator")
     page = client.get("/calls/new", headers=RU).get_data(as_text=True)
@@ -419,12 +419,12 @@ def test_destructive_admin_buttons_ask_first(client, login_as, db, reference):
 
 def test_a_closed_enquiry_offers_no_insert_answer(app, db, client, login_as, reference):
     from hotline.enquiries import workflow
-    from hotline.seed.demo import _seed_faq
+    from hotline.seed.demo import seed_faq
 
     from .factories import make_enquiry
     from .jobs import run_jobs
 
-    _seed_faq()
+    seed_faq()
     coordinator = login_as("coordinator", topics=("youth",))
     enquiry = make_enquiry(question="Как попасть в молодёжный обмен с городами-побратимами?")
     db.session.commit()

@@ -11,9 +11,9 @@ from .factories import topic
 
 @pytest.fixture
 def demo_faq(db, reference):
-    from hotline.seed.demo import _seed_faq
+    from hotline.seed.demo import seed_faq
 
-    _seed_faq()
+    seed_faq()
     db.session.commit()
 
 

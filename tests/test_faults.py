@@ -97,7 +97,7 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def own_redis(test_config, _schema):
     """An app of its own on a Redis server the test may stop, sharing the suite's database."""
-    from .conftest import _wipe
+    from .conftest import wipe_tables
 
     server = RedisServer(free_port())
     server.start()
@@ -109,7 +109,7 @@ def own_redis(test_config, _schema):
     with app.app_context():
         yield app, server
         _db.session.remove()
-        _wipe(app)
+        wipe_tables(app)
     server.stop()
 
 
@@ -191,10 +191,10 @@ def test_the_worker_rides_out_a_redis_outage_and_every_call_saved_meanwhile_is_a
 
 def test_a_worker_that_rq_gives_up_on_is_replaced_once_redis_answers(own_redis):
     """Where RQ's worker quits instead of waiting (a Redis timeout; an error after a job),
-    hotline.worker.run waits for Redis with backoff and starts a new worker."""
+    hotline.workers.run waits for Redis with backoff and starts a new worker."""
     import threading
 
-    from hotline import worker as desk_worker
+    from hotline import workers as desk_worker
 
     app, server = own_redis
     started = []

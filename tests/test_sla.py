@@ -188,7 +188,7 @@ def test_rq_cron_asks_for_the_watch_every_minute_from_memory(app, db):
     run is asked for all the same."""
     from rq import Queue
 
-    from hotline.sla.watch import deadline_cron
+    from hotline.workers import deadline_cron
 
     queue = Queue(app.config["RQ_QUEUE"], connection=get_redis())
     with time_machine.travel(perm(2026, 12, 1, 10, 0), tick=False):
@@ -240,7 +240,7 @@ def test_formal_appeal_deadline_and_its_single_extension(app, db, reference):
 def test_the_worker_runs_the_cron_in_a_thread_that_ends_with_it(app, db):
     from rq import Queue
 
-    from hotline.worker import start_deadline_cron
+    from hotline.workers import start_deadline_cron
 
     queue = Queue(app.config["RQ_QUEUE"], connection=get_redis())
     stop = start_deadline_cron(app)

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from ..attachments.serving import download_response
 from ..attachments.service import add_attachment, open_attachment
+from ..attachments.serving import download_response
 from ..attachments.uploads import read_upload, takes_upload
 from ..extensions import db
 from ..models import AttachmentSource
 from . import bp
 from .auth import api_role_required
-from .enquiries import _load
+from .enquiries import enquiry_by_key
 from .errors import json_error
 from .schemas import Attachment as AttachmentOut, UploadIn
 from .serialise import attachment_json
@@ -25,7 +25,7 @@ from .spec import EXTRA_BODIES, responses, validate
 def upload_attachment(key: str):
     """Attach a file to an enquiry one may see (PDF, images, office documents, plain text; the type
     is read from the bytes)"""
-    enquiry = _load(key)
+    enquiry = enquiry_by_key(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
     filename, data = read_upload(request.files.get("file"))

@@ -9,14 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..request_guard import parse_id
 from ..enquiries.access import can_view
+from ..enquiries.appeals import extend_legal_deadline
 from ..enquiries.lists import ListError, page, parse_filters
 from ..enquiries.references import parse_reference
-from ..enquiries.appeals import extend_legal_deadline
 from ..enquiries.workflow import answer_enquiry, hand_over
 from ..extensions import db
 from ..models import Enquiry, EnquiryStatus, Topic, User
+from ..request_guard import parse_id
 from ..sla.watch import sla_state
 from ..writes import writes
 from . import bp
@@ -51,7 +51,7 @@ def list_enquiries():
                     "page": filters.page, "has_next": has_next})
 
 
-def _load(key: str):
+def enquiry_by_key(key: str):
     if key.isascii() and key.isdigit():
         enquiry = db.session.get(Enquiry, parse_id(key)) if parse_id(key) else None
     else:
@@ -70,7 +70,7 @@ def _load(key: str):
 @validate(resp=responses(200, EnquiryDetail, 401, 403, 404))
 def get_enquiry(key: str):
     """One enquiry with its trail; {id} is its number or its reference (ЗЛ-… or ZL-…)"""
-    enquiry = _load(key)
+    enquiry = enquiry_by_key(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
     audit.record(g.api_user, "read", enquiry, via="api")
@@ -80,7 +80,7 @@ def get_enquiry(key: str):
 
 def _act(key: str, verb):
     """Load an enquiry one may see, read a JSON object, run `verb(enquiry, payload)`, commit."""
-    enquiry = _load(key)
+    enquiry = enquiry_by_key(key)
     if enquiry is None:
         return json_error(404, _("No enquiry %(key)s.", key=key[:40]))
     payload = request.get_json(silent=True)

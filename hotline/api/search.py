@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from .. import visibility
 from ..extensions import db
 from ..phones import mask_phone
+from ..search.analysis import QUERY_MAX
 from ..search.service import KINDS, PAGE, parse_kind, search
 from ..writes import writes
 from . import bp
@@ -17,7 +18,6 @@ from .schemas import SearchQuery, SearchResults
 from .serialise import iso
 from .spec import responses, validate
 
-QUERY_MAX = 200
 LIMIT_MAX = 50
 
 

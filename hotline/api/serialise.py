@@ -1,15 +1,11 @@
 """How records look in JSON: ISO 8601 UTC times and codes, never internal objects."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from ..attachments.service import attachments_of
+from ..delivery.service import delivery_attempts, latest_delivery
 from ..models import Attachment, Call, Caller, Enquiry
 from ..phones import format_phone
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+from ..timefmt import iso
 
 
 def enquiry_summary(enquiry: Enquiry) -> dict:
@@ -89,8 +85,6 @@ def enquiry_json(enquiry: Enquiry, sla: str, trail: bool = False) -> dict:
 
 def delivery_json(enquiry: Enquiry) -> dict | None:
     """The latest delivery of the enquiry's answer with every attempt, e-mail and phone alike."""
-    from ..delivery.service import delivery_attempts, latest_delivery
-
     delivery = latest_delivery(enquiry.id)
     if delivery is None:
         return None

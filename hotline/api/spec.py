@@ -22,9 +22,11 @@ from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 from spectree.plugins.flask_plugin import FlaskPlugin
 
+from ..calls import schema as call_schema
 from ..validation import field_errors, is_not_an_object
+from . import schemas
 from .errors import json_error
-from .schemas import Error
+from .schemas import Error, Query
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +56,6 @@ def _before(req, resp, req_validation_error, instance, model_adapter) -> None:
     if req_validation_error is None:
         return
     model = _failed_model(req_validation_error)
-    from .schemas import Query
-
     if writing and not has_body and not (isinstance(model, type) and issubclass(model, Query)):
         body, status = json_error(400, not_json)
     elif is_not_an_object(req_validation_error):
@@ -71,9 +71,6 @@ def _before(req, resp, req_validation_error, instance, model_adapter) -> None:
 
 
 def _failed_model(exc: ValidationError):
-    from . import schemas
-    from ..calls import schema as call_schema
-
     title = exc.title
     return getattr(schemas, title, None) or getattr(call_schema, title, None)
 

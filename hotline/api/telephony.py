@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from .. import audit
+from ..calls.service import caller_history, find_caller_by_phone
 from ..extensions import db
 from ..models import Role, TelephonyCall
 from ..phones import mask_phone
@@ -13,7 +14,7 @@ from ..telephony.service import active_call, list_calls
 from . import bp
 from .auth import api_role_required
 from .schemas import TelephonyActive, TelephonyCalls, TelephonyQuery
-from .serialise import iso
+from .serialise import caller_json, enquiry_summary, iso
 from .spec import responses, validate
 
 
@@ -57,9 +58,6 @@ def telephony_active():
         return jsonify({"call": None, "caller": None})
     body = {"call": telephony_call_json(call), "caller": None}
     if call.phone:
-        from ..calls.service import caller_history, find_caller_by_phone
-        from .serialise import caller_json, enquiry_summary
-
         caller = find_caller_by_phone(call.phone)
         if caller is not None:
             calls, enquiries = caller_history(caller, g.api_user)

@@ -4,15 +4,13 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("attachments", __name__)
 
-from . import views  # noqa: E402,F401
+from . import display, uploads, views
 from .service import add_attachment, remove_enquiry_attachments  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
     """The download page, the template helpers, and the size limit of upload requests. Call it
     before `csrf.init_app`: the CSRF check reads the form, and the limit must be set first."""
-    from . import display, uploads
-
     app.register_blueprint(bp)
     display.init_app(app)
     app.before_request(uploads.limit_upload_requests)

@@ -1,6 +1,2 @@
-"""Sign-in, roles and API tokens."""
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from . import views  # noqa: E402,F401
+"""Sign-in, roles and API tokens. The blueprint is in views.py, so that importing a verb of this
+package (tokens, service) does not load the pages."""

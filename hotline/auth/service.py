@@ -4,6 +4,8 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from config import DEMO_PASSWORD
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,9 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audit
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..request_guard import plain_name
 from ..models import CoordinatorGroup, GroupMember, Role, SisterCity, Topic, TokenKind, User
+from ..request_guard import plain_name
 from . import throttle
+from .tokens import issue, user_for_api_token
 
 
 class LoginFailed(Exception):
@@ -68,8 +71,6 @@ def create_user(login: str, role: str, password: str, name: str = "", *, topics=
 
 def set_password(user: User, password: str, actor: User | None = None) -> None:
     """A new password; every session of the user ends."""
-    from config import DEMO_PASSWORD
-
     if len(password) < 8:
         raise ValidationFailed(_l("A password has at least 8 characters."), {"password": ""})
     if password == DEMO_PASSWORD:
@@ -110,8 +111,6 @@ def _by_code(model, code: str):
 
 def set_default_language(user: User, code: str) -> None:
     """The language the desk opens in for `user` (ru or en); "" means as their browser asks."""
-    from flask import current_app
-
     if code not in ("", *current_app.config["LANGUAGES"]):
         raise ValidationFailed(_l("Unknown language; expected ru or en."), {"language": str(code)[:10]})
     user.language = code or None
@@ -120,13 +119,9 @@ def set_default_language(user: User, code: str) -> None:
 
 def issue_token(user: User, expires_in: timedelta | None = None, actor: User | None = None) -> str:
     """A new API token for `user`; only its hash is kept, so it is shown once."""
-    from .tokens import issue
-
     return issue(TokenKind.API, user=user, expires_in=expires_in, actor=actor or user)[1]
 
 
 def user_for_token(token: str) -> User | None:
     """The active user a live (not expired, not revoked) API token belongs to."""
-    from .tokens import user_for_api_token
-
     return user_for_api_token(token)

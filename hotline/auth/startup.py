@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from config import DEMO_PASSWORD
 from flask import Flask
 from sqlalchemy import select
 
@@ -13,8 +14,6 @@ from ..models import User
 
 
 def demo_password_logins(app: Flask) -> list[str]:
-    from config import DEMO_PASSWORD
-
     with app.app_context():
         users = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.login)).scalars().all()
         found = [u.login for u in users if u.check_password(DEMO_PASSWORD)]

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, login_manager
 from ..models import User
 from ..limits import client_address, limiter, per
-from . import bp
 from .forms import LoginForm
 from .service import LoginFailed, authenticate
+
+bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader

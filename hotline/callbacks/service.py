@@ -8,20 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..enquiries.service import record_first_response
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
-    CallbackAttempt,
-    CallbackKind,
-    CallbackResult,
-    CallbackStatus,
-    CallbackTask,
-    Enquiry,
-    EnquiryStatus,
-    Role,
-    User,
-    utcnow,
+    CallbackAttempt, CallbackKind, CallbackResult, CallbackStatus, CallbackTask, Enquiry, EnquiryEvent, EnquiryStatus,
+    Role, User, utcnow,
 )
 
 NOTE_MAX = 1000
@@ -58,8 +50,6 @@ def open_callback(kind: CallbackKind, phone: str, *, caller_id: int | None = Non
     db.session.add(task)
     db.session.flush()
     if enquiry_id is not None:
-        from ..models import EnquiryEvent
-
         db.session.add(EnquiryEvent(enquiry_id=enquiry_id, kind="callback-opened", detail={"task": task.id},
                                     created_at=utcnow()))
     return task
@@ -113,8 +103,6 @@ def record_attempt(actor: User, task: CallbackTask, result, note=None) -> Callba
     task.attempts_count += 1
     enquiry = db.session.get(Enquiry, task.enquiry_id) if task.enquiry_id else None
     if enquiry is not None:
-        from ..models import EnquiryEvent
-
         db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id, kind="callback-attempt",
                                     detail={"result": result.value, "reason": note} if note else
                                     {"result": result.value}, created_at=now))
@@ -123,13 +111,13 @@ def record_attempt(actor: User, task: CallbackTask, result, note=None) -> Callba
         if enquiry is not None:  # SPEC 7: a call-back that reached counts as first response
             record_first_response(enquiry, now)
         if task.delivery_id:
-            from ..delivery.service import called_back
+            from ..delivery.service import called_back  # cycle: delivery.service opens call-backs
 
             called_back(task.delivery_id, actor)
     elif result is CallbackResult.WRONG_NUMBER or task.attempts_count >= CallbackTask.MAX_ATTEMPTS:
         task.status, task.closed_at = CallbackStatus.UNREACHABLE, now
         if task.delivery_id:
-            from ..delivery.service import unreachable
+            from ..delivery.service import unreachable  # cycle: delivery.service opens call-backs
 
             unreachable(task.delivery_id, actor, result.value)
     db.session.flush()

@@ -2,18 +2,22 @@
 answer to read out, one button per attempt result (POST → redirect → GET)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import audit
 from ..auth.decorators import role_required
+from ..enquiries.access import is_supervisor
+from ..delivery.service import STATUS_LABELS as DELIVERY_LABELS
+from ..delivery.service import undelivered
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import CallbackKind, CallbackStatus
 from ..writes import writes
-from . import bp
 from .service import KIND_LABELS, RESULT_LABELS, STATUS_LABELS, answer_to_read, get_task, open_tasks, record_attempt
+
+bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 
 
 @bp.get("/")
@@ -26,9 +30,6 @@ def index():
     if tasks:
         audit.record_row(current_user, "list", "callback_task", None, ids=[t.id for t in tasks])
         db.session.commit()
-    from ..delivery.service import STATUS_LABELS as DELIVERY_LABELS, undelivered
-    from ..enquiries.access import is_supervisor
-
     failed = undelivered() if is_supervisor(current_user) else []
     return render_template("callbacks/index.html", tasks=tasks, show=show, kind=kind, answer_to_read=answer_to_read,
                            failed=failed, delivery_label=DELIVERY_LABELS.get,

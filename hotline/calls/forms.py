@@ -3,21 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from ..models import CallChannel, CallOutcome
-
-OUTCOME_LABELS = {
-    CallOutcome.ANSWERED: _l("Answered from FAQ"),
-    CallOutcome.ROUTED: _l("Route to coordinator"),
-    CallOutcome.INFO: _l("Information"),
-    CallOutcome.DROPPED: _l("Dropped"),
-}
-CHANNEL_LABELS = {
-    CallChannel.PHONE: _l("Phone"),
-    CallChannel.EMAIL: _l("E-mail"),
-    CallChannel.WALK_IN: _l("Walk-in"),
-    CallChannel.WEB: _l("Web"),
-    CallChannel.PARTNER_API: _l("Partner API"),
-}
+from ..labels import CHANNEL_LABELS, OUTCOME_LABELS  # stats/ reads them from here too
 
 
 class CallForm(FlaskForm):

@@ -12,12 +12,14 @@ from pydantic import (BeforeValidator, Field, StrictBool, StrictInt, StrictStr, 
                       field_validator)
 from sqlalchemy import select
 
+from ..delivery.service import parse_reply_channel
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import CallChannel, CallOutcome, FaqEntry, FaqStatus, ReplyChannel, utcnow
 from ..phones import InvalidPhone, normalise_phone
 from ..reference import Ref, reference
 from ..request_guard import MAX_ID, plain_name
+from ..telephony.service import times_for_logged_call
 from ..timefmt import local_zone
 from ..validation import Strict, check, field_errors, invalid
 
@@ -250,8 +252,6 @@ class CallIn(Strict):
         """A call the phone system reported: its talk time is the handle time (SPEC 5.9)."""
         if not value:
             return None
-        from ..telephony.service import times_for_logged_call
-
         try:
             times_for_logged_call(value)
         except ValidationFailed as exc:
@@ -263,8 +263,6 @@ class CallIn(Strict):
     def _reply_channel(cls, value, info: ValidationInfo):
         if info.data.get("outcome") is not CallOutcome.ROUTED:
             return None
-        from ..delivery.service import parse_reply_channel
-
         caller = info.data.get("caller") or CallerIn()
         try:
             return parse_reply_channel(value, caller.email, caller.phone)
@@ -285,8 +283,6 @@ class CallIn(Strict):
             faq_entries = sorted(rows, key=lambda entry: self.faq_ids.index(entry.id))
         started_at, ended_at = self.started_at, self.ended_at
         if self.cti_call_id:
-            from ..telephony.service import times_for_logged_call
-
             started_at, ended_at = times_for_logged_call(self.cti_call_id)
         return CallInput(
             channel=self.channel or CallChannel.PHONE, topic=reference().topics[self.topic] if self.topic else None,

@@ -14,6 +14,8 @@ from ..extensions import db
 from ..faq.service import record_use
 from ..models import Call, CallChannel, Caller, CallOutcome, Enquiry, EnquiryStatus, User, utcnow
 from ..reference import Ref
+from ..search.index import changed
+from ..telephony.service import link_logged_call
 from ..writes import begin_writes
 from .schema import CallerInput, CallInput, parse_call
 
@@ -111,12 +113,8 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
                                  # marked by the operator at intake; what residents send is not
                                  formal_appeal=data.formal_appeal and actor is not None)
     if data.cti_call_id:
-        from ..telephony.service import link_logged_call
-
         link_logged_call(data.cti_call_id, call_id)
     audit.record_row(actor, "create", Call.__tablename__, call_id, outcome=data.outcome.value)
-    from ..search.index import changed
-
     changed("call", [call_id])
     record_use(actor, data.faq_entries, call_id=call_id, at=now)
     return SavedCall(call_id, data.channel, caller, actor, data.topic, data.city, data.question, data.answer,
@@ -143,8 +141,6 @@ def save_caller(data: CallerInput, overwrite: bool = True, actor: User | None = 
             consent_at=consent_at, created_at=now, anonymised_at=None,
         )).scalar_one()
         audit.record_row(actor, "create", Caller.__tablename__, caller_id)
-        from ..search.index import changed
-
         changed("caller", [caller_id])
         return SavedCaller(caller_id, data.name, data.phone, data.email, data.language, consent_at)
     changes = {}
@@ -159,8 +155,6 @@ def save_caller(data: CallerInput, overwrite: bool = True, actor: User | None = 
     if changes:
         db.session.execute(update(_callers).where(_callers.c.id == row.id).values(**changes))
         audit.record_row(actor, "update", Caller.__tablename__, row.id, fields=sorted(changes))
-        from ..search.index import changed
-
         changed("caller", [row.id])
         changed("caller_of", [row.id])
     return SavedCaller(**{**row._asdict(), **changes})

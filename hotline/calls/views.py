@@ -7,22 +7,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..request_guard import page_number, parse_ids
 from .. import audit, visibility
 from ..auth.decorators import role_required
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..faq.search import suggest
-from ..models import Call, CallOutcome, Enquiry, EnquiryStatus, FaqEntry, Role, Topic, utcnow
+from ..labels import OUTCOME_LABELS
+from ..models import Call, CallOutcome, Caller, Enquiry, EnquiryStatus, FaqEntry, Role, Topic, utcnow
 from ..phones import InvalidPhone, normalise_phone, phone_prefix
 from ..reference import city_choices, topic_choices
+from ..request_guard import PAGE_SIZE, page_number, parse_ids
+from ..telephony.service import active_call
 from ..timefmt import local_zone
 from ..writes import reads_then_writes, writes
 from . import bp
-from .forms import OUTCOME_LABELS, CallFilterForm, CallForm
+from .forms import CallFilterForm, CallForm
 from .service import caller_history, find_caller_by_phone, log_call
 
-PAGE_SIZE = 50
 MATCH_LIMIT = 8
 SUGGEST_CHARS = 1000  # the words that matter come first; the rest of a long question adds little
 
@@ -47,8 +48,6 @@ def new_call():
         # No outcome: the operator chooses one. The clock starts with the first keystroke (or
         # Start call), never when the page opened; on a call the phone system reported, with
         # its answer (the screen pop fills this in live; a reload finds the call here).
-        from ..telephony.service import active_call
-
         on_call = active_call(current_user)
         if on_call is not None:
             form.cti_call_id.data = on_call.call_id
@@ -108,8 +107,6 @@ def lookup():
     prefix = phone_prefix(raw, region)
     matches = []
     if prefix:
-        from ..models import Caller
-
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         matches = db.session.execute(
             select(Caller).where(Caller.phone >= prefix, Caller.phone < upper)

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ..callbacks.service import open_callback
 from ..extensions import db
+from ..mail.letters import answer_letter
 from ..models import (
     CallbackAttempt,
     CallbackKind,
@@ -32,9 +34,6 @@ COMMENTS = ["Спасибо, всё понятно!", "Не хватает ср�
 def seed_delivery_demo() -> int:
     if db.session.execute(select(func.count(Delivery.id))).scalar_one():
         return 0
-    from ..callbacks.service import open_callback
-    from ..mail.letters import answer_letter
-
     rng = random.Random(11)
     operator = db.session.execute(select(User).where(User.login == "operator")).scalar_one_or_none()
     enquiries = db.session.execute(

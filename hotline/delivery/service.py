@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..callbacks.service import open_callback
+from ..enquiries.access import can_view
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
-    CallbackKind,
-    Delivery,
-    DeliveryAttempt,
-    DeliveryStatus,
-    Enquiry,
-    EnquiryEvent,
-    OutgoingMail,
-    ReplyChannel,
-    User,
-    utcnow,
+    CallbackKind, CallbackTask, Delivery, DeliveryAttempt, DeliveryStatus, Enquiry, EnquiryEvent, OutgoingMail,
+    ReplyChannel, User, utcnow,
 )
 
 CHANNEL_LABELS = {
@@ -73,8 +68,6 @@ def _event(enquiry_id: int, kind: str, actor: User | None = None, **detail) -> N
 
 def change_reply_channel(actor: User, enquiry: Enquiry, value) -> Enquiry:
     """Shown and changeable on the enquiry page; a delivery already under way keeps its channel."""
-    from ..enquiries.access import can_view
-
     if not can_view(actor, enquiry):
         raise Conflict(_l("You cannot change this enquiry."))
     caller = enquiry.caller
@@ -110,13 +103,11 @@ def start_delivery(actor: User | None, enquiry: Enquiry) -> Delivery | None:
     db.session.flush()
     caller = enquiry.caller
     if channel is ReplyChannel.EMAIL and caller is not None and caller.email:
-        from ..mail.letters import answer_letter
+        from ..mail.letters import answer_letter  # cycle: the outbox reports to delivery.service
 
         mail = answer_letter(enquiry, delivery)
         _event(enquiry.id, "delivery-queued", actor, channel="email", to=caller.email, message_id=mail.message_id)
     elif caller is not None and caller.phone:
-        from ..callbacks.service import open_callback
-
         delivery.channel = ReplyChannel.PHONE
         open_callback(CallbackKind.ANSWER, caller.phone, caller_id=caller.id, enquiry_id=enquiry.id,
                       delivery_id=delivery.id)
@@ -173,8 +164,6 @@ def _fall_back(delivery: Delivery, reason: str) -> None:
     enquiry = db.session.get(Enquiry, delivery.enquiry_id)
     caller = enquiry.caller if enquiry else None
     if caller is not None and caller.phone:
-        from ..callbacks.service import open_callback
-
         delivery.channel = ReplyChannel.PHONE
         delivery.status = DeliveryStatus.PENDING
         delivery.delivered_at = None
@@ -214,8 +203,6 @@ EMAIL_RESULTS = ("accepted", "kept", "smtp-error", "bounced")
 
 def delivery_attempts(delivery: Delivery) -> list[tuple]:
     """(at, channel, result, detail) of every attempt: SMTP hand-overs, bounces and call-backs."""
-    from ..models import CallbackTask
-
     rows = [(a.at, "email" if a.result in EMAIL_RESULTS else "phone", a.result, a.detail) for a in delivery.attempts]
     tasks = db.session.execute(select(CallbackTask).where(CallbackTask.delivery_id == delivery.id)).scalars().all()
     rows += [(a.at, "phone", a.result.value, a.note) for task in tasks for a in task.attempts]
@@ -224,8 +211,6 @@ def delivery_attempts(delivery: Delivery) -> list[tuple]:
 
 def undelivered(limit: int = 200) -> list[Delivery]:
     """Answers that did not reach the resident (failed, unreachable): the supervisors' list."""
-    from sqlalchemy.orm import selectinload
-
     return list(db.session.execute(
         select(Delivery).options(selectinload(Delivery.enquiry))
         .where(Delivery.status.in_((DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE)))

@@ -6,20 +6,21 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import audit, spreadsheets, visibility
 from ..auth.decorators import role_required
-from ..calls.forms import CHANNEL_LABELS
 from ..extensions import db
-from ..models import Role, User, utcnow
+from ..labels import CHANNEL_LABELS, enquiry_status
+from ..models import utcnow
 from ..phones import format_phone, mask_phone
 from ..reference import city_choices, topic_choices
 from ..sla.watch import sla_state
 from ..timefmt import format_local
 from ..writes import writes
 from . import bp
-from .lists import EXPORT_MAX, VIEW_LABELS, VIEWS, ListError, ListFilters, everything, page, parse_filters
+from .lists import (
+    EXPORT_MAX, VIEW_LABELS, VIEWS, ListError, ListFilters, active_coordinators, everything, page, parse_filters,
+)
 
 HEADERS = (_l("Reference"), _l("Created"), _l("Status"), _l("Topic"), _l("Sister city"), _l("Channel"),
            _l("Assignee"), _l("Caller"), _l("Phone"), _l("Question"), _l("Answer"), _l("Answered"), _l("Due"),
@@ -35,11 +36,6 @@ def _filters():
         return ListFilters(status="open", statuses=VIEWS["open"]), exc.fields
 
 
-def _coordinators() -> list[User]:
-    return list(db.session.execute(
-        select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.name)).scalars())
-
-
 @bp.get("/list")
 @writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
@@ -51,7 +47,7 @@ def lists():
     return render_template(
         "enquiries/list.html", enquiries=enquiries, has_next=has_next, filters=filters, errors=errors,
         views=VIEW_LABELS, sorts=SORT_LABELS, sla_labels=SLA_LABELS, channels=CHANNEL_LABELS,
-        topics=topic_choices(_("— any —")), cities=city_choices(_("— any —")), coordinators=_coordinators(),
+        topics=topic_choices(_("— any —")), cities=city_choices(_("— any —")), coordinators=active_coordinators(),
         now=utcnow()), 422 if errors else 200
 
 
@@ -60,8 +56,6 @@ def _when(value) -> str:
 
 
 def _row(enquiry, full_phone: bool, now) -> list:
-    from ..labels import enquiry_status  # labels → enquiries → labels: imported when used
-
     caller = enquiry.caller
     phone = caller.phone if caller else None
     state = sla_state(enquiry, now).value

@@ -8,16 +8,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import visibility
 from ..extensions import db
-from ..models import Call, CallChannel, Enquiry, EnquiryStatus, SisterCity, Topic, User, utcnow
+from ..models import Call, CallChannel, Enquiry, EnquiryStatus, Role, SisterCity, Topic, User, utcnow
+from ..request_guard import PAGE_SIZE
+from ..search.analysis import QUERY_MAX, parse_query
+from ..search.backends import matching_records
+from ..search.index import apply_pending
 from ..timefmt import local_zone
+from .access import is_supervisor, visible
 
-PAGE_SIZE = 50
 MAX_PAGE = 10_000
+INBOX_LIMIT = 500
 EXPORT_MAX = 50_000
 OPEN = EnquiryStatus.open_values()
 VIEWS = {
@@ -34,7 +39,6 @@ SORTS = {
     "created": Enquiry.created_at, "due": Enquiry.due_at, "answered": Enquiry.answered_at,
     "reference": Enquiry.reference,
 }
-QUERY_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -189,10 +193,6 @@ def statement(user: User, filters: ListFilters, now: datetime | None = None):
     if filters.channel:
         stmt = stmt.where(Enquiry.call_id.in_(select(Call.id).where(Call.channel == CallChannel(filters.channel))))
     if filters.q:
-        from ..search.analysis import parse_query
-        from ..search.backends import matching_records
-        from ..search.index import apply_pending
-
         query = parse_query(filters.q)
         if not query:
             stmt = stmt.where(false())
@@ -221,3 +221,32 @@ def page(user: User, filters: ListFilters, size: int | None = None) -> tuple[lis
 
 def everything(user: User, filters: ListFilters, limit: int = EXPORT_MAX) -> list[Enquiry]:
     return list(db.session.execute(_loaded(statement(user, filters)).limit(limit)).scalars())
+
+
+def inbox_enquiries(viewer: User, view: str, appeals: bool = False) -> list[Enquiry]:
+    """The open enquiries of a coordinator's inbox (a supervisor picks whose, or all, unrouted,
+    overdue), soonest due first; `appeals` keeps the formal appeals under 59-FZ only."""
+    stmt = (select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.city),
+                                    selectinload(Enquiry.assignee))
+            .where(Enquiry.status.in_(EnquiryStatus.open_values())))
+    if appeals:
+        stmt = stmt.where(Enquiry.formal_appeal.is_(True))
+    if view == "overdue":  # past the answer deadline now (the dashboard's «breached now» opens it)
+        stmt = stmt.where(Enquiry.due_at < utcnow())
+        if not is_supervisor(viewer):
+            stmt = stmt.where(Enquiry.assignee_id == viewer.id)
+    elif view == "unrouted":
+        stmt = stmt.where(Enquiry.status == EnquiryStatus.NEW)
+    elif view == "mine" or not is_supervisor(viewer):
+        stmt = stmt.where(Enquiry.assignee_id == viewer.id)
+    elif view not in ("all", ""):
+        stmt = stmt.join(User, User.id == Enquiry.assignee_id).where(User.login == view)
+    stmt = visible(stmt, viewer)
+    stmt = stmt.order_by(case((Enquiry.due_at.is_(None), 1), else_=0), Enquiry.due_at, Enquiry.id).limit(INBOX_LIMIT)
+    return list(db.session.execute(stmt).scalars())
+
+
+def active_coordinators() -> list[User]:
+    """The coordinators one may pick in a list's filter or as an inbox to look at, by name."""
+    return list(db.session.execute(
+        select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.name)).scalars())

@@ -20,8 +20,10 @@ from ..models import (
     Absence, CoordinatorGroup, Enquiry, EnquiryEvent, EnquiryStatus, GroupMember, Role, RoutingRule, User,
     utcnow,
 )
+from ..notifications.service import notify, notify_many, notify_supervisors
 from ..queue import enqueue_after_commit, enqueue_unless_waiting, withdraw_after_commit
-from ..timefmt import to_local
+from ..search.index import changed
+from ..timefmt import local_zone, to_local
 from ..writes import begin_reads, begin_writes
 
 log = logging.getLogger(__name__)
@@ -198,8 +200,6 @@ def _assign_batch(chosen: dict[int, Choice], router: Router) -> dict[int, str]:
     ).scalars())
     if not taken:
         return {}
-    from ..search.index import changed
-
     changed("enquiry", taken)  # the assignee decides who finds it (SPEC 10)
     last = {chosen[i].user_id: router.last[chosen[i].user_id] for i in taken}
     users = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(last))).scalars()}
@@ -211,8 +211,6 @@ def _assign_batch(chosen: dict[int, Choice], router: Router) -> dict[int, str]:
         {"enquiry_id": i, "actor_id": None, "kind": "assigned", "created_at": now, "detail": {"to": login[i]}}
         for i in taken])
     enquiries = {e.id: e for e in db.session.execute(select(Enquiry).where(Enquiry.id.in_(taken))).scalars()}
-    from ..notifications.service import notify_many
-
     notify_many([(users[chosen[i].user_id], "assigned", enquiries[i]) for i in taken])
     return login
 
@@ -230,8 +228,6 @@ def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
     )
     if result.rowcount != 1:  # another worker assigned it first; nothing was written here
         return "lost-race"
-    from ..search.index import changed
-
     changed("enquiry", [enquiry.id])
     for name, value in values.items():  # the object now says what the row says, without a reload
         set_committed_value(enquiry, name, value)
@@ -239,8 +235,6 @@ def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
     db.session.execute(update(User).where(User.id == choice.user_id).values(last_assigned_at=now))
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=None, kind=kind,
                                 detail={"to": assignee.login}, created_at=now))
-    from ..notifications.service import notify
-
     notify(assignee, "assigned", enquiry)
     return f"{kind}:{assignee.login}"
 
@@ -258,8 +252,6 @@ def _mark_unrouted(enquiry: Enquiry) -> str:
     enquiry.unrouted_reason = reason
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, kind="unrouted", detail={"reason": reason},
                                 created_at=enquiry.unrouted_at))
-    from ..notifications.service import notify_supervisors
-
     notify_supervisors("unrouted", enquiry)
     return f"unrouted:{reason}"
 
@@ -309,8 +301,6 @@ def release_for_rerouting(user_id: int, reason: str = "absent") -> list[int]:
         .values(status=EnquiryStatus.NEW, assignee_id=None)
         .execution_options(synchronize_session=False)
     )
-    from ..search.index import changed
-
     changed("enquiry", ids)
     for enquiry_id in ids:
         db.session.add(EnquiryEvent(enquiry_id=enquiry_id, kind="released", created_at=now,
@@ -329,8 +319,6 @@ def absence_recorded(absence: Absence, actor: User | None = None) -> None:
     if absence.starts_on <= today <= absence.ends_on:
         release_for_rerouting(absence.user_id)
     elif absence.starts_on > today:
-        from ..timefmt import local_zone
-
         start = datetime.combine(absence.starts_on, datetime.min.time(), tzinfo=local_zone())
         enqueue_after_commit("hotline.jobs.release_absent", absence.id,
                              job_id=f"absence-start-{absence.id}", at=start)

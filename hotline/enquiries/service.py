@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Enquiry, EnquiryEvent, EnquiryStatus, ReplyChannel, User, utcnow
 from ..queue import enqueue_after_commit
 from ..reference import reference
+from ..search.index import changed
 from ..sla.calendar import BusinessCalendar
 from ..timefmt import to_local
 from .appeals import legal_due
@@ -100,8 +101,6 @@ def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, calle
             enquiry_id=enquiry_id, actor_id=actor_id, kind="formal-appeal", created_at=plan.created_at,
             detail={"legal_due_at": legal_due(plan.created_at).isoformat(), "at_intake": True}))
     audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)
-    from ..search.index import changed
-
     changed("enquiry", [enquiry_id])
     changed("call", [call_id])  # the call is found under its enquiry's scope
     enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))

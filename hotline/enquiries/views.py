@@ -8,51 +8,26 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import case, select
-from sqlalchemy.orm import selectinload
 
-from ..request_guard import parse_ids
 from .. import audit
 from ..attachments.service import add_attachment, attachments_of
 from ..attachments.uploads import read_upload, takes_upload
 from ..auth.decorators import role_required
+from ..calls.service import caller_history
+from ..delivery.service import change_reply_channel, latest_delivery
 from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import search
-from ..models import AttachmentSource, Enquiry, EnquiryStatus, Role, User, utcnow
+from ..faq.service import propose_from_answer
+from ..mail.thread import thread, write_to_resident
+from ..models import AttachmentSource, Enquiry, EnquiryStatus, utcnow
 from ..reference import city_choices, topic_choices
+from ..request_guard import parse_ids
 from ..writes import writes
 from . import bp, workflow
+from .access import can_view, can_work, is_supervisor
 from .appeals import REGISTRATION_DAYS, extend_legal_deadline, mark_formal_appeal
-from .access import can_view, can_work, is_supervisor, visible
-
-OPEN = (EnquiryStatus.NEW, EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
-INBOX_LIMIT = 500
-
-
-def _inbox_query(view: str, appeals: bool = False):
-    stmt = (select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.city),
-                                    selectinload(Enquiry.assignee))
-            .where(Enquiry.status.in_(OPEN)))
-    if appeals:  # formal appeals under 59-FZ only
-        stmt = stmt.where(Enquiry.formal_appeal.is_(True))
-    if view == "overdue":  # past the answer deadline now (the dashboard's «breached now» opens it)
-        stmt = stmt.where(Enquiry.due_at < utcnow())
-        if not is_supervisor(current_user):
-            stmt = stmt.where(Enquiry.assignee_id == current_user.id)
-    elif view == "unrouted":
-        stmt = stmt.where(Enquiry.status == EnquiryStatus.NEW)
-    elif view == "mine" or not is_supervisor(current_user):
-        stmt = stmt.where(Enquiry.assignee_id == current_user.id)
-    elif view not in ("all", ""):
-        stmt = stmt.join(User, User.id == Enquiry.assignee_id).where(User.login == view)
-    stmt = visible(stmt, current_user)
-    return stmt.order_by(case((Enquiry.due_at.is_(None), 1), else_=0), Enquiry.due_at, Enquiry.id).limit(INBOX_LIMIT)
-
-
-def _coordinators() -> list[User]:
-    return list(db.session.execute(
-        select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.name)).scalars())
+from .lists import active_coordinators, inbox_enquiries
 
 
 def _audit_list(enquiries, via: str, only_if_changed: bool = False) -> None:
@@ -74,11 +49,11 @@ def _audit_list(enquiries, via: str, only_if_changed: bool = False) -> None:
 def inbox():
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
     appeals = request.args.get("appeals") == "1"
-    enquiries = db.session.execute(_inbox_query(view, appeals)).scalars().all()
+    enquiries = inbox_enquiries(current_user, view, appeals)
     _audit_list(enquiries, "inbox")
     session["inbox_audited"] = ",".join(str(e.id) for e in enquiries)
     return render_template("enquiries/inbox.html", enquiries=enquiries, view=view, now=utcnow(), appeals=appeals,
-                           coordinators=_coordinators() if is_supervisor(current_user) else [])
+                           coordinators=active_coordinators() if is_supervisor(current_user) else [])
 
 
 @bp.get("/rows")
@@ -87,7 +62,7 @@ def inbox():
 def inbox_rows():
     """The inbox table body, polled by htmx so new enquiries appear without a reload."""
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
-    enquiries = db.session.execute(_inbox_query(view, request.args.get("appeals") == "1")).scalars().all()
+    enquiries = inbox_enquiries(current_user, view, request.args.get("appeals") == "1")
     _audit_list(enquiries, "inbox", only_if_changed=True)
     return render_template("enquiries/_rows.html", enquiries=enquiries, now=utcnow())
 
@@ -100,21 +75,16 @@ def _load(enquiry_id: int) -> Enquiry:
 
 
 def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 200):
-    from ..calls.service import caller_history  # calls → enquiries → calls: imported when used
-
     calls, open_enquiries = caller_history(enquiry.caller, current_user) if enquiry.caller else ([], [])
     audit.record(current_user, "read", enquiry, via="enquiry-page")
     db.session.commit()
     suggestions = search(enquiry.question, topic_id=enquiry.topic_id, limit=5) if can_work(current_user, enquiry) else []
     correcting = (enquiry.returned_at is not None and enquiry.status is EnquiryStatus.NEW
                   and (is_supervisor(current_user) or enquiry.created_by_id == current_user.id))
-    from ..delivery.service import latest_delivery
-    from ..mail.thread import thread
-
     return render_template(
         "enquiries/detail.html", enquiry=enquiry, calls=calls, open_enquiries=open_enquiries,
         suggestions=suggestions, errors=errors or {}, can_work=can_work(current_user, enquiry),
-        supervisor=is_supervisor(current_user), coordinators=_coordinators(), attachments=attachments_of(enquiry),
+        supervisor=is_supervisor(current_user), coordinators=active_coordinators(), attachments=attachments_of(enquiry),
         form=request.form if status != 200 else {}, correcting=correcting,
         topics=topic_choices() if correcting else [], cities=city_choices(_("— any —")) if correcting else [],
         thread=thread(enquiry.id), delivery=latest_delivery(enquiry.id),
@@ -160,28 +130,14 @@ ACTIONS = {
     "propose-faq": (lambda e: _propose(e), _l("Proposed as a draft FAQ entry.")),
     "attachments": (lambda e: add_attachment(e, *read_upload(request.files.get("file")), AttachmentSource.STAFF,
                                              current_user), _l("File attached.")),
-    "reply-channel": (lambda e: _delivery().change_reply_channel(current_user, e, request.form.get("reply_channel")),
+    "reply-channel": (lambda e: change_reply_channel(current_user, e, request.form.get("reply_channel")),
                       _l("Reply channel changed.")),
-    "message": (lambda e: _thread().write_to_resident(current_user, e, request.form.get("body")),
+    "message": (lambda e: write_to_resident(current_user, e, request.form.get("body")),
                 _l("Message to the resident saved.")),
 }
 
 
-def _delivery():
-    from ..delivery import service
-
-    return service
-
-
-def _thread():
-    from ..mail import thread
-
-    return thread
-
-
 def _propose(enquiry: Enquiry):
-    from ..faq.service import propose_from_answer
-
     return propose_from_answer(current_user, enquiry, request.form.get("question") or enquiry.question,
                                request.form.get("answer") or enquiry.answer or "")
 

@@ -5,29 +5,32 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import audit, visibility
+from .. import audit, live, visibility
+from ..calls.schema import parse_contact
+from ..delivery.service import start_delivery
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, Role, User, utcnow
+from ..faq.service import record_use
+from ..models import Caller, Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, Role, SisterCity, Topic, User, utcnow
+from ..notifications.service import notify
 from ..queue import enqueue_after_commit
+from ..reference import reference
 from ..visibility import can_work_enquiry as can_work
 from ..visibility import is_supervisor
-from .routing import ROUTE_JOB, route_job_id
+from .appeals import REASON_MAX
+from .routing import OPEN_ASSIGNED, ROUTE_JOB, route_job_id
 from .service import business_calendar, mark_reopened, record_first_response
 
 ANSWER_MAX = 20_000
 NOTE_MAX = 5_000
-REASON_MAX = 1_000
-WORKABLE = (EnquiryStatus.ASSIGNED, EnquiryStatus.REOPENED)
 REOPEN_DAYS = 30  # a closed enquiry may be reopened this long after closing (SPEC 3)
 
 
 def _event(enquiry: Enquiry, actor: User | None, kind: str, **detail) -> None:
-    from .. import live
-
     db.session.add(EnquiryEvent(enquiry_id=enquiry.id, actor_id=actor.id if actor else None, kind=kind,
                                 detail=detail, created_at=utcnow()))
     live.publish_channel_after_commit("desk", "inbox")  # every open inbox refreshes its rows
@@ -59,7 +62,7 @@ def _require_work(actor: User, enquiry: Enquiry) -> None:
 def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry:
     """The answer: records first_response_at/answered_at and the business time it took."""
     _require_work(actor, enquiry)
-    if enquiry.status not in WORKABLE:
+    if enquiry.status not in OPEN_ASSIGNED:
         raise Conflict(_l("Enquiry %(ref)s cannot be answered now: it is %(status)s.",
                           ref=enquiry.reference, status=enquiry.status.value))
     text = _text(text, "text", ANSWER_MAX, _l("Write the answer."))
@@ -76,15 +79,9 @@ def answer_enquiry(actor: User, enquiry: Enquiry, text, faq_ids=None) -> Enquiry
     _event(enquiry, actor, "answered", faq_ids=faq_ids or [])
     audit.record(actor, "answer", enquiry)
     if faq_ids:
-        from ..faq.service import record_use
-
         record_use(actor, faq_ids, enquiry=enquiry, at=now)
     if enquiry.created_by_id and enquiry.created_by_id != actor.id:
-        from ..notifications.service import notify
-
         notify(db.session.get(User, enquiry.created_by_id), "answered", enquiry)
-    from ..delivery.service import start_delivery
-
     start_delivery(actor, enquiry)  # by the reply channel, after the commit
     return enquiry
 
@@ -127,8 +124,6 @@ def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
     target.last_assigned_at = now
     _event(enquiry, actor, "handed-over", **{"from": previous, "to": target.login, "reason": reason})
     audit.record(actor, "hand_over", enquiry, to=target.login)
-    from ..notifications.service import notify
-
     notify(target, "handed-over", enquiry)
     return enquiry
 
@@ -136,7 +131,7 @@ def hand_over(actor: User, enquiry: Enquiry, to_login, reason) -> Enquiry:
 def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     """Back to the operator who logged it (wrong topic, the caller must be asked again)."""
     _require_work(actor, enquiry)
-    if enquiry.status not in WORKABLE:
+    if enquiry.status not in OPEN_ASSIGNED:
         raise Conflict(_l("Enquiry %(ref)s cannot be returned now.", ref=enquiry.reference))
     if enquiry.created_by_id is None:  # a resident's own (web, Open311): nobody would see it returned
         raise Conflict(_l("Enquiry %(ref)s came from a resident directly, not from an operator: hand it over "
@@ -148,8 +143,6 @@ def return_to_operator(actor: User, enquiry: Enquiry, reason) -> Enquiry:
     enquiry.return_reason = reason
     _event(enquiry, actor, "returned", reason=reason)
     audit.record(actor, "return", enquiry)
-    from ..notifications.service import notify
-
     notify(db.session.get(User, enquiry.created_by_id), "returned", enquiry)
     return enquiry
 
@@ -177,8 +170,6 @@ def resubmit(actor: User, enquiry: Enquiry, topic_id: int | None = None,
 
 
 def _topic_code(topic_id):
-    from ..models import Topic
-
     topic = db.session.get(Topic, topic_id) if topic_id else None
     return topic.code if topic else None
 
@@ -186,12 +177,6 @@ def _topic_code(topic_id):
 def _apply_corrections(enquiry: Enquiry, corrections: dict) -> dict[str, list]:
     """Check every correction, then apply them; returns what changed: {"topic"/"city": [old, new]
     codes, "question"/"caller_name"/"caller_phone"/"caller_email": None}."""
-    from flask import current_app
-
-    from ..calls.schema import parse_contact
-    from ..models import Caller
-    from ..reference import reference
-
     errors: dict[str, str] = {}
     changes: dict[str, tuple] = {}
     if "topic" in corrections:
@@ -235,8 +220,6 @@ def _apply_corrections(enquiry: Enquiry, corrections: dict) -> dict[str, list]:
 
     # The trail keeps topic and city as from → to; that the question or a contact detail was
     # corrected, without the text (personal data stays where erasure finds it).
-    from ..models import SisterCity
-
     changed: dict[str, list | None] = {}
     old_city = db.session.get(SisterCity, enquiry.city_id).code if enquiry.city_id else None
     if "topic" in changes:

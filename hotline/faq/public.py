@@ -10,12 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import NotFound
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import FaqEntry, FaqStatus, FaqVote, SisterCity, Topic, utcnow
 from .search import search
 
 LIMIT = 200
 SEARCH_LIMIT = 30
-LANGUAGES = ("ru", "en")
 
 
 def published(topic_code: str | None = None, city_code: str | None = None, language: str | None = None,

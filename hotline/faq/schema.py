@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import FaqStatus, SisterCity, Topic
 
 QUESTION_MAX = 500
 ANSWER_MAX = 5000
 WORDING_MAX = 300
 WORDINGS_MAX = 30
-LANGUAGES = ("ru", "en")
 FIELDS = ("question", "answer", "topic", "city", "language", "status", "wordings")
 
 

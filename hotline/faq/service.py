@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, visibility
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -165,8 +165,6 @@ def propose_from_answer(actor: User, enquiry: Enquiry, question: str, answer: st
     """A coordinator's answer proposed as an FAQ entry: a draft in the enquiry's topic and city,
     owned by the coordinator, for an editor to polish and publish. Only who may work the enquiry
     (its assignee or a supervisor) may propose from it."""
-    from .. import visibility
-
     if not visibility.can_see_enquiry(actor, enquiry):
         raise NotFound(_l("No enquiry %(ref)s.", ref=enquiry.reference))
     if not visibility.can_work_enquiry(actor, enquiry):
@@ -204,8 +202,6 @@ def record_use(actor: User, entry_ids: Iterable[int | FaqEntry], *, call: Call |
     ids = list(dict.fromkeys(e.id if isinstance(e, FaqEntry) else e for e in entry_ids))
     if not ids:
         return []
-    from .. import visibility
-
     if actor is not None and call is not None and not visibility.can_see_call(actor, call):
         raise NotFound(_l("No call with number %(id)s.", id=call.id))
     if actor is not None and enquiry is not None and not visibility.can_see_enquiry(actor, enquiry):

@@ -11,10 +11,13 @@ from sqlalchemy import select
 from ..auth.decorators import role_required
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..i18n import current_locale
+from ..labels import language_label
 from ..models import FaqEntry, FaqStatus, Role, Topic
-from ..reference import city_choices, topic_choices
+from ..reference import city_choices, reference, topic_choices
 from . import bp
 from .forms import FIELD_LABELS, STATUS_LABELS, FaqEntryForm, FaqSearchForm, FaqStatusForm
+from .public import vote_figures
 from .search import search
 from .service import (
     can_edit, can_see, change_status, create_entry, editable_topic_ids, get_entry, is_editor, update_entry,
@@ -93,9 +96,6 @@ def suggestions():
 def revision_value(name: str, value) -> str:
     """A value of the revision history as a person reads it: a status, topic, sister city or
     language by its name in the reader's language, a list joined, nothing as a dash."""
-    from ..labels import language_label
-    from ..reference import _locale, reference
-
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
@@ -107,7 +107,7 @@ def revision_value(name: str, value) -> str:
             return str(value)
     if name in ("topic", "city"):
         names = reference().topics if name == "topic" else reference().cities
-        return names[value].name(_locale()) if value in names else str(value)
+        return names[value].name(current_locale()) if value in names else str(value)
     if name == "language":
         return language_label(value)
     return str(value)
@@ -221,7 +221,5 @@ def usage():
     unused = never_used()
     figures = usage_figures([e.id for e, _n in top] + [e.id for e in unused])
     candidates = routed_despite_match()
-    from .public import vote_figures
-
     return render_template("faq/usage.html", top=top, unused=unused, figures=figures,
                            candidates=candidates, votes=vote_figures(), is_supervisor=current_user.role in (Role.SUPERVISOR, Role.ADMIN))

@@ -10,12 +10,13 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import openpyxl
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from ..extensions import db
-from ..models import CallChannel, CallOutcome, Caller, SisterCity, Topic, User, utcnow
+from ..models import CallChannel, CallOutcome, Caller, ImportedRow, SisterCity, Topic, User, utcnow
 from ..phones import InvalidPhone, normalise_phone
 from ..timefmt import local_zone
 from .history import BATCH, HistoryWriter, IdBlock
@@ -232,8 +233,6 @@ def _xlsx_text(value) -> str:
 
 
 def _read_xlsx(path: str):
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -343,8 +342,6 @@ def import_calls(path: str, skip_bad: bool = False, encoding: str | None = None,
 
 def new_keys(keys: list[str]) -> set[str]:
     """Of these row keys, those not imported before; records them as imported."""
-    from ..models import ImportedRow
-
     keys = list(dict.fromkeys(keys))
     seen = set(db.session.execute(select(ImportedRow.key).where(ImportedRow.key.in_(keys))).scalars()) if keys else set()
     fresh = [k for k in keys if k not in seen]

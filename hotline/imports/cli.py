@@ -7,6 +7,8 @@ import click
 from flask import Flask
 
 from ..extensions import db
+from .calls import ImportFailed, import_calls
+from .synthetic import generate_calls
 
 
 def register(app: Flask) -> None:
@@ -20,8 +22,6 @@ def register(app: Flask) -> None:
 @click.option("--encoding", default=None, help="Force the file's encoding (default: BOM, UTF-8 or cp1251).")
 def import_calls_command(path, skip_bad, encoding):
     """Load historical calls from a CSV file (columns in the README); all or nothing by default."""
-    from .calls import ImportFailed, import_calls
-
     started = time.monotonic()
 
     def progress(rows: int) -> None:
@@ -49,8 +49,6 @@ def import_calls_command(path, skip_bad, encoding):
 @click.option("--seed", default=1, show_default=True, help="Random seed (the same seed, the same data).")
 def generate_calls_command(count, days, seed):
     """Make realistic synthetic history (calls, enquiries, FAQ uses) for demos and benchmarks."""
-    from .synthetic import generate_calls
-
     started = time.monotonic()
 
     def progress(made: int) -> None:

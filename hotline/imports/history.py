@@ -12,6 +12,7 @@ from ..enquiries.references import format_reference
 from ..enquiries.service import business_calendar, sla_targets
 from ..extensions import db
 from ..models import Call, Enquiry, EnquiryStatus, FaqUse, ReferenceCounter
+from ..search.index import index_history
 from ..timefmt import local_zone
 
 BATCH = 5000
@@ -117,8 +118,6 @@ class HistoryWriter:
             conn.execute(insert(Enquiry.__table__), enquiries)
         if uses:
             conn.execute(insert(FaqUse.__table__), uses)
-        from ..search.index import index_history
-
         index_history(conn, calls, enquiries)  # the staff search finds them as they commit
         self.calls += len(calls)
         self.enquiries += len(enquiries)

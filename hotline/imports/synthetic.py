@@ -16,6 +16,7 @@ from ..models import (
     CallChannel, CallOutcome, Caller, CoordinatorGroup, EnquiryStatus, FaqEntry, FaqStatus, GroupMember,
     Role, SisterCity, Topic, User, utcnow,
 )
+from ..seed.demo import DEMO_QUESTIONS
 from ..seed.reference import seed_reference
 from ..timefmt import local_zone
 from .history import HistoryWriter, IdBlock
@@ -143,8 +144,6 @@ def _operators(count: int, rng) -> list[int]:
 
 def _questions_by_topic() -> dict[int, list[tuple[str, int | None]]]:
     """The demo seed's questions under their own topic, with the sister city they name (if any)."""
-    from ..seed.demo import DEMO_QUESTIONS
-
     topic_ids = dict(db.session.execute(select(Topic.code, Topic.id)).all())
     city_ids = dict(db.session.execute(select(SisterCity.code, SisterCity.id)).all())
     result: dict[int, list[tuple[str, int | None]]] = {}

@@ -17,7 +17,12 @@ from flask import current_app
 from imap_tools import AND, MailBox, MailBoxUnencrypted
 from sqlalchemy import func, or_, select
 
+from ..attachments import add_attachment
+from ..calls.service import record_call
+from ..delivery.service import mail_bounced
+from ..errors import ServiceError
 from ..extensions import db
+from ..faq.search import search
 from ..models import (
     Enquiry,
     IncomingKind,
@@ -27,7 +32,10 @@ from ..models import (
     utcnow,
 )
 from ..queue import enqueue_unless_waiting
+from ..reference import reference
+from .letters import acknowledgement_letter
 from .parsing import AttachmentPart, ParsedMail, parse, strip_quoted
+from .thread import resident_message
 
 if TYPE_CHECKING:
     from ..calls.service import SavedCall
@@ -166,8 +174,6 @@ def _store_failed(raw: bytes, uid_key: str) -> int:
 
 def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
     if parsed.kind is IncomingKind.BOUNCE:
-        from ..delivery.service import mail_bounced
-
         for message_id in parsed.bounced_message_ids:
             delivery = mail_bounced(message_id, parsed.bounce_detail or "bounced")
             if delivery is not None:
@@ -177,8 +183,6 @@ def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
         return  # auto-replies, lists, our own mail: stored, never answered (RFC 3834)
     enquiry = _thread_of(parsed)
     if enquiry is not None:
-        from .thread import resident_message
-
         db.session.add(incoming)
         db.session.flush()  # its id, for the thread message
         body = strip_quoted(parsed.text) or parsed.subject or "—"
@@ -218,9 +222,6 @@ def _thread_of(parsed: ParsedMail) -> Enquiry | None:
 def guess_topic(text: str) -> str:
     """The topic of the best FAQ match when it is a strong one, else `other`. A letter's words are
     matched as written: the typo corrections meant for a query typed in a hurry are skipped."""
-    from ..faq.search import search
-    from ..reference import reference
-
     try:
         hits = search(text[:2000], limit=1, corrections=False)
     except Exception:  # the FAQ index is a help here, never a reason to lose the mail
@@ -234,8 +235,6 @@ def guess_topic(text: str) -> str:
 
 
 def _new_enquiry(parsed: ParsedMail) -> SavedCall:
-    from ..calls.service import record_call
-
     limit = current_app.config["QUESTION_MAX_LENGTH"]
     question = (parsed.subject + "\n\n" + parsed.text).strip() if parsed.subject else parsed.text
     question = (question or "—")[:limit]
@@ -255,8 +254,6 @@ def _acknowledge(enquiry: Enquiry | NewEnquiry, parsed: ParsedMail) -> None:
     if sent >= current_app.config["MAIL_ACKS_PER_HOUR"]:
         log.info("no acknowledgement to %s: %d already this hour", parsed.sender, sent)
         return
-    from .letters import acknowledgement_letter
-
     key = parsed.message_key if parsed.message_key.startswith("<") else None
     acknowledgement_letter(enquiry, parsed.sender, parsed.language, key, parsed.in_reply_to)
 
@@ -265,9 +262,6 @@ def hand_over_attachments(enquiry: Enquiry, parts: list[AttachmentPart]) -> int:
     """The mail's files to hotline/attachments, each through `add_attachment`. A file refused
     there (a program, too large) is left out and the message still taken in: the refusal happens
     before anything is written, and the raw mail keeps it (`parsing.attachments_of`)."""
-    from ..attachments import add_attachment
-    from ..errors import ServiceError
-
     added = 0
     for part in parts:
         try:

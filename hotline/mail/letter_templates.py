@@ -22,9 +22,9 @@ from sqlalchemy import select
 from .. import audit
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import MailTemplate, User
 
-LANGUAGES = ("ru", "en")
 MAX_SOURCE = 20_000
 
 VARIABLES = {

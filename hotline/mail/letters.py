@@ -7,9 +7,12 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..enquiries.service import NewEnquiry
-from ..models import Delivery, Enquiry, FeedbackVerdict, MailKind, OutgoingMail
+from ..extensions import db
+from ..feedback.tokens import feedback_url
+from ..models import Delivery, Enquiry, FeedbackVerdict, IncomingMail, MailKind, OutgoingMail
 from . import letter_templates
 from .outbox import compose
 
@@ -26,11 +29,6 @@ def _signature() -> dict:
 
 def _thread_headers(enquiry: Enquiry) -> dict:
     """In-Reply-To / References: the resident's last mail on this enquiry, so their client threads."""
-    from sqlalchemy import select
-
-    from ..extensions import db
-    from ..models import IncomingMail
-
     last = db.session.execute(
         select(IncomingMail.message_key).where(IncomingMail.enquiry_id == enquiry.id)
         .order_by(IncomingMail.id.desc()).limit(1)).scalar_one_or_none()
@@ -38,8 +36,6 @@ def _thread_headers(enquiry: Enquiry) -> dict:
 
 
 def answer_letter(enquiry: Enquiry, delivery: Delivery) -> OutgoingMail:
-    from ..feedback.tokens import feedback_url
-
     caller = enquiry.caller
     language = resident_language(caller.language)
     with force_locale(language):

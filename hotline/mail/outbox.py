@@ -13,8 +13,10 @@ from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 
+from ..delivery.service import mail_accepted, mail_attempt_failed, mail_failed
 from ..extensions import db
 from ..models import MailKind, MailStatus, OutgoingMail, utcnow
 from ..queue import enqueue_after_commit, enqueue_unless_waiting
@@ -40,8 +42,6 @@ def compose(kind: MailKind, to: str, subject: str, text: str, html: str | None =
             reference: str | None = None) -> OutgoingMail:
     """Store one mail in the outbox and send it after the commit. `automatic` mails (the
     acknowledgement) say so (RFC 3834), so that well-behaved responders do not answer them."""
-    from flask_babel import gettext as _
-
     config = current_app.config
     message = EmailMessage(policy=SMTP)
     message["From"] = formataddr((_("Green Line"), config["MAIL_FROM"]))
@@ -101,8 +101,6 @@ def _claim(mail_id: int) -> bool:
 def send_mail(mail_id: int) -> str:
     """One attempt at one mail (the job): `sent`, `kept` (no MAIL_SERVER), `retry`, `failed`, or
     `not-due` when another job has it or it is done. Commits (it is a job's body)."""
-    from ..delivery.service import mail_accepted, mail_failed, mail_attempt_failed
-
     if not _claim(mail_id):
         return "not-due"
     mail = db.session.get(OutgoingMail, mail_id)

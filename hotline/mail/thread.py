@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..enquiries.access import can_work
-from ..enquiries.service import mark_reopened, record_first_response
+from ..enquiries.service import create_enquiry, mark_reopened, plan_enquiry, record_first_response
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -29,6 +29,7 @@ from ..models import (
     User,
     utcnow,
 )
+from .letters import interim_letter
 
 MESSAGE_MAX = 10_000
 
@@ -90,8 +91,6 @@ def resident_message(enquiry: Enquiry, body, source: str, incoming_mail_id: int 
 
 def follow_up(old: Enquiry, body: str, source: str) -> Enquiry:
     """A new enquiry for a message on an enquiry closed too long ago (SPEC 3), linked to it."""
-    from ..enquiries.service import create_enquiry, plan_enquiry
-
     now = utcnow()
     channel = CallChannel.EMAIL if source == "email" else CallChannel.WEB
     limit = current_app.config["QUESTION_MAX_LENGTH"]
@@ -119,8 +118,6 @@ def write_to_resident(actor: User, enquiry: Enquiry, body) -> ThreadMessage:
     mail = None
     caller = enquiry.caller
     if enquiry.reply_channel is ReplyChannel.EMAIL and caller is not None and caller.email:
-        from .letters import interim_letter
-
         mail = interim_letter(enquiry, body)
     message = ThreadMessage(enquiry_id=enquiry.id, author=ThreadAuthor.COORDINATOR, author_id=actor.id,
                             source="email" if mail else "web", body=body, outgoing_mail_id=mail.id if mail else None,

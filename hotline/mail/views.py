@@ -6,6 +6,7 @@ import email
 import email.policy
 
 from flask import abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.decorators import role_required
@@ -18,8 +19,6 @@ STATUS_LABELS = None
 
 
 def _labels():
-    from flask_babel import lazy_gettext as _l
-
     return {MailStatus.PENDING: _l("waiting to be sent"), MailStatus.SENT: _l("accepted by the mail server"),
             MailStatus.KEPT: _l("kept here (no mail server)"), MailStatus.FAILED: _l("failed")}
 

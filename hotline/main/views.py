@@ -1,10 +1,16 @@
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..api.errors import json_error
+from ..auth.service import set_default_language
+from ..errors import ValidationFailed
 from ..extensions import db, login_manager
+from ..limits import retry_after
+from ..open311.render import Open311Error, error_document
 from . import bp
 from .nav import home_endpoint, nav_items
 
@@ -38,12 +44,6 @@ def set_language(code: str):
 @login_required
 def profile():
     """The person's own settings: the language the desk opens in for them, on any browser."""
-    from flask import flash
-    from flask_babel import gettext as _
-
-    from ..auth.service import set_default_language
-    from ..errors import ValidationFailed
-
     error = None
     if request.method == "POST":  # CSRFProtect has checked the token
         try:
@@ -65,17 +65,11 @@ def _error_page(code: int, title, text):
         # What Flask's own error carries (Allow on a 405) and, on a 429, when to come back.
         headers = {k: v for k, v in getattr(error, "get_headers", lambda: [])() if k.lower() != "content-type"}
         if code == 429:
-            from ..limits import retry_after
-
             headers["Retry-After"] = retry_after(error)
         if request.path.startswith("/api/"):
-            from ..api.errors import json_error
-
             body, status = json_error(code, str(message))
             return body, status, headers
         if request.path.startswith("/open311/"):
-            from ..open311.render import Open311Error, error_document
-
             fmt = (request.view_args or {}).get("fmt") or request.path.rpartition(".")[2]
             response = error_document(fmt, Open311Error(code, message))
             response.headers.update(headers)

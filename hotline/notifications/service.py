@@ -9,9 +9,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import live
 from ..extensions import db
 from ..models import Enquiry, Notification, Role, User, utcnow
 from ..queue import enqueue_after_commit
@@ -69,8 +70,6 @@ def notify_many(items: list[tuple[User, str, Enquiry | None]],
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     added = db.session.execute(
         insert(table).values(rows).on_conflict_do_nothing().returning(table.c.id, table.c.user_id)).all()
-    from .. import live
-
     for user_id in {user_id for _id, user_id in added}:
         live.publish_after_commit(user_id, "bell")  # the bell, within a second (the live channel)
     if added:
@@ -92,8 +91,6 @@ def notify_supervisors(kind: str, enquiry: Enquiry | None) -> list[int]:
 
 
 def unread_count(user_id: int) -> int:
-    from sqlalchemy import func
-
     return db.session.execute(
         select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ).scalar_one()
@@ -103,8 +100,6 @@ def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(notification_ids))
-    from .. import live
-
     live.publish_after_commit(user.id, "bell")  # the bell on the person's other tabs
     return db.session.execute(stmt.values(read_at=utcnow())).rowcount
 

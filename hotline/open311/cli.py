@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import click
 
+from ..auth.tokens import issue, parse_duration, revoke_all, tokens_of
 from ..errors import ServiceError
 from ..extensions import db
+from ..models import TokenKind
 
 
 @click.group("open311-key")
@@ -17,9 +19,6 @@ def open311_key():
 @click.option("--expires", default=None, metavar="365d", help="Lifetime: days (365d), hours or weeks.")
 def create(name, expires):
     """Print a new key for the partner NAME."""
-    from ..auth.tokens import issue, parse_duration
-    from ..models import TokenKind
-
     try:
         _token, secret = issue(TokenKind.OPEN311, name=name, expires_in=parse_duration(expires) if expires else None)
     except ServiceError as exc:
@@ -33,9 +32,6 @@ def create(name, expires):
 @click.argument("name")
 def revoke(name):
     """Revoke the partner NAME's keys."""
-    from ..auth.tokens import revoke_all
-    from ..models import TokenKind
-
     count = revoke_all(TokenKind.OPEN311, name=name)
     db.session.commit()
     if not count:
@@ -46,9 +42,6 @@ def revoke(name):
 @open311_key.command("list")
 def list_keys():
     """Partner keys: name, prefix, state, created, last used."""
-    from ..auth.tokens import tokens_of
-    from ..models import TokenKind
-
     for token in tokens_of(TokenKind.OPEN311):
         used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
         click.echo(f"{token.name}\t{token.prefix}…\t{token.state}\tcreated {token.created_at:%Y-%m-%d}\tlast used {used}")

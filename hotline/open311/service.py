@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from .. import audit
-from ..api.serialise import iso
 from ..auth.tokens import find_live
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..i18n import current_locale
 from ..models import AccessToken, Call, Enquiry, EnquiryStatus, SisterCity, Topic, TokenKind, utcnow
 from ..public.service import published_answer, submit_enquiry
+from ..timefmt import iso
 from .render import Open311Error
 
 MAX_DAYS = 90
@@ -29,9 +30,7 @@ SUBMIT_ACTION = "open311-submit"
 def _names() -> str:
     """Names follow the request's language (Accept-Language, or the desk's Russian by default),
     as the descriptions beside them do."""
-    from ..reference import _locale
-
-    return _locale()
+    return current_locale()
 
 
 def services() -> list[dict]:

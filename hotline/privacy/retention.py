@@ -10,9 +10,12 @@ from flask import current_app
 from sqlalchemy import exists, or_, select
 
 from .. import audit
+from ..attachments.storage import sweep_orphans
 from ..auth import throttle
 from ..extensions import db
 from ..models import Attachment, Call, Caller, Enquiry, utcnow
+from ..queue import enqueue_unless_waiting
+from ..telephony.service import anonymise_calls, purge_events
 from ..timefmt import local_zone
 from .service import (CLOSED_ENQUIRY, NO_OPEN_ENQUIRY_OF_CALL, OPEN, UNTOUCHED_CALLER, Anonymised,
                       anonymise_callers, blank_calls, blank_enquiries)
@@ -77,10 +80,6 @@ def apply_retention(now: datetime | None = None, limit: int = RETENTION_BATCH,
 def run_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> Anonymised:
     """Every batch until nothing is left, committing each; then the attachment files that no row
     names any more (what a crash left between a file and its transaction)."""
-    from ..attachments.storage import sweep_orphans
-
-    from ..telephony.service import anonymise_calls, purge_events
-
     purge_events(now)
     throttle.prune(now)
     cutoff = retention_cutoff(now)
@@ -99,8 +98,6 @@ def run_retention(now: datetime | None = None, limit: int = RETENTION_BATCH) -> 
 def schedule_retention(now: datetime | None = None) -> None:
     """The next run at 03:00 Perm time on RQ's scheduler; the job id names the day, so every
     worker asking schedules the same single job."""
-    from ..queue import enqueue_unless_waiting
-
     local_now = (now or utcnow()).astimezone(local_zone())
     at = datetime.combine(local_now.date(), RUN_AT, tzinfo=local_zone())
     if at <= local_now:

@@ -19,7 +19,10 @@ from ..attachments.service import attachments_of, remove_enquiry_attachments
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Call, Caller, Enquiry, EnquiryEvent, EnquiryNote, EnquiryStatus, User, utcnow
-from ..phones import InvalidPhone, normalise_phone
+from ..phones import InvalidPhone, format_phone, normalise_phone
+from ..search.index import changed
+from ..telephony.service import erase_phone
+from ..timefmt import iso
 
 SEARCH_LIMIT = 50
 REASON_MAX = 500
@@ -64,12 +67,14 @@ def open_enquiries(caller: Caller) -> list[Enquiry]:
 
 def export_caller(actor: User, caller: Caller) -> dict:
     """Everything held about a caller, as the resident may ask for it (152-FZ art. 14)."""
-    from ..api.serialise import caller_json, iso
-
     audit.record(actor, "export", caller)
     return {
         "exported_at": iso(utcnow()),
-        "caller": {**caller_json(caller), "created_at": iso(caller.created_at)},
+        "caller": {
+            "id": caller.id, "name": caller.name, "phone": caller.phone, "phone_display": format_phone(caller.phone),
+            "email": caller.email, "language": caller.language, "consent_at": iso(caller.consent_at),
+            "created_at": iso(caller.created_at),
+        },
         "calls": [{
             "id": c.id, "started_at": iso(c.started_at), "ended_at": iso(c.ended_at),
             "channel": c.channel.value, "topic": c.topic.code if c.topic else None,
@@ -135,8 +140,6 @@ def erase_caller(actor: User, caller: Caller, reason: str) -> Anonymised:
     done = Anonymised(callers=anonymise_callers([caller.id]), calls=blank_calls(call_ids),
                       enquiries=blank_enquiries(enquiry_ids))
     if phone:
-        from ..telephony.service import erase_phone
-
         erase_phone(phone)
     db.session.refresh(caller)
     audit.record(actor, "erase", caller, reason=reason, calls=done.calls, enquiries=done.enquiries)
@@ -156,8 +159,6 @@ def anonymise_callers(ids: list[int], *conditions) -> int:
     done = db.session.execute(update(Caller).where(Caller.id.in_(ids), UNTOUCHED_CALLER, *conditions)
                               .values(name="", phone=None, email=None, anonymised_at=utcnow())
                               .returning(Caller.id)).scalars().all()
-    from ..search.index import changed
-
     changed("caller", done)  # gone from search as the erasure commits
     changed("caller_of", done)
     return len(done)
@@ -168,8 +169,6 @@ def blank_calls(ids: list[int]) -> int:
         return 0
     done = db.session.execute(update(Call).where(Call.id.in_(ids), NO_OPEN_ENQUIRY_OF_CALL)
                               .values(**BLANK_CALL).returning(Call.id)).scalars().all()
-    from ..search.index import changed
-
     changed("call", done)
     return len(done)
 
@@ -181,8 +180,6 @@ def blank_enquiries(ids: list[int]) -> int:
                              .values(**BLANK_ENQUIRY).returning(Enquiry.id)).scalars().all()
     if not ids:
         return 0
-    from ..search.index import changed
-
     changed("enquiry", ids)
     db.session.execute(update(EnquiryNote).where(EnquiryNote.enquiry_id.in_(ids)).values(body=REDACTED_NOTE))
     remove_enquiry_attachments(ids)  # the files too; a file shared with another enquiry stays for it

@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 
 from ..attachments.service import TooLarge
 from ..attachments.uploads import read_upload, takes_upload
+from ..delivery.service import latest_delivery
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..limits import limiter, per
+from ..mail.thread import resident_message, thread
 from ..reference import city_choices, topic_choices
 from . import bp
 from .service import (
@@ -82,9 +84,6 @@ def status():
 
 
 def _status_page(form, enquiry, not_found=False, errors=None, sent=None):
-    from ..delivery.service import latest_delivery
-    from ..mail.thread import thread
-
     return render_template("public/status.html", form=form, enquiry=enquiry, not_found=not_found,
                            status_text=PUBLIC_STATUS.get(enquiry.status) if enquiry else None,
                            answer=published_answer(enquiry) if enquiry else None,
@@ -96,8 +95,6 @@ def _status_page(form, enquiry, not_found=False, errors=None, sent=None):
 @limiter.limit(per("PUBLIC_LOOKUPS_PER_HOUR", "hour"))
 def add_message():
     """The resident writes again from the status page (identified again by reference and contact)."""
-    from ..mail.thread import resident_message
-
     form = request.form
     enquiry = find_for_resident(form.get("reference", ""), form.get("contact", ""))
     if enquiry is None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from ..faq.text import fold, word_terms, words
 
+QUERY_MAX = 200  # characters of a search text, on the page, in the API and in the enquiry lists
+
 # A term is letters of either alphabet or digits, nothing a full-text query language would read.
 TERM = re.compile(r"^[0-9a-zа-я]+$")
 REFERENCE = re.compile(r"(?<![0-9A-Za-zА-Яа-яЁё])(ЗЛ|ZL)[\s\-–]?(\d{4})[\s\-–]?(\d{1,6})(?!\d)", re.IGNORECASE)

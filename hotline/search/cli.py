@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from ..extensions import db
+from .index import reindex_all
 
 
 def register(app: Flask) -> None:
@@ -15,8 +16,6 @@ def register(app: Flask) -> None:
 @click.command("search-reindex")
 def reindex_command():
     """Rebuild the staff search index from every enquiry, call and caller."""
-    from .index import reindex_all
-
     written = reindex_all(db.session, progress=lambda n: click.echo(f"{n} documents…") if n % 100_000 < 2000 else None)
     db.session.commit()
     click.echo(f"{written} documents indexed")

@@ -13,6 +13,7 @@ from itertools import chain
 from sqlalchemy import delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from ..extensions import db
 from ..models import (Call, Caller, Enquiry, EnquiryNote, SearchDocument, ThreadMessage)
 from .analysis import caller_line, line, reference_keys
 
@@ -37,8 +38,6 @@ def mark(session: Session, kind: str, ids) -> None:
 def changed(kind: str, ids) -> None:
     """For verbs that write with Core statements (the ORM's flush never sees those): these
     records changed in the current transaction; their documents are rebuilt before it commits."""
-    from ..extensions import db
-
     mark(db.session(), kind, ids)
 
 

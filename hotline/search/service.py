@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import audit, visibility
 from ..extensions import db
 from ..faq.search import highlight, snippet
-from ..models import Call, Caller, Enquiry, SearchDocument, User
+from ..faq.text import text_terms
+from ..mail.thread import thread
+from ..models import Attachment, Call, Caller, Enquiry, SearchDocument, User
 from .analysis import Query, parse_query
 from .backends import backend_for
-from .index import apply_pending
+from .index import KINDS, apply_pending
 
-KINDS = ("enquiry", "call", "caller")
 COUNT_CAP = 100
 RANKED = COUNT_CAP + 1  # a query with more visible matches ranks only the newest this many
 PAGE = 20
@@ -50,6 +51,39 @@ class Results:
     @property
     def empty(self) -> bool:
         return not self.hits
+
+
+@dataclass
+class CallerRecord:
+    """What the caller page shows: calls and enquiries (summaries where the viewer may not read them
+    in full), the ids of the enquiries they may read, and those enquiries' attachments."""
+
+    calls: list[Call]
+    enquiries: list[Enquiry]
+    readable: set[int]
+    attachments: list[Attachment]
+
+
+def caller_record(viewer: User, caller: Caller) -> CallerRecord:
+    """Every call, enquiry and attachment of one resident that the viewer may see (SPEC 10: the
+    caller-card summary of the calls and enquiries they may not read in full); audited as read."""
+    calls = db.session.execute(
+        select(Call).options(selectinload(Call.topic), selectinload(Call.enquiry), selectinload(Call.operator))
+        .where(Call.caller_id == caller.id, visibility.summary_condition(viewer, Call))
+        .order_by(Call.started_at.desc())).scalars().all()
+    enquiries = db.session.execute(
+        select(Enquiry).options(selectinload(Enquiry.topic), selectinload(Enquiry.assignee))
+        .where(Enquiry.caller_id == caller.id, visibility.summary_condition(viewer, Enquiry))
+        .order_by(Enquiry.created_at.desc())).scalars().all()
+    readable = {e.id for e in enquiries if visibility.can_see_enquiry(viewer, e)}
+    attachments = db.session.execute(
+        select(Attachment).where(Attachment.enquiry_id.in_(readable)).order_by(Attachment.id)
+    ).scalars().all() if readable else []
+    audit.record(viewer, "read", caller, via="caller-page")
+    audit.record_list(viewer, Call.__tablename__, [c.id for c in calls if visibility.can_see_call(viewer, c)],
+                      via="caller-page")
+    audit.record_list(viewer, Enquiry.__tablename__, sorted(readable), via="caller-page")
+    return CallerRecord(list(calls), list(enquiries), readable, list(attachments))
 
 
 def parse_kind(value: str | None) -> str | None:
@@ -120,8 +154,6 @@ def _hits(user: User, rows, query: Query) -> list[Hit]:
 def _best_text(query: Query, *texts) -> Markup:
     """The first text that holds a matched word, cut around it and highlighted (escaped). Each
     of `texts` is a string or a callable giving more strings (read only when nothing before matched)."""
-    from ..faq.text import text_terms
-
     terms, first = query.words, None
     for item in texts:
         for text in (item() if callable(item) else [item]):
@@ -134,8 +166,6 @@ def _best_text(query: Query, *texts) -> Markup:
 
 
 def _enquiry_hit(enquiry: Enquiry, score: float, query: Query) -> Hit:
-    from ..mail.thread import thread
-
     return Hit("enquiry", enquiry, score, enquiry.reference,
                _best_text(query, enquiry.question, enquiry.answer, lambda: [n.body for n in enquiry.notes],
                           lambda: [m.body for m in thread(enquiry.id)]), enquiry.caller)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
-
 from config import DEMO_PASSWORD
+from sqlalchemy import func, select
 
 from ..attachments.demo import seed_demo_attachments
 from ..auth.service import create_user, set_coordinator_scope
+from ..delivery.demo import seed_delivery_demo
 from ..enquiries.references import next_reference
 from ..enquiries.service import SLA_WARN_FRACTION, business_calendar, sla_targets
 from ..extensions import db
+from ..faq import indexing
 from ..models import (
-    Call, CallChannel, CallOutcome, Caller, Enquiry, EnquiryEvent, EnquiryStatus, FaqEntry,
-    FaqStatus, FaqUse, FaqWording, SisterCity, Topic, User, utcnow,
+    Call, CallChannel, CallOutcome, Caller, CoordinatorGroup, Enquiry, EnquiryEvent, EnquiryStatus, FaqEntry,
+    FaqStatus, FaqUse, FaqWording, GroupMember, SisterCity, TelephonyCall, Topic, User, utcnow,
 )
+from ..telephony.simulation import seed_history
 from ..timefmt import local_zone
 from .faq_content import FAQ
 from .reference import seed_reference
@@ -75,13 +77,13 @@ LAST_NAMES = ["Соколова", "Морозов", "Лебедева", "Нов�
 def seed_demo(calls_days: int = 21, calls_per_day: int = 24) -> dict[str, int]:
     created = seed_reference()
     created["users"] = _seed_users()
-    created["faq"] = _seed_faq()
+    created["faq"] = seed_faq()
     created["calls"] = 0
     if not db.session.execute(select(func.count(Call.id))).scalar_one():
         created["calls"] = _seed_calls(calls_days, calls_per_day)
     created["attachments"] = seed_demo_attachments()
     db.session.flush()
-    created["deliveries"] = __import__("hotline.delivery.demo", fromlist=["x"]).seed_delivery_demo()
+    created["deliveries"] = seed_delivery_demo()
     created["telephony_calls"] = _seed_telephony(calls_days)
     return created
 
@@ -91,9 +93,6 @@ EXTENSIONS = {"operator": "101", "operator2": "102"}
 
 def _seed_telephony(days: int) -> int:
     """The operators' extensions and a few weeks of phone traffic up to now (KPIs, the wallboard)."""
-    from ..models import TelephonyCall
-    from ..telephony.simulation import seed_history
-
     for login, extension in EXTENSIONS.items():
         user = db.session.execute(select(User).where(User.login == login)).scalar_one_or_none()
         if user is not None and user.extension is None and not db.session.execute(
@@ -122,7 +121,7 @@ def _seed_users() -> int:
     return count
 
 
-def _seed_faq() -> int:
+def seed_faq() -> int:
     existing = set(db.session.execute(select(FaqEntry.question)).scalars())
     topics = {t.code: t.id for t in db.session.execute(select(Topic)).scalars()}
     cities = {c.code: c.id for c in db.session.execute(select(SisterCity)).scalars()}
@@ -138,8 +137,6 @@ def _seed_faq() -> int:
         db.session.add(entry)
         count += 1
     db.session.flush()
-    from ..faq import indexing
-
     indexing.reindex_all()
     return count
 
@@ -206,8 +203,6 @@ def matching_faq(faq: list[FaqEntry], topic_id: int, city_id: int | None) -> lis
 
 
 def _coordinators_by_topic() -> dict[int, list[tuple[User, int | None]]]:
-    from ..models import CoordinatorGroup, GroupMember
-
     rows = db.session.execute(
         select(CoordinatorGroup.topic_id, User, GroupMember.city_id)
         .join(GroupMember, GroupMember.group_id == CoordinatorGroup.id)

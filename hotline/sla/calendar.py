@@ -13,7 +13,7 @@ import holidays
 
 
 @lru_cache(maxsize=64)
-def _russian_holidays(year: int) -> frozenset[date]:
+def russian_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("RU", years=year).keys())
 
 
@@ -48,7 +48,7 @@ class BusinessCalendar:
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        if day in _russian_holidays(day.year):
+        if day in russian_holidays(day.year):
             return False
         return day.weekday() < 5
 

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
 from ..models import Enquiry, EnquiryEvent, EnquiryStatus, Role, User, utcnow
+from ..notifications.service import notify_many
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,6 @@ def watch_deadlines(now: datetime | None = None) -> dict[str, int]:
     """Mark and tell every crossing due by `now`; returns how many enquiries each kind marked.
     The update that sets a mark only takes rows whose mark is still empty, so of two workers
     running at once each enquiry is told by one (PostgreSQL re-reads a row the other updated)."""
-    from ..notifications.service import notify_many
-
     now = now or utcnow()
     supervisors = db.session.execute(
         select(User).where(User.role == Role.SUPERVISOR, User.active.is_(True)).order_by(User.id)).scalars().all()
@@ -136,15 +135,3 @@ def clear_marks(enquiry: Enquiry, *marks: str) -> None:
     for name in marks:
         setattr(enquiry, name, None)
 
-
-def deadline_cron(connection, queue_name: str):
-    """RQ's cron scheduler with the deadline watch every minute. It keeps its schedule in the
-    worker's memory, not in Redis, so a Redis emptied or restarted loses no run."""
-    from rq.cron import CronScheduler
-
-    from .. import jobs
-
-    cron = CronScheduler(connection=connection)
-    cron.register(jobs.watch_deadlines, queue_name, interval=WATCH_INTERVAL_SECONDS,
-                  job_timeout=300, result_ttl=0, failure_ttl=3600)
-    return cron

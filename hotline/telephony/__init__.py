@@ -4,11 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("telephony", __name__)
 
+from .. import live
 from . import views  # noqa: E402,F401
 
 
 @bp.app_context_processor
 def _live_seq():
-    from .. import live
-
     return {"live_seq": live.current_seq}

@@ -1,10 +1,20 @@
 """`flask --app hotline cti token|revoke|list|simulate` (SPEC 8.1, 8.4)."""
 from __future__ import annotations
 
-import click
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+import click
+import httpx
+from flask import current_app
+from sqlalchemy import select
+
+from ..auth.tokens import issue, revoke_all
 from ..errors import ServiceError
 from ..extensions import db
+from ..models import TokenKind, User
+from .integrations import integrations
+from .simulation import events, plan
 
 
 @click.group("cti")
@@ -16,11 +26,6 @@ def cti():
 @click.argument("name")
 def token(name):
     """Print a new endpoint token for the phone system NAME (only its hash is kept)."""
-    from flask import current_app
-
-    from ..auth.tokens import issue
-    from ..models import TokenKind
-
     try:
         _token, secret = issue(TokenKind.CTI, name=name)
     except ServiceError as exc:
@@ -35,9 +40,6 @@ def token(name):
 @click.argument("name")
 def revoke(name):
     """Revoke the tokens of the phone system NAME."""
-    from ..auth.tokens import revoke_all
-    from ..models import TokenKind
-
     count = revoke_all(TokenKind.CTI, name=name)
     db.session.commit()
     if not count:
@@ -48,8 +50,6 @@ def revoke(name):
 @cti.command("list")
 def list_tokens():
     """Integrations: name, prefix, state, last event, events, refused."""
-    from .integrations import integrations
-
     for row in integrations():
         t = row["token"]
         last = f"{row['last_event']:%Y-%m-%d %H:%M}" if row["last_event"] else "never"
@@ -66,17 +66,6 @@ def list_tokens():
 def simulate(count, rate, talk, url, token, seed):
     """Play realistic traffic into the CTI endpoint over HTTP: Poisson arrivals, a queue in front
     of the operators with extensions, exponential talk times, callers who give up, transfers."""
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
-    import httpx
-    from flask import current_app
-    from sqlalchemy import select
-
-    from ..auth.tokens import issue, revoke_all
-    from ..models import TokenKind, User
-    from .simulation import events, plan
-
     extensions = db.session.execute(select(User.extension).where(
         User.extension.is_not(None), User.active.is_(True)).order_by(User.extension)).scalars().all()
     if not extensions:

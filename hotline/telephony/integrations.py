@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..auth import tokens
 from ..extensions import db
 from ..models import AccessToken, CtiEvent, TokenKind
+from ..queue import get_redis
 
 log = logging.getLogger(__name__)
 REFUSED_KEY = "cti:refused:{}"
@@ -21,8 +22,6 @@ def find_integration(secret: str) -> AccessToken | None:
 def count_refused(secret: str | None) -> None:
     """One refused post, counted against the integration whose (revoked, expired) token it
     carried, else against `unknown`. Redis keeps the count: it is for an admin's eyes only."""
-    from ..queue import get_redis
-
     owner = "unknown"
     if secret and len(secret) <= tokens.MAX_SECRET_LENGTH:
         found = db.session.execute(select(AccessToken.id).where(
@@ -35,8 +34,6 @@ def count_refused(secret: str | None) -> None:
 
 
 def count_refused_for(integration_id: int) -> None:
-    from ..queue import get_redis
-
     try:
         get_redis().incr(REFUSED_KEY.format(integration_id))
     except Exception as exc:  # noqa: BLE001
@@ -44,8 +41,6 @@ def count_refused_for(integration_id: int) -> None:
 
 
 def refused_counts(ids: list[int]) -> dict:
-    from ..queue import get_redis
-
     keys = [str(i) for i in ids] + ["unknown"]
     try:
         values = get_redis().mget([REFUSED_KEY.format(k) for k in keys])

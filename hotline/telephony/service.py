@@ -9,24 +9,19 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .. import live
+from .. import audit, live
+from ..callbacks.service import open_callback
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import (
-    CallbackKind,
-    CallbackStatus,
-    CallbackTask,
-    CallDirection,
-    CtiEvent,
-    Role,
-    TelephonyCall,
-    User,
+    Call, CallDirection, CallbackKind, CallbackStatus, CallbackTask, Caller, CtiEvent, Role, TelephonyCall, User,
     utcnow,
 )
 from ..phones import InvalidPhone, normalise_phone
+from ..timefmt import to_local
 
 EVENTS = ("newCall", "answer", "hangup")
 # Zammad's hang-up causes; anything else a phone system sends is kept as it came (truncated).
@@ -206,16 +201,11 @@ def _hung_up(call: TelephonyCall, data: CtiInput, at: datetime) -> None:
         if call.answered_at and call.answered_at > at:
             call.answered_at = at
     if call.logged_call_id is not None and call.answered_at is not None:
-        from ..models import Call
-
         db.session.execute(update(Call).where(Call.id == call.logged_call_id, Call.ended_at.is_(None))
                            .values(ended_at=call.ended_at))
     if call.answered_by_id is not None:
         live.publish_after_commit(call.answered_by_id, "call", pop_payload(call))
     if call.missed and call.direction is CallDirection.INBOUND and call.phone:
-        from ..callbacks.service import open_callback
-        from ..timefmt import to_local
-
         task = open_callback(CallbackKind.MISSED_CALL, call.phone, caller_id=_caller_id(call.phone),
                              telephony_call_id=call.id,
                              reason=f"{to_local(call.rang_at):%d.%m %H:%M} · {call.cause or ''}".strip(" ·"))
@@ -223,8 +213,6 @@ def _hung_up(call: TelephonyCall, data: CtiInput, at: datetime) -> None:
 
 
 def _caller_id(phone: str) -> int | None:
-    from ..models import Caller
-
     return db.session.execute(select(Caller.id).where(Caller.phone == phone)
                               .order_by(Caller.id.desc()).limit(1)).scalar()
 
@@ -291,8 +279,6 @@ def list_calls(start: datetime | None, end: datetime | None, missed: bool = Fals
 
 def set_extension(actor: User | None, user: User, extension: str | None) -> None:
     """Give an operator (or supervisor) their phone extension; empty takes it away."""
-    from .. import audit
-
     extension = (extension or "").strip() or None
     if extension is not None:
         if len(extension) > 32 or not extension.replace("*", "").replace("#", "").isalnum():
@@ -312,8 +298,6 @@ def set_extension(actor: User | None, user: User, extension: str | None) -> None
 
 def purge_events(now: datetime | None = None) -> int:
     """Raw events are kept CTI_EVENT_DAYS (30) for debugging an integration, then deleted."""
-    from sqlalchemy import delete
-
     days = int(current_app.config.get("CTI_EVENT_DAYS", 30))
     cutoff = (now or utcnow()) - timedelta(days=days)
     return db.session.execute(delete(CtiEvent).where(CtiEvent.received_at < cutoff)).rowcount
@@ -332,8 +316,6 @@ def anonymise_calls(cutoff: datetime) -> int:
 def erase_phone(phone: str) -> int:
     """A caller erased at their request: their number leaves the telephony calls, their raw events
     and the call-back tasks; the times stay for the figures."""
-    from sqlalchemy import delete
-
     call_ids = db.session.execute(select(TelephonyCall.call_id).where(TelephonyCall.phone == phone)).scalars().all()
     for start in range(0, len(call_ids), 500):
         db.session.execute(delete(CtiEvent).where(CtiEvent.call_id.in_(call_ids[start:start + 500])))

@@ -10,6 +10,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert, select
+
+from ..extensions import db
+from ..models import CallDirection, CallbackKind, CallbackStatus, CallbackTask, TelephonyCall, User
+from ..timefmt import to_local
+
 HUNG_UP = ("cancel", "cancel", "noAnswer", "busy")  # how an abandoned call ends, as PBXes report it
 
 
@@ -78,11 +84,6 @@ def seed_history(start: datetime, days: int, extensions: list[str], *, until: da
     as finished telephony calls in bulk (what `apply_event` would make of their events), with
     today's missed calls waiting in the call-backs list and earlier ones called back. Returns the
     calls made."""
-    from sqlalchemy import insert, select
-
-    from ..extensions import db
-    from ..models import CallbackKind, CallbackStatus, CallbackTask, CallDirection, TelephonyCall, User
-
     users = dict(db.session.execute(select(User.extension, User.id).where(User.extension.in_(extensions))).all())
     today = until.astimezone(start.tzinfo).replace(hour=0, minute=0, second=0, microsecond=0)
     rows, missed = [], []
@@ -114,8 +115,6 @@ def seed_history(start: datetime, days: int, extensions: list[str], *, until: da
         db.session.execute(insert(TelephonyCall), rows[first:first + 500])
     ids = dict(db.session.execute(select(TelephonyCall.call_id, TelephonyCall.id).where(
         TelephonyCall.call_id.like("demo-%"))).all())
-    from ..timefmt import to_local
-
     tasks = [{"kind": CallbackKind.MISSED_CALL, "phone": phone, "telephony_call_id": ids[call_id],
               "reason": f"{to_local(rang):%d.%m %H:%M} · {cause}", "attempts_count": 0, "created_at": ended,
               "status": CallbackStatus.OPEN if ended >= today else CallbackStatus.DONE,

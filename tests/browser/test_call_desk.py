@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hotline.models import Enquiry, EnquiryStatus
 from rq.timeouts import TimerDeathPenalty
 
-from hotline.worker import make_worker
+from hotline.workers import make_worker
 
 from .. import factories
 

@@ -90,9 +90,9 @@ def test_a_dropped_call_saves_without_a_topic(live_server, page, browser_login, 
 
 
 def test_suggestions_follow_a_long_question_and_say_when_they_fail(live_server, page, browser_login, db, reference):
-    from hotline.seed.demo import _seed_faq
+    from hotline.seed.demo import seed_faq
 
-    _seed_faq()
+    seed_faq()
     db.session.commit()
     browser_login(page, "operator")
     page.goto(f"{live_server}/calls/new")

@@ -27,6 +27,14 @@ def absent_now(day: date | None = None) -> dict[int, Absence]:
     return {a.user_id: a for a in rows}
 
 
+def upcoming_absences(user: User | None = None) -> list[Absence]:
+    """Absences not over yet (of one person, or everyone's), soonest first."""
+    stmt = select(Absence).where(Absence.ends_on >= today())
+    if user is not None:
+        stmt = stmt.where(Absence.user_id == user.id)
+    return list(db.session.execute(stmt.order_by(Absence.starts_on, Absence.id)).scalars())
+
+
 def add_absence(actor: User, *, user_id: int, starts_on: date, ends_on: date, reason: str = "") -> Absence:
     user = db.session.get(User, user_id)
     if user is None or user.role is not Role.COORDINATOR:

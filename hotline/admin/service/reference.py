@@ -19,6 +19,16 @@ from .base import apply_changes, invalid, text, today
 CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+def all_topics() -> list[Topic]:
+    """Every topic, switched off ones too, in the order forms list them."""
+    return list(db.session.execute(select(Topic).order_by(Topic.position, Topic.id)).scalars())
+
+
+def all_cities() -> list[SisterCity]:
+    """Every sister city, switched off ones too, oldest agreement first."""
+    return list(db.session.execute(select(SisterCity).order_by(SisterCity.agreement_year, SisterCity.id)).scalars())
+
+
 def _check_code(model, code: str) -> str:
     code = text(code)
     if not (CODE_RE.fullmatch(code) and len(code) <= 32):

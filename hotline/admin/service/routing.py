@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ... import audit
+from ...enquiries.routing import absent_user_ids
 from ...errors import Conflict
 from ...extensions import db
 from ...models import CoordinatorGroup, Enquiry, GroupMember, Role, RoutingRule, SisterCity, Topic, User
@@ -32,6 +33,22 @@ def primary_group_ids() -> dict[int, Topic]:
         if group is not None:
             found[group.id] = topic
     return found
+
+
+def coordinator_groups() -> list[CoordinatorGroup]:
+    return list(db.session.execute(select(CoordinatorGroup).order_by(CoordinatorGroup.name)).scalars())
+
+
+def routing_rules(group: CoordinatorGroup | None = None) -> list[RoutingRule]:
+    """Every rule in the order routing tries them (by topic, then priority, a city's rule before the
+    any-city one); or one group's rules, highest priority first."""
+    if group is not None:
+        return list(db.session.execute(select(RoutingRule).where(RoutingRule.group_id == group.id)
+                                       .order_by(RoutingRule.priority.desc())).scalars())
+    return list(db.session.execute(
+        select(RoutingRule).join(Topic, Topic.id == RoutingRule.topic_id)
+        .order_by(Topic.position, Topic.id, RoutingRule.priority.desc(), RoutingRule.city_id.is_(None), RoutingRule.id)
+    ).scalars())
 
 
 def _check_priority(priority: int) -> None:
@@ -136,8 +153,6 @@ class TopicWarning:
 
 def routing_warnings(day: date | None = None) -> list[TopicWarning]:
     """Active topics whose enquiries would wait in the unrouted list (all, or some of them)."""
-    from ...enquiries.routing import absent_user_ids
-
     day = day or today()
     away = absent_user_ids(day)
     warnings = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import holidays
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,9 +13,27 @@ from ...errors import Conflict
 from ...extensions import db
 from ...models import CalendarDay, SlaPolicy, Topic, User
 from ...reference import invalidate_reference_cache
+from ...sla.calendar import russian_holidays
 from .base import check_length, existing, invalid, text
 
 MAX_TARGET_HOURS = 2000.0  # about a year of business hours: anything longer is a typo
+
+
+def sla_policies() -> list[SlaPolicy]:
+    """The default targets first, then each topic's own, in the topics' order."""
+    return list(db.session.execute(
+        select(SlaPolicy).outerjoin(Topic, Topic.id == SlaPolicy.topic_id)
+        .order_by(SlaPolicy.topic_id.is_not(None), Topic.position, Topic.id)).scalars())
+
+
+def topics_with_own_sla() -> set[int]:
+    return set(db.session.execute(select(SlaPolicy.topic_id).where(SlaPolicy.topic_id.is_not(None))).scalars())
+
+
+def calendar_days_from(start: date) -> list[CalendarDay]:
+    """The calendar's exceptions (working weekends, extra days off) from `start` on, by date."""
+    return list(db.session.execute(
+        select(CalendarDay).where(CalendarDay.day >= start).order_by(CalendarDay.day)).scalars())
 
 
 def _check_targets(first: float | None, answer: float | None) -> None:
@@ -79,15 +98,11 @@ def delete_calendar_day(actor: User, row: CalendarDay) -> None:
 
 def upcoming_public_holidays(start: date, days: int = 60, locale: str = "ru") -> list[tuple[date, str]]:
     """Russian public holidays in [start, start + days), named by the `holidays` package."""
-    import holidays
-
-    from ...sla.calendar import _russian_holidays
-
     end = start + timedelta(days=days)
     found = []
     for year in sorted({start.year, end.year}):
         names = holidays.country_holidays("RU", years=year, language="en_US" if locale == "en" else "ru")
-        for day in sorted(_russian_holidays(year)):
+        for day in sorted(russian_holidays(year)):
             if start <= day < end:
                 found.append((day, names.get(day, "")))
     return found

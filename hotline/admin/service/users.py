@@ -9,17 +9,28 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ... import audit
+from ...auth import tokens
 from ...auth.service import create_user, set_coordinator_scope
 from ...enquiries.routing import release_for_rerouting
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...auth import tokens
-from ...request_guard import plain_name
 from ...models import AccessToken, CoordinatorGroup, Role, SisterCity, Topic, TokenKind, User
+from ...request_guard import plain_name
 from .base import apply_changes, invalid, text
 from .routing import primary_group_ids, topic_group
 
 PASSWORD_MIN = 8
+
+
+def all_users() -> list[User]:
+    """Everyone with an account, active ones first, by role and login."""
+    return list(db.session.execute(select(User).order_by(User.active.desc(), User.role, User.login)).scalars())
+
+
+def api_tokens_of(user: User) -> list[AccessToken]:
+    """A user's API tokens, newest first, revoked and expired ones too."""
+    return list(db.session.execute(
+        select(AccessToken).where(AccessToken.user_id == user.id).order_by(AccessToken.created_at.desc())).scalars())
 
 
 @dataclass

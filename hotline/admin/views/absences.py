@@ -4,13 +4,11 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...auth.decorators import role_required
-from ...request_guard import parse_id
 from ...errors import ValidationFailed
-from ...extensions import db
 from ...models import Absence
+from ...request_guard import parse_id
 from .. import bp, service
 from ..forms import AbsenceForm, ConfirmForm
 from .base import coordinator_choices, done, form_status, get_or_404, put_on_form, require_confirmation
@@ -31,9 +29,7 @@ def absences():
             put_on_form(form, exc)
         else:
             return done(_("Absence of %(name)s saved.", name=absence.user.display_name), "admin.absences")
-    rows = db.session.execute(
-        select(Absence).where(Absence.ends_on >= service.today()).order_by(Absence.starts_on, Absence.id)
-    ).scalars().all()
+    rows = service.upcoming_absences()
     return render_template("admin/absences.html", form=form, absences=rows, today=service.today(),
                            confirm=ConfirmForm()), form_status()
 

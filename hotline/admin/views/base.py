@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ...errors import ServiceError
 from ...extensions import db
-from ...models import SisterCity, Topic
-from ...reference import _locale
+from ...i18n import current_locale
 from .. import service
 from ..forms import ConfirmForm
 
@@ -57,15 +55,15 @@ def refused(exc: ServiceError, endpoint: str, **values):
 
 
 def topic_choices(blank: str | None = None):
-    locale = _locale()
-    topics = db.session.execute(select(Topic).order_by(Topic.position, Topic.id)).scalars()
+    locale = current_locale()
+    topics = service.all_topics()
     choices = [(t.id, t.name(locale) + ("" if t.active else " " + _("(off)"))) for t in topics]
     return ([("", blank)] if blank is not None else []) + choices
 
 
 def city_choices(blank: str):
-    locale = _locale()
-    cities = db.session.execute(select(SisterCity).order_by(SisterCity.agreement_year, SisterCity.id)).scalars()
+    locale = current_locale()
+    cities = service.all_cities()
     return [("", blank)] + [(c.id, c.name(locale) + ("" if c.active else " " + _("(off)"))) for c in cities]
 
 

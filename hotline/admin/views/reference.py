@@ -4,11 +4,9 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...auth.decorators import role_required
 from ...errors import Conflict, ValidationFailed
-from ...extensions import db
 from ...models import SisterCity, Topic
 from .. import bp, service
 from ..forms import CityEditForm, CityForm, ConfirmForm, TopicEditForm, TopicForm
@@ -18,8 +16,7 @@ from .base import done, form_status, get_or_404, put_on_form, refused, require_c
 @bp.get("/reference")
 @role_required("admin")
 def reference():
-    topics = db.session.execute(select(Topic).order_by(Topic.position, Topic.id)).scalars().all()
-    cities = db.session.execute(select(SisterCity).order_by(SisterCity.agreement_year, SisterCity.id)).scalars().all()
+    topics, cities = service.all_topics(), service.all_cities()
     return render_template("admin/reference.html", topics=topics, cities=cities)
 
 

@@ -5,13 +5,11 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...auth.decorators import role_required
 from ...errors import Conflict, NotFound, ValidationFailed
-from ...extensions import db
 from ...labels import group_name
-from ...models import CoordinatorGroup, GroupMember, RoutingRule, Topic
+from ...models import CoordinatorGroup, GroupMember, RoutingRule
 from .. import bp, service
 from ..forms import ConfirmForm, GroupForm, MemberForm, RuleForm
 from .base import (
@@ -32,7 +30,7 @@ def _rule_form(rule: RoutingRule | None = None) -> RuleForm:
     form.topic.choices = topic_choices(_("— choose —"))
     form.city.choices = city_choices(_("any sister city"))
     form.group.choices = [("", _("— choose —"))] + [
-        (g.id, group_name(g)) for g in db.session.execute(select(CoordinatorGroup).order_by(CoordinatorGroup.name)).scalars()]
+        (g.id, group_name(g)) for g in service.coordinator_groups()]
     if rule is not None and request.method == "GET":
         form.topic.data, form.city.data, form.group.data = rule.topic_id, rule.city_id, rule.group_id
     return form
@@ -55,11 +53,8 @@ def _member_form() -> MemberForm:
 
 
 def _routing_page(rule_form=None, group_form=None, status: int = 200):
-    rules = db.session.execute(
-        select(RoutingRule).join(Topic, Topic.id == RoutingRule.topic_id)
-        .order_by(Topic.position, Topic.id, RoutingRule.priority.desc(), RoutingRule.city_id.is_(None), RoutingRule.id)
-    ).scalars().all()
-    groups = db.session.execute(select(CoordinatorGroup).order_by(CoordinatorGroup.name)).scalars().all()
+    rules = service.routing_rules()
+    groups = service.coordinator_groups()
     rule_counts: dict[int, int] = {}
     for rule in rules:
         rule_counts[rule.group_id] = rule_counts.get(rule.group_id, 0) + 1
@@ -70,8 +65,7 @@ def _routing_page(rule_form=None, group_form=None, status: int = 200):
 
 
 def _group_page(group: CoordinatorGroup, form, member_form, status: int = 200):
-    rules = db.session.execute(select(RoutingRule).where(RoutingRule.group_id == group.id)
-                               .order_by(RoutingRule.priority.desc())).scalars().all()
+    rules = service.routing_rules(group)
     return render_template("admin/group_edit.html", group=group, form=form, member_form=member_form, rules=rules,
                            absent=service.absent_now(), confirm=ConfirmForm()), status
 

@@ -6,13 +6,11 @@ from datetime import date
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...auth.decorators import role_required
 from ...errors import Conflict, NotFound, ValidationFailed
-from ...extensions import db
-from ...models import CalendarDay, SlaPolicy, Topic
-from ...reference import _locale
+from ...i18n import current_locale
+from ...models import CalendarDay, SlaPolicy
 from .. import bp, service
 from ..forms import CalendarDayForm, ConfirmForm, SlaForm
 from .base import done, form_status, get_or_404, put_on_form, refused, require_confirmation, topic_choices
@@ -20,15 +18,13 @@ from .base import done, form_status, get_or_404, put_on_form, refused, require_c
 
 def _sla_form(policy: SlaPolicy | None = None) -> SlaForm:
     form = SlaForm(obj=policy) if policy is not None and request.method == "GET" else SlaForm()
-    taken = set(db.session.execute(select(SlaPolicy.topic_id).where(SlaPolicy.topic_id.is_not(None))).scalars())
+    taken = service.topics_with_own_sla()
     form.topic.choices = [c for c in topic_choices(_("— choose —")) if c[0] == "" or c[0] not in taken]
     return form
 
 
 def _sla_page(form, status: int = 200):
-    policies = db.session.execute(
-        select(SlaPolicy).outerjoin(Topic, Topic.id == SlaPolicy.topic_id)
-        .order_by(SlaPolicy.topic_id.is_not(None), Topic.position, Topic.id)).scalars().all()
+    policies = service.sla_policies()
     return render_template("admin/sla.html", form=form, policies=policies, confirm=ConfirmForm()), status
 
 
@@ -88,11 +84,9 @@ def calendar():
         else:
             return done(_("Calendar saved."), "admin.calendar")
     today = service.today()
-    rows = db.session.execute(
-        select(CalendarDay).where(CalendarDay.day >= date(today.year, 1, 1)).order_by(CalendarDay.day)
-    ).scalars().all()
+    rows = service.calendar_days_from(date(today.year, 1, 1))
     return render_template("admin/calendar.html", form=form, days=rows, today=today,
-                           holidays=service.upcoming_public_holidays(today, 60, _locale()),
+                           holidays=service.upcoming_public_holidays(today, 60, current_locale()),
                            confirm=ConfirmForm()), form_status()
 
 

@@ -1,19 +1,21 @@
 """Users and their API keys (admins only)."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
+import redis
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...auth import throttle
 from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
-from ...models import Absence, AccessToken as ApiToken, Role, SisterCity, Topic, User, utcnow
-from ...reference import _locale
+from ...i18n import current_locale
+from ...models import AccessToken as ApiToken, Role, User, utcnow
+from ...queue import get_redis
 from ...telephony.service import set_extension
 from .. import bp, service
 from ..forms import ConfirmForm, UserEditForm, UserForm
@@ -26,12 +28,6 @@ TOKEN_WAITS = 60  # seconds
 
 
 def stash_token(token: str) -> str | None:
-    import secrets
-
-    import redis
-
-    from ...queue import get_redis
-
     name = secrets.token_urlsafe(16)
     try:
         get_redis().set(f"hotline:shown-token:{name}", token, ex=TOKEN_WAITS)
@@ -44,10 +40,6 @@ def take_token(name: str) -> str | None:
     """The stashed token, once: the name is spent by reading it."""
     if not name or len(name) > 64:
         return None
-    import redis
-
-    from ...queue import get_redis
-
     try:
         with get_redis().pipeline() as pipe:
             pipe.get(f"hotline:shown-token:{name}")
@@ -62,11 +54,9 @@ def _user_form(cls, obj: User | None = None, *, fresh: bool = False):
     """The user form; filled from `obj` on GET (or when `fresh`), else from the posted data."""
     load = obj is not None and (fresh or request.method == "GET")
     form = cls(formdata=None, obj=obj) if load else cls()
-    locale = _locale()
-    form.topics.choices = [(t.code, t.name(locale)) for t in
-                           db.session.execute(select(Topic).order_by(Topic.position, Topic.id)).scalars()]
-    form.cities.choices = [(c.code, c.name(locale)) for c in
-                           db.session.execute(select(SisterCity).order_by(SisterCity.agreement_year)).scalars()]
+    locale = current_locale()
+    form.topics.choices = [(t.code, t.name(locale)) for t in service.all_topics()]
+    form.cities.choices = [(c.code, c.name(locale)) for c in service.all_cities()]
     if load:
         form.role.data = obj.role.value
         form.email.data = obj.email or ""
@@ -77,11 +67,8 @@ def _user_form(cls, obj: User | None = None, *, fresh: bool = False):
 
 
 def _user_page(user: User, form, *, token: str | None = None, status: int = 200):
-    tokens = db.session.execute(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())).scalars().all()
-    absences = db.session.execute(
-        select(Absence).where(Absence.user_id == user.id, Absence.ends_on >= service.today())
-        .order_by(Absence.starts_on)).scalars().all()
+    tokens = service.api_tokens_of(user)
+    absences = service.upcoming_absences(user)
     return render_template("admin/user_edit.html", form=form, user=user, tokens=tokens, new_token=token,
                            sign_in_delays=throttle.delays_for(user), now=utcnow(),
                            absences=absences, other_groups=service.coordinator_scope(user).other_groups,
@@ -91,12 +78,12 @@ def _user_page(user: User, form, *, token: str | None = None, status: int = 200)
 @bp.get("/users")
 @role_required("admin")
 def users():
-    rows = db.session.execute(select(User).order_by(User.active.desc(), User.role, User.login)).scalars().all()
+    rows = service.all_users()
     primary = service.primary_group_ids()
     scopes = {u.id: service.coordinator_scope(u, primary) for u in rows if u.role is Role.COORDINATOR}
     return render_template("admin/users.html", users=rows, scopes=scopes, absent=service.absent_now(),
                            topics={t.code: t for t in primary.values()},
-                           cities={c.code: c for c in db.session.execute(select(SisterCity)).scalars()})
+                           cities={c.code: c for c in service.all_cities()})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

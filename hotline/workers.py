@@ -22,9 +22,18 @@ import time
 import redis
 from flask import Flask
 from rq import SimpleWorker, SpawnWorker, Worker
+from rq.cron import CronScheduler
 
-from . import create_app
+from . import create_app, jobs
+from .auth.startup import refuse_demo_passwords
+from .enquiries.routing import schedule_periodic_sweep, sweep
+from .extensions import db
+from .mail.intake import schedule_poll
+from .mail.outbox import sweep_outbox
+from .privacy.retention import schedule_retention
 from .queue import AppJob, get_queue, get_redis
+from .sla.watch import WATCH_INTERVAL_SECONDS
+from .stats.daily import schedule_refresh
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +148,6 @@ def make_worker(app: Flask, worker_class=SimpleWorker, name: str | None = None):
         # A forked job must not share the parent's database connections.
         def dispose_inherited_connections():
             with app.app_context():
-                from .extensions import db
-
                 db.engine.dispose(close=False)
 
         os.register_at_fork(after_in_child=dispose_inherited_connections)
@@ -154,17 +161,14 @@ def make_worker(app: Flask, worker_class=SimpleWorker, name: str | None = None):
 
 def startup_sweep(app: Flask) -> int:
     """At every worker start: re-enqueue what was left `new`, and keep the periodic sweep going."""
-    from .enquiries.routing import schedule_periodic_sweep, sweep
-    from .extensions import db
-
     with app.app_context():
         try:
             count = sweep()
             schedule_periodic_sweep()
-            __import__("hotline.stats.daily", fromlist=["schedule_refresh"]).schedule_refresh()
-            __import__("hotline.privacy.retention", fromlist=["schedule_retention"]).schedule_retention()
-            __import__("hotline.mail.intake", fromlist=["schedule_poll"]).schedule_poll()
-            __import__("hotline.mail.outbox", fromlist=["sweep_outbox"]).sweep_outbox()
+            schedule_refresh()
+            schedule_retention()
+            schedule_poll()
+            sweep_outbox()
             db.session.commit()
             return count
         except Exception:  # Redis or the database not up yet: the next start or sweep catches up
@@ -172,15 +176,20 @@ def startup_sweep(app: Flask) -> int:
             return 0
 
 
+def deadline_cron(connection, queue_name: str):
+    """RQ's cron scheduler with the deadline watch every minute. It keeps its schedule in the
+    worker's memory, not in Redis, so a Redis emptied or restarted loses no run."""
+    cron = CronScheduler(connection=connection)
+    cron.register(jobs.watch_deadlines, queue_name, interval=WATCH_INTERVAL_SECONDS,
+                  job_timeout=300, result_ttl=0, failure_ttl=3600)
+    return cron
+
+
 def start_deadline_cron(app: Flask) -> threading.Event:
     """RQ's cron scheduler for the deadline watch (and the FAQ matches of routed calls), in a daemon
     thread of this worker: it asks for a
     run every minute from its own memory (an emptied Redis loses nothing) and ends with the worker,
     so a killed worker leaves no scheduler behind. Returns the event that stops it."""
-    from .sla.watch import deadline_cron
-
-    from . import jobs
-
     with app.app_context():
         cron = deadline_cron(get_redis(), app.config["RQ_QUEUE"])
         # FAQ curation rides on the same clock: routed calls matched against the published entries.
@@ -210,8 +219,6 @@ def main(argv: list[str] | None = None) -> None:
                         help="simple (default: no fork per job), fork (RQ's Worker) or spawn")
     args = parser.parse_args(argv)
     app = create_app()
-    from .auth.startup import refuse_demo_passwords
-
     refuse_demo_passwords(app, "the worker")
     gc.freeze()  # the app's long-lived objects out of the collector's view (see gunicorn.conf.py)
     children_die_with_the_worker()
