@@ -136,7 +136,9 @@ def direct(period: Period, topic_id: int | None = None) -> dict:
     ended = [(c.ended_at - c.started_at).total_seconds() for c in calls if c.ended_at]
     created = [e for e in enquiries if start <= e.created_at < end]
     answered = [e for e in enquiries if e.status in ANSWERED and start <= e.answered_at < end]
-    assigned = [(e.assigned_at - e.created_at).total_seconds() for e in created
+    # Time to assign belongs to the period of the assignment (each event on its own day), like the
+    # time to answer to that of the answer: an enquiry made before midnight and assigned after counts.
+    assigned = [(e.assigned_at - e.created_at).total_seconds() for e in enquiries
                 if e.assigned_at is not None and start <= e.assigned_at < end]
     days = Counter(local_day(c.started_at).isoformat() for c in calls)
     return {
