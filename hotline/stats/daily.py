@@ -22,7 +22,8 @@ from sqlalchemy import Date, delete, func, insert, literal, select, text
 from ..enquiries.appeals import REGISTRATION_DAYS
 from ..extensions import db
 from ..models import (
-    DAY, DAY_C, HOURS, MONTH, MONTH_C, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay, EnquiryStatus,
+    DAY, DAY_C, HOURS, MONTH, MONTH_C, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay,
+    EnquiryStatus,
     FaqDay, FaqUse, StatsChange, utcnow,
 )
 from ..queue import enqueue_unless_waiting
