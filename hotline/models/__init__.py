@@ -35,7 +35,7 @@ from .imports import ImportedRow, ImportJob, ImportKind, ImportStatus
 from .search import SearchDocument
 from .signin import LoginThrottle
 from .telephony import CallDirection, CtiEvent, TelephonyCall
-from .stats import DAY, DAY_C, HOURS, MONTH, MONTH_C, CallDay, DurationDay, EnquiryDay, FaqDay, StatsChange  # noqa: F401
+from .stats import DAY, DIMENSIONS, GRAINS, HOURS, MONTH, CallDay, DurationDay, EnquiryDay, FaqDay, StatsChange  # noqa: F401
 from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
 

@@ -16,10 +16,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .base import UTCDateTime
 
-DAY, MONTH = "day", "month"
-# The same facts by coordinator alone, the other dimensions summed: what the figures read when no
-# filter but the coordinator's is set and they group by nothing else (a few rows a day, not hundreds).
-DAY_C, MONTH_C = "c-day", "c-mon"
+DIMENSIONS = ("topic_id", "city_id", "channel", "operator_id", "coordinator_id")
+DAY, MONTH = "day", "month"  # the grain of the rows by every dimension
+# The same facts by a few dimensions alone, the others summed (a few rows a day, not hundreds): what
+# a figure reads when it groups and filters by nothing else. Their grains are "<code>-d"/"<code>-m".
+NARROW = {"c": ("coordinator_id",), "t": ("topic_id",), "y": ("city_id",), "h": ("channel",),
+          "o": ("operator_id",), "ct": ("coordinator_id", "topic_id")}
+GRAINS = {(DAY, MONTH): DIMENSIONS, **{(f"{code}-d", f"{code}-m"): by for code, by in NARROW.items()}}
 HOURS = tuple(f"h{hour:02d}" for hour in range(24))
 
 
@@ -38,7 +41,7 @@ class StatsKey:
     """What every statistics row is keyed by: its span and the filter dimensions of SPEC 7."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))  # DAY, MONTH (`day` is then the 1st), DAY_C, MONTH_C
+    grain: Mapped[str] = mapped_column(String(5))  # a key of GRAINS (a month's `day` is its 1st)
     day: Mapped[date]
     topic_id: Mapped[int | None]
     city_id: Mapped[int | None]

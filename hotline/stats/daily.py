@@ -22,8 +22,7 @@ from sqlalchemy import Date, delete, func, insert, literal, select, text
 from ..enquiries.appeals import REGISTRATION_DAYS
 from ..extensions import db
 from ..models import (
-    DAY, DAY_C, HOURS, MONTH, MONTH_C, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay,
-    EnquiryStatus,
+    DIMENSIONS, GRAINS, HOURS, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay, EnquiryStatus,
     FaqDay, FaqUse, StatsChange, utcnow,
 )
 from ..queue import enqueue_unless_waiting
@@ -31,9 +30,10 @@ from ..timefmt import local_zone
 from .period import Period, next_month
 
 TABLES = (CallDay, EnquiryDay, DurationDay, FaqDay)
-DIMENSIONS = ("topic_id", "city_id", "channel", "operator_id", "coordinator_id")
 KEYS = {CallDay: (), EnquiryDay: (), DurationDay: ("measure", "bucket"), FaqDay: ("entry_id", "kind")}
 ANSWERED = EnquiryStatus.answered_values()
+DAY_GRAINS = [day for day, _month in GRAINS]
+KEPT = [(day, tuple(name in by for name in DIMENSIONS)) for (day, _month), by in GRAINS.items()]
 RATIO, FLOOR = 1.02, 0.001  # bucket edges FLOOR·(RATIO^b − 1) seconds
 REFRESH_JOB = "hotline.jobs.stats_refresh"
 ENQUIRY_COLUMNS = [getattr(Enquiry, name) for name in (
@@ -71,8 +71,8 @@ class _Day:
         self.rows: dict = defaultdict(lambda: defaultdict(int))
 
     def add(self, model, dims: tuple, keys: tuple = (), **values) -> None:
-        for grain, by in ((DAY, dims), (DAY_C, (None, None, None, None, dims[-1]))):
-            row = self.rows[(grain, model, by, keys)]
+        for grain, kept in KEPT:
+            row = self.rows[(grain, model, tuple(v if keep else None for v, keep in zip(dims, kept)), keys)]
             for name, value in values.items():
                 row[name] += value
 
@@ -162,7 +162,7 @@ def compute_days(days) -> None:
     """Compute these days again, and the months they fall in, in the current transaction."""
     days = sorted(set(days))
     for model in TABLES:
-        db.session.execute(delete(model).where(model.grain.in_((DAY, DAY_C)), model.day.in_(days)))
+        db.session.execute(delete(model).where(model.grain.in_(DAY_GRAINS), model.day.in_(days)))
     for one in days:
         day = _Day(one)
         bounds = Period(one, one + timedelta(days=1)).bounds()
@@ -172,7 +172,7 @@ def compute_days(days) -> None:
         day.insert()
     for month in sorted({d.replace(day=1) for d in days}):
         end = next_month(month)
-        for model, (day_grain, month_grain) in product(TABLES, ((DAY, MONTH), (DAY_C, MONTH_C))):
+        for model, (day_grain, month_grain) in product(TABLES, GRAINS):
             group = [getattr(model, name) for name in (*DIMENSIONS, *KEYS[model])]
             sums = [func.sum(getattr(model, name)) for name in measures(model)]
             db.session.execute(delete(model).where(model.grain == month_grain, model.day == month))

@@ -82,18 +82,12 @@ def _by_day(reader: Reader) -> tuple[dict[str, int], list[list[int]]]:
 
 
 def _calls(reader: Reader, previous: Reader, known) -> tuple[dict, dict]:
-    totals = dict.fromkeys(CALL_MEASURES, 0)
-    by: dict[str, dict] = {"topic": {}, "city": {}, "channel": {}}
-    per_operator: dict = defaultdict(lambda: dict.fromkeys(CALL_MEASURES, 0))
-    for topic_id, city_id, channel, operator_id, *values in reader.sums(
-            CallDay, ("topic_id", "city_id", "channel", "operator_id"), CALL_MEASURES):
-        row = dict(zip(CALL_MEASURES, values))
-        for name in CALL_MEASURES:
-            totals[name] += row[name]
-            per_operator[operator_id][name] += row[name]
-        for dim, code in (("topic", key(known["topic"], topic_id)), ("city", key(known["city"], city_id)),
-                          ("channel", channel)):
-            by[dim][code] = by[dim].get(code, 0) + row["calls"]
+    per_operator = {operator_id: dict(zip(CALL_MEASURES, values)) for operator_id, *values
+                    in reader.sums(CallDay, ("operator_id",), CALL_MEASURES)}
+    totals = {name: sum(row[name] for row in per_operator.values()) for name in CALL_MEASURES}
+    by = {dim: {code if dim == "channel" else key(known[dim], code): n
+                for code, n in reader.sums(CallDay, (column,), ["calls"])}
+          for dim, column in (("topic", "topic_id"), ("city", "city_id"), ("channel", "channel"))}
     operators = sorted(({"login": key(known["user"], operator_id), "calls": row["calls"],
                          "aht_seconds": rounded(row["handle_seconds"] / row["ended"] if row["ended"] else None),
                          "fcr": ratio(row["answered"], row["answered"] + row["routed"])}

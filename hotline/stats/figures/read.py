@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, false, func, literal, or_, select, union_all
 
 from ...extensions import db
-from ...models import DAY, DAY_C, MONTH, MONTH_C, SisterCity, Topic, User
+from ...models import GRAINS, SisterCity, Topic, User
 from ..daily import KEYS, bucket_value
 from ..period import Filters, Period, next_month
 from ..sql import rank_for
@@ -16,8 +16,8 @@ NONE_KEY = "none"
 
 class Reader:
     """Sums of a statistics table over a period under the filters: the month rows of the calendar
-    months the period holds whole, the day rows of its other days — the rows by coordinator alone
-    when neither the filters nor the grouping need another dimension."""
+    months the period holds whole, the day rows of its other days — of the narrowest grain that
+    keeps the dimensions the filters and the grouping need (hotline/models/stats.py, GRAINS)."""
 
     def __init__(self, period: Period, filters: Filters):
         self.period, self.filters = period, filters
@@ -30,25 +30,24 @@ class Reader:
         self.spans = [(period.start, self.months[0]), (last, period.end)] if self.months \
             else [(period.start, period.end)]
 
-    def conditions(self, model, days_only: bool = False, narrow: bool = False) -> list:
+    def filtered(self) -> dict[str, object]:
         f = self.filters
-        chosen = [(model.topic_id, f.topic_id), (model.city_id, f.city_id), (model.channel, f.channel or None),
-                  (model.operator_id, f.operator_id), (model.coordinator_id, f.coordinator_id)]
-        where = [column == value for column, value in chosen if value is not None]
-        day, month = (DAY_C, MONTH_C) if narrow else (DAY, MONTH)
+        return {name: value for name, value in (
+            ("topic_id", f.topic_id), ("city_id", f.city_id), ("channel", f.channel or None),
+            ("operator_id", f.operator_id), ("coordinator_id", f.coordinator_id)) if value is not None}
+
+    def sums(self, model, group: tuple[str, ...], names: list[str], days_only: bool = False, where=()) -> list:
+        filtered = self.filtered()
+        needed = (set(group) | set(filtered)) - {"day", *KEYS[model]}
+        day, month = min((grain for grain, by in GRAINS.items() if needed <= set(by)), key=lambda g: len(GRAINS[g]))
         spans = [and_(model.grain == day, model.day >= lo, model.day < hi) for lo, hi in (
             [(self.period.start, self.period.end)] if days_only else self.spans) if lo < hi]
         if self.months and not days_only:
             spans.append(and_(model.grain == month, model.day.in_(self.months)))
-        return [or_(*spans) if spans else false(), *where]
-
-    def sums(self, model, group: tuple[str, ...], names: list[str], days_only: bool = False, where=()) -> list:
         keys = [getattr(model, name) for name in group]
-        f = self.filters
-        narrow = set(group) <= {"day", "coordinator_id", *KEYS[model]} and \
-            (f.topic_id, f.city_id, f.channel or None, f.operator_id) == (None, None, None, None)
-        stmt = select(*keys, *[func.coalesce(func.sum(getattr(model, name)), 0) for name in names]) \
-            .where(*self.conditions(model, days_only, narrow), *where)
+        stmt = select(*keys, *[func.coalesce(func.sum(getattr(model, name)), 0) for name in names]).where(
+            or_(*spans) if spans else false(), *[getattr(model, name) == value for name, value in filtered.items()],
+            *where)
         return db.session.execute(stmt.group_by(*keys) if keys else stmt).all()
 
 
