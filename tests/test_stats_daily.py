@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, delete, func, insert, select, text
 
 from hotline.models import (
-    DAY, GRAINS, MONTH, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay, EnquiryStatus, FaqDay, FaqEntry,
-    FaqStatus, FaqUse, StatsChange,
+    DAY, GRAINS, MONTH, Call, CallChannel, CallDay, CallOutcome, DurationDay, Enquiry, EnquiryDay, EnquiryStatus,
+    FaqDay, FaqEntry, FaqStatus, FaqUse, StatsChange,
 )
 from hotline.stats.daily import KEYS, bucket_of, bucket_value, local_day, measures, refresh
 from hotline.stats.figures import compute

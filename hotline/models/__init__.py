@@ -35,7 +35,9 @@ from .imports import ImportedRow, ImportJob, ImportKind, ImportStatus
 from .search import SearchDocument
 from .signin import LoginThrottle
 from .telephony import CallDirection, CtiEvent, TelephonyCall
-from .stats import DAY, DIMENSIONS, GRAINS, HOURS, MONTH, CallDay, DurationDay, EnquiryDay, FaqDay, StatsChange  # noqa: F401
+from .stats import (  # noqa: F401
+    DAY, DIMENSIONS, GRAINS, HOURS, MONTH, CallDay, DurationDay, EnquiryDay, FaqDay, StatsChange,
+)
 from .tokens import AccessToken, ApiToken, TokenKind
 from .users import Role, User
 
