@@ -1,5 +1,5 @@
 """The supervisors' dashboard (SPEC 7, 12): period and filters in the URL, the live strip, KPI
-tiles, charts with their tables, and exports (inline for short periods, an RQ job for long)."""
+tiles, charts with their tables, and their exports (written in the request, any period)."""
 from __future__ import annotations
 
 import io
