@@ -49,6 +49,20 @@ def test_business_time_between_is_the_inverse():
     assert CAL.business_seconds_between(end, start) == 0
 
 
+@pytest.mark.parametrize("end,hours,expected", [
+    (perm(2026, 11, 25, 12, 0), 2, perm(2026, 11, 25, 10, 0)),          # within a day
+    (perm(2026, 11, 26, 10, 0), 2, perm(2026, 11, 25, 17, 0)),          # across the night
+    (perm(2026, 11, 30, 9, 30), 1, perm(2026, 11, 27, 17, 30)),         # Monday → Friday
+    (perm(2026, 11, 29, 12, 0), 9, perm(2026, 11, 27, 9, 0)),           # from a Sunday: all of Friday
+    (perm(2026, 1, 12, 10, 0), 2, perm(2025, 12, 30, 17, 0)),           # back over the new-year days off
+    (perm(2026, 11, 25, 9, 0), 9, perm(2026, 11, 24, 9, 0)),            # a whole day lands on its opening
+])
+def test_subtracting_business_hours(end, hours, expected):
+    assert CAL.subtract_business_hours(end, hours) == expected.astimezone(timezone.utc)
+    start = CAL.subtract_business_hours(end, hours)
+    assert CAL.business_seconds_between(start, end) == hours * 3600
+
+
 def test_transferred_days_from_the_admin():
     saturday = date(2026, 12, 5)
     tuesday = date(2026, 12, 8)

@@ -76,6 +76,23 @@ class BusinessCalendar:
             moment = datetime.combine(day, time(0), tzinfo=self.zone)
         raise ValueError("no working time found within ten years")
 
+    def subtract_business_hours(self, end: datetime, hours: float) -> datetime:
+        """The latest moment `hours` of business time before `end` (aware datetimes; returns UTC)."""
+        remaining = timedelta(hours=hours)
+        moment = end.astimezone(self.zone)
+        day = moment.date()
+        for _ in range(3660):
+            if self.is_working_day(day):
+                open_at, close_at = self._window(day)
+                finish = min(moment, close_at)
+                if finish > open_at:
+                    if remaining <= finish - open_at:
+                        return (finish - remaining).astimezone(timezone.utc)
+                    remaining -= finish - open_at
+            moment = datetime.combine(day, time(0), tzinfo=self.zone)  # the end of the day before
+            day -= timedelta(days=1)
+        raise ValueError("no working time found within ten years")
+
     def business_seconds_between(self, start: datetime, end: datetime) -> float:
         """Business seconds in [start, end); zero when end is not after start."""
         if end <= start:

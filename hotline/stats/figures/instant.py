@@ -3,7 +3,7 @@ coordinator at `at`, and the FAQ entries never used before it — grouped querie
 that the indexes on answered_at / reopened_at keep to the few candidates."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, not_, or_, select, union_all
 
@@ -103,26 +103,9 @@ def open_figures(filters: Filters, at: datetime) -> dict:
 
 
 def age_edges(at: datetime) -> list[datetime]:
-    """The instants before which an enquiry open at `at` is at least 1, 3 and 10 business days
-    old, found by bisection on the business calendar's own `business_seconds_between`."""
+    """The instants before which an enquiry open at `at` is at least 1, 3 and 10 business days old."""
     calendar = business_calendar()
-    day_seconds = calendar.hours_per_day * 3600
-    edges = []
-    for days in (1, 3, 10):
-        target = days * day_seconds
-        low = at - timedelta(days=days * 2 + 30)
-        while calendar.business_seconds_between(low, at) < target:
-            low -= timedelta(days=days * 2 + 30)
-        high = at
-        # low: old enough; high: too young. Narrow to a microsecond.
-        while high - low > timedelta(microseconds=1):
-            middle = low + (high - low) / 2
-            if calendar.business_seconds_between(middle, at) >= target:
-                low = middle
-            else:
-                high = middle
-        edges.append(low)
-    return edges
+    return [calendar.subtract_business_hours(at, days * calendar.hours_per_day) for days in (1, 3, 10)]
 
 
 def never_used(at: datetime, filters: Filters) -> list[int]:
