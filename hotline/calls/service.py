@@ -16,7 +16,6 @@ from ..models import Call, CallChannel, Caller, CallOutcome, Enquiry, EnquirySta
 from ..reference import Ref
 from ..search.index import changed
 from ..telephony.service import link_logged_call
-from ..writes import begin_writes
 from .schema import CallerInput, CallInput, parse_call
 
 HISTORY_LIMIT = 10
@@ -90,7 +89,6 @@ def record_call(actor: User | None, payload: dict, data: CallInput | None = None
     now = utcnow()
     routed = data.outcome is CallOutcome.ROUTED
     plan = plan_enquiry(data.topic.id, now) if routed else None
-    begin_writes()
     caller = save_caller(data.caller, overwrite=actor is not None, actor=actor)
     caller_id = caller.id if caller else None
     started_at = data.started_at or now
