@@ -141,8 +141,6 @@ class TestingConfig(Config):
     API_REQUESTS_PER_MINUTE = 100_000
     LOGIN_REQUESTS_PER_MINUTE = 100
     REFERENCE_CACHE_SECONDS = 0  # tests change reference data and expect to see it at once
-    # One enquiry per job unless a test asks for batches (tests/test_routing.py does).
-    ROUTE_BATCH_SIZE = int(os.environ.get("ROUTE_BATCH_SIZE", "1"))
 
 
 class ProductionConfig(Config):
