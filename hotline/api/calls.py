@@ -5,7 +5,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from .. import audit, visibility
-from ..calls.service import caller_history, find_caller_by_phone, record_call
+from ..calls.service import caller_history, find_caller_by_phone, log_call
 from ..extensions import db
 from ..models import Call
 from ..phones import InvalidPhone, normalise_phone
@@ -23,9 +23,10 @@ from ..calls.schema import CallIn, parse_call
 @validate(json=CallIn, resp=responses(201, CallOut, 401, 403, 413, 422))
 def create_call():
     """Log a call; a routed call creates an enquiry (`new`) and queues its routing"""
-    call = record_call(g.api_user, {}, parse_call(request.context.json))
+    call = log_call(g.api_user, {}, parse_call(request.context.json))
+    body = call_json(call)  # before the commit: its topic and city are read in the same transaction
     db.session.commit()
-    return jsonify(call_json(call)), 201
+    return jsonify(body), 201
 
 
 @bp.get("/calls/<int:call_id>")
