@@ -261,6 +261,7 @@ def test_the_jobs_of_a_batch_find_their_enquiries_routed_and_return(app, db, ref
     assert routed_by(route_enquiry(ids[0])) == 8
     db.session.commit()
     assert queue.job_ids == [f"route-{i}" for i in ids]  # nothing taken out of RQ's keys
+    db.session.expire_all()  # each job reads its enquiry afresh
     assert [route_enquiry(i) for i in ids[1:8]] == ["already-routed"] * 7
     db.session.commit()
     run_jobs(app, with_scheduler=False)
