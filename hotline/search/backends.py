@@ -1,7 +1,8 @@
 """The two full-text backends behind one interface: `newest` — the ids of the newest matches the
 user may see, up to a cap — and `ranked` — those ids in order of relevance, ranked inside the
-index. Scope comes as the branches of the visibility rule (`visibility.document_branches`) and is
-a filter the index query applies, never a pass over its results."""
+index. Scope comes twice: as scope words (`visibility.scope_keys`), which the full-text index
+intersects with the query's words as it reads them, and as the visibility rule over the
+document's columns (`visibility.document_branches`), which decides exactly among what is left."""
 from __future__ import annotations
 
 import time
@@ -12,7 +13,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from ..models import SearchDocument
 
 # Field weights: what identifies a record (reference, phone, name) over its question over the rest.
-FTS5_WEIGHTS = "10.0, 3.0, 1.0"
+FTS5_WEIGHTS = "10.0, 3.0, 1.0, 0.0"  # the scope words weigh nothing
 
 _fts = table("search_fts", column("rowid"))
 # A term in at least this share of the documents is walked for, not read from the GIN index.
@@ -36,17 +37,18 @@ def _common_terms(session) -> dict[str, float]:
 
 
 class SqliteBackend:
-    """FTS5 walks its doclists newest first (rowid descending) and tests the scope on each match."""
+    """FTS5 walks the doclists newest first (rowid descending), the query's words and the user's
+    scope words together, so it reads only documents in scope; the rule is tested on those."""
 
     name = "sqlite-fts5"
 
-    def _matching(self, query, *columns):
+    def _matching(self, fts_query: str, *columns):
         return (select(*columns)
                 .select_from(_fts.join(SearchDocument, SearchDocument.id == _fts.c.rowid))
-                .where(text("search_fts MATCH :fts_query").bindparams(fts_query=query.fts5())))
+                .where(text("search_fts MATCH :fts_query").bindparams(fts_query=fts_query)))
 
-    def newest(self, session, query, scope, kinds, n: int) -> list[int]:
-        stmt = self._matching(query, SearchDocument.id).where(scope)
+    def newest(self, session, query, scope, scope_words, kinds, n: int) -> list[int]:
+        stmt = self._matching(query.fts5(scope_words), SearchDocument.id).where(scope)
         if kinds is not None:
             stmt = stmt.where(SearchDocument.kind.in_(kinds))
         return list(session.execute(stmt.order_by(_fts.c.rowid.desc()).limit(n)).scalars())
@@ -54,7 +56,7 @@ class SqliteBackend:
     def ranked(self, session, query, ids: list[int], limit: int):
         # bm25() is smaller for better matches; the score handed on is larger for better ones.
         score = literal_column(f"bm25(search_fts, {FTS5_WEIGHTS})")
-        stmt = (self._matching(query, SearchDocument.kind, SearchDocument.record_id, (-score).label("score"))
+        stmt = (self._matching(query.fts5(), SearchDocument.kind, SearchDocument.record_id, (-score).label("score"))
                 .where(_fts.c.rowid >= ids[-1], _fts.c.rowid.in_(ids))
                 .order_by(score, SearchDocument.id.desc()).limit(limit))
         return session.execute(stmt).all()
@@ -68,14 +70,14 @@ class PostgresBackend:
     name = "postgresql-tsvector"
     tsv = literal_column("search_document.tsv")
 
-    def _tsquery(self, query):
-        return cast(bindparam("ts_query", query.tsquery()), TSQUERY)
+    def _tsquery(self, query, scope_words=None):
+        return cast(bindparam("ts_query", query.tsquery(scope_words)), TSQUERY)
 
-    def newest(self, session, query, branches: dict, kinds, n: int) -> list[int]:
+    def newest(self, session, query, branches: dict, scope_words, kinds, n: int) -> list[int]:
         # A bounded lookup: JIT compilation (for plans the estimates call costly) costs more than it saves.
         session.execute(text("SET LOCAL jit = off"))
         walk = self._every_group_common(session, query)
-        match = self.tsv.op("@@")(self._tsquery(query))
+        match = self.tsv.op("@@")(self._tsquery(query, scope_words))
 
         def part(*conditions):
             stmt = select(SearchDocument.id).where(match, *conditions)
