@@ -53,11 +53,15 @@ class SqliteBackend:
             stmt = stmt.where(SearchDocument.kind.in_(kinds))
         return list(session.execute(stmt.order_by(_fts.c.rowid.desc()).limit(n)).scalars())
 
-    def ranked(self, session, query, ids: list[int], limit: int):
+    def ranked(self, session, query, scope_words, ids: list[int], limit: int):
         # bm25() is smaller for better matches; the score handed on is larger for better ones.
         score = literal_column(f"bm25(search_fts, {FTS5_WEIGHTS})")
-        stmt = (self._matching(query.fts5(), SearchDocument.kind, SearchDocument.record_id, (-score).label("score"))
-                .where(_fts.c.rowid >= ids[-1], _fts.c.rowid.in_(ids))
+        # FTS5 reads the rowid range of `ids` (with the scope words, only what is in scope there);
+        # `ids` itself is a filter on that (`+ 0`): as a rowid IN list FTS5 would run the whole
+        # query once per id, reading every match and its bm25 statistics each time.
+        stmt = (self._matching(query.fts5(scope_words), SearchDocument.kind, SearchDocument.record_id,
+                               (-score).label("score"))
+                .where(_fts.c.rowid.between(ids[-1], ids[0]), (SearchDocument.id + 0).in_(ids))
                 .order_by(score, SearchDocument.id.desc()).limit(limit))
         return session.execute(stmt).all()
 
@@ -108,7 +112,7 @@ class PostgresBackend:
         frequent = _common_terms(session)
         return all(any(frequent.get(term, 0.0) >= COMMON_SHARE for term in group) for group in query.groups)
 
-    def ranked(self, session, query, ids: list[int], limit: int):
+    def ranked(self, session, query, scope_words, ids: list[int], limit: int):
         # Normalisation 1: divided by 1 + log(length), so a short caller card beats a long letter.
         score = func.ts_rank(self.tsv, self._tsquery(query), 1)
         stmt = (select(SearchDocument.kind, SearchDocument.record_id, score.label("score"))

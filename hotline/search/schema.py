@@ -1,7 +1,8 @@
 """The full-text structure over `search_document`, in each database's own terms: on SQLite an
 external-content FTS5 table kept by triggers; on PostgreSQL a generated, weighted `tsvector`
-column with a GIN index. Created with the table (tests, `db.create_all`) and by the migration
-`i14_search`, which carries its own copy of these statements."""
+column with a GIN index; both over the scope words too. Created with the table (tests,
+`db.create_all`) and by the migrations `i14_search` and `i14_search_scope_words`, which carry their
+own copies of these statements."""
 from __future__ import annotations
 
 from sqlalchemy import DDL, event

@@ -116,7 +116,7 @@ def search(user: User, text: str, kind: str | None = None, limit: int = PAGE, vi
     if not newest:
         return results
     # Ranked among these: all the matches, or the newest RANKED of very many.
-    rows = backend.ranked(session, query, newest, limit)
+    rows = backend.ranked(session, query, scope_words, newest, limit)
     results.hits = _hits(user, rows, query)
     for record_kind in KINDS:
         audit.record_list(user, _TABLES[record_kind], [h.record.id for h in results.hits if h.kind == record_kind],
