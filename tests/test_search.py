@@ -111,6 +111,19 @@ def test_scope_for_every_role_and_the_count_does_not_leak(db, reference):
     assert _enquiries(archives, "побратимы") == {enquiry.id}
 
 
+def test_ranked_by_field_then_newest(db, reference):
+    """A word in the question ranks above the same word only in the answer, though that is newer;
+    among equals the newer comes first."""
+    supervisor = make_user("supervisor")
+    in_question = make_enquiry(question="Где узнать про стажировку в Оксфорде?")
+    in_answer = make_enquiry(question="Где узнать про поездку в Оксфорд?")
+    in_answer.answer = "Стажировки объявляют весной."
+    twin = make_enquiry(question="Где узнать про стажировку в Оксфорде?")
+    db.session.commit()
+    order = [hit.record.id for hit in search(supervisor, "стажировки", "enquiry").hits]
+    assert order == [twin.id, in_question.id, in_answer.id]
+
+
 def test_highlighting_escapes_what_people_typed(db, reference):
     supervisor = make_user("supervisor")
     make_enquiry(question='<script>alert("обмен")</script> про обмены & <b>побратимов</b>')
