@@ -215,6 +215,55 @@ def document_condition(user: User, doc) -> ColumnElement[bool]:
     return or_(*[and_(doc.kind == kind, or_(*conditions)) for kind, conditions in branches.items()])
 
 
+# The scope as words of the index --------------------------------------------------------------------
+
+# A search document's scope columns are also indexed as words (its `scope` field), so that the
+# full-text index itself keeps a user's documents while it walks the matches: the words of
+# `document_branches`, one per branch a document can be seen by.
+_KIND_KEY = {"enquiry": "se", "call": "sc", "caller": "sp"}
+
+
+def document_scope(doc: dict) -> str:
+    """The scope words of one search document (a dict of its columns)."""
+    prefix = _KIND_KEY[doc["kind"]]
+    keys = [prefix]
+    if doc["kind"] == "call" and doc.get("operator_id") is not None:
+        keys.append(f"{prefix}op{doc['operator_id']}")
+    if doc["kind"] == "enquiry" and doc.get("created_by_id") is not None:
+        keys.append(f"{prefix}cb{doc['created_by_id']}")
+    if doc["kind"] in ("enquiry", "call") and doc.get("enquiry_id") is not None:
+        if doc.get("assignee_id") is not None:
+            keys.append(f"{prefix}as{doc['assignee_id']}")
+        for column, short in (("group_id", "gr"), ("topic_id", "tp")):
+            if doc.get(column) is not None:
+                keys.append(f"{prefix}{short}{doc[column]}")
+                if doc.get("city_id") is not None:
+                    keys.append(f"{prefix}{short}{doc[column]}c{doc['city_id']}")
+    return " ".join(keys)
+
+
+def scope_keys(user: User) -> dict[str, list[str]] | None:
+    """`document_branches` as scope words: for each kind, a document `user` may see holds one of
+    its kind's words (None: every document is seen). For enquiries and calls the words decide
+    exactly; for a coordinator's callers (the callers of what they see) they only narrow, and
+    the rule itself decides."""
+    role = _role(user)
+    if role is Role.SUPERVISOR:
+        return None
+    if role is Role.OPERATOR:
+        return {"enquiry": [f"secb{user.id}"], "call": [f"scop{user.id}"], "caller": ["sp"]}
+    if role is Role.COORDINATOR:
+        covered = [f"as{user.id}"]
+        for group_id, topic_id, city_id in memberships(user):
+            city = "" if city_id is None else f"c{city_id}"
+            covered.append(f"gr{group_id}{city}")
+            if topic_id is not None:
+                covered.append(f"tp{topic_id}{city}")
+        return {"enquiry": [f"se{key}" for key in covered], "call": [f"sc{key}" for key in covered],
+                "caller": ["sp"]}
+    return {}
+
+
 # Phones --------------------------------------------------------------------------------------------
 
 def full_phone(user: User, detail: bool) -> bool:
@@ -228,7 +277,7 @@ def full_phone(user: User, detail: bool) -> bool:
 
 __all__ = [
     "call_condition", "caller_condition", "callers", "calls", "can_see_attachment", "can_see_call",
-    "document_branches", "document_condition",
+    "document_branches", "document_condition", "document_scope", "scope_keys",
     "can_see_caller", "can_see_enquiry", "can_work_enquiry", "enquiries", "enquiry_condition", "full_phone",
     "is_supervisor", "memberships", "summary_condition",
 ]

@@ -60,6 +60,16 @@ def test_upgrade_builds_the_schema_the_models_describe(empty_database_url, test_
             expected = {re.search(r"CREATE TRIGGER (\w+)", sql).group(1)
                         for sql in trigger_statements(conn.dialect.name) if "CREATE TRIGGER" in sql}
             assert expected and expected <= trigger_names(conn)
+            # The search index reads the scope words too (i14_search_scope_words).
+            if conn.dialect.name == "sqlite":
+                assert {"search_document_ai", "search_document_ad", "search_document_au"} <= trigger_names(conn)
+                fts = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_fts'")).scalar()
+                assert "scope" in fts
+            else:
+                tsv = conn.execute(text(
+                    "SELECT generation_expression FROM information_schema.columns WHERE table_schema = "
+                    "current_schema() AND table_name = 'search_document' AND column_name = 'tsv'")).scalar()
+                assert "scope" in tsv
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert "call" not in set(inspect(conn).get_table_names())

@@ -111,6 +111,19 @@ def test_scope_for_every_role_and_the_count_does_not_leak(db, reference):
     assert _enquiries(archives, "побратимы") == {enquiry.id}
 
 
+def test_ranked_by_field_then_newest(db, reference):
+    """A word in the question ranks above the same word only in the answer, though that is newer;
+    among equals the newer comes first."""
+    supervisor = make_user("supervisor")
+    in_question = make_enquiry(question="Где узнать про стажировку в Оксфорде?")
+    in_answer = make_enquiry(question="Где узнать про поездку в Оксфорд?")
+    in_answer.answer = "Стажировки объявляют весной."
+    twin = make_enquiry(question="Где узнать про стажировку в Оксфорде?")
+    db.session.commit()
+    order = [hit.record.id for hit in search(supervisor, "стажировки", "enquiry").hits]
+    assert order == [twin.id, in_question.id, in_answer.id]
+
+
 def test_highlighting_escapes_what_people_typed(db, reference):
     supervisor = make_user("supervisor")
     make_enquiry(question='<script>alert("обмен")</script> про обмены & <b>побратимов</b>')
@@ -329,3 +342,46 @@ def test_the_index_scope_agrees_with_the_record_checks(db, reference):
         if user is other_operator:  # the caller cards: operators look every caller up
             assert all(kind != "caller" or (kind, i) in indexed for kind, i in allowed)
         assert indexed == allowed, user.login
+        # the scope words keep the same enquiries and calls, and every caller the rule keeps
+        keys = visibility.scope_keys(user)
+        worded = {(d.kind, d.record_id) for d in docs
+                  if keys is None or set(d.scope.split()) & set(keys.get(d.kind, ()))}
+        assert {d for d in worded if d[0] != "caller"} == {d for d in indexed if d[0] != "caller"}, user.login
+        assert {d for d in indexed if d[0] == "caller"} <= worded, user.login
+
+
+def test_the_migration_writes_the_scope_words_as_the_index_does(db, reference):
+    """i14_search_scope_words fills `scope` by SQL for the documents there are: the same words."""
+    import importlib.util
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    path = Path(__file__).parent.parent / "migrations" / "versions" / "i14_search_scope_words.py"
+    spec = importlib.util.spec_from_file_location("scope_words", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    author = make_user("operator")
+    coordinator = make_user("coordinator", topics=["youth"])
+    _assign(make_enquiry(author, city_code="oxford"), coordinator)
+    make_enquiry(author, topic_code="archives")
+    from .factories import make_call
+
+    make_call(author)
+    db.session.commit()
+    rows = db.session.execute(text(f"SELECT kind, scope, {migration.SCOPE_SQL} FROM search_document")).all()
+    assert {kind for kind, *_ in rows} == {"enquiry", "call", "caller"}
+    assert any("c" in word[4:] for _kind, scope, _sql in rows for word in scope.split())  # a city's word
+    for _kind, scope, by_sql in rows:
+        assert by_sql == scope
+
+
+def test_scope_words_are_not_found_by_what_people_type(db, reference):
+    operator, supervisor = make_user("operator"), make_user("supervisor")
+    enquiry = make_enquiry(operator, question=QUESTION)
+    db.session.commit()
+    scope = db.session.execute(select(SearchDocument.scope).where(
+        SearchDocument.kind == "enquiry", SearchDocument.record_id == enquiry.id)).scalar_one()
+    assert f"secb{operator.id}" in scope.split()
+    for word in scope.split():
+        assert search(supervisor, word).count == 0, word

@@ -48,4 +48,7 @@ class SearchDocument(db.Model):
     ident: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The scope columns above as words (`visibility.document_scope`), indexed beside the text so
+    # the full-text index keeps a user's documents itself; never matched by what people type.
+    scope: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -82,11 +82,16 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    def fts5(self) -> str:
-        return " AND ".join("(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in self.groups)
+    def fts5(self, scope: list[str] | None = None) -> str:
+        """An FTS5 query: the words in the text columns; with `scope`, one of these scope words too."""
+        words = " AND ".join("(" + " OR ".join(f'"{t}"' for t in group) + ")" for group in self.groups)
+        query = "{ident title body} : (" + words + ")"
+        return query + ' AND scope : (' + " OR ".join(f'"{k}"' for k in scope) + ")" if scope else query
 
-    def tsquery(self) -> str:
-        return " & ".join("(" + " | ".join(f"'{t}'" for t in group) + ")" for group in self.groups)
+    def tsquery(self, scope: list[str] | None = None) -> str:
+        """A tsquery: the words weighted A–C (the text); with `scope`, one of these scope words (D)."""
+        words = " & ".join("(" + " | ".join(f"'{t}':ABC" for t in group) + ")" for group in self.groups)
+        return f"({words}) & (" + " | ".join(f"'{k}':D" for k in scope) + ")" if scope else words
 
 
 def parse_query(text: str) -> Query:

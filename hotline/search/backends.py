@@ -1,10 +1,13 @@
 """The two full-text backends behind one interface: `newest` — the ids of the newest matches the
-user may see, up to a cap — and `ranked` — those ids in order of relevance, ranked inside the
-index. Scope comes as the branches of the visibility rule (`visibility.document_branches`) and is
-a filter the index query applies, never a pass over its results."""
+user may see, up to a cap — and `ranked` — those ids in order of relevance (PostgreSQL's ts_rank;
+on SQLite the same kind of score, from the documents' fields). Scope comes twice: as scope words (`visibility.scope_keys`), which the full-text index
+intersects with the query's words as it reads them, and as the visibility rule over the
+document's columns (`visibility.document_branches`), which decides exactly among what is left."""
 from __future__ import annotations
 
+import math
 import time
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, cast, column, func, literal_column, or_, select, table, text, true, union
 from sqlalchemy.dialects.postgresql import TSQUERY
@@ -12,7 +15,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from ..models import SearchDocument
 
 # Field weights: what identifies a record (reference, phone, name) over its question over the rest.
-FTS5_WEIGHTS = "10.0, 3.0, 1.0"
+FIELD_WEIGHTS = (10.0, 3.0, 1.0)  # ident, title, body (SQLite; PostgreSQL: weights A, B, C)
 
 _fts = table("search_fts", column("rowid"))
 # A term in at least this share of the documents is walked for, not read from the GIN index.
@@ -35,29 +38,49 @@ def _common_terms(session) -> dict[str, float]:
     return _common["terms"]
 
 
+class Ranked(NamedTuple):
+    kind: str
+    record_id: int
+    score: float
+
+
+def field_score(query, ident: str, title: str, body: str) -> float:
+    """Relevance in the manner of PostgreSQL's ts_rank (normalisation 1), over a document's analysed
+    fields: each group's matched terms, weighted by field, over 1 + log of the document's length."""
+    fields = [(FIELD_WEIGHTS[0], ident.split()), (FIELD_WEIGHTS[1], title.split()), (FIELD_WEIGHTS[2], body.split())]
+    score = 0.0
+    for group in query.groups:
+        terms = set(group)
+        score += sum(weight * sum(1 for term in words if term in terms) for weight, words in fields)
+    return score / (1 + math.log(max(1, sum(len(words) for _weight, words in fields))))
+
+
 class SqliteBackend:
-    """FTS5 walks its doclists newest first (rowid descending) and tests the scope on each match."""
+    """FTS5 walks the doclists newest first (rowid descending), the query's words and the user's
+    scope words together, so it reads only documents in scope; the rule is tested on those."""
 
     name = "sqlite-fts5"
 
-    def _matching(self, query, *columns):
+    def _matching(self, fts_query: str, *columns):
         return (select(*columns)
                 .select_from(_fts.join(SearchDocument, SearchDocument.id == _fts.c.rowid))
-                .where(text("search_fts MATCH :fts_query").bindparams(fts_query=query.fts5())))
+                .where(text("search_fts MATCH :fts_query").bindparams(fts_query=fts_query)))
 
-    def newest(self, session, query, scope, kinds, n: int) -> list[int]:
-        stmt = self._matching(query, SearchDocument.id).where(scope)
+    def newest(self, session, query, scope, scope_words, kinds, n: int) -> list[int]:
+        stmt = self._matching(query.fts5(scope_words), SearchDocument.id).where(scope)
         if kinds is not None:
             stmt = stmt.where(SearchDocument.kind.in_(kinds))
         return list(session.execute(stmt.order_by(_fts.c.rowid.desc()).limit(n)).scalars())
 
-    def ranked(self, session, query, ids: list[int], limit: int):
-        # bm25() is smaller for better matches; the score handed on is larger for better ones.
-        score = literal_column(f"bm25(search_fts, {FTS5_WEIGHTS})")
-        stmt = (self._matching(query, SearchDocument.kind, SearchDocument.record_id, (-score).label("score"))
-                .where(_fts.c.rowid >= ids[-1], _fts.c.rowid.in_(ids))
-                .order_by(score, SearchDocument.id.desc()).limit(limit))
-        return session.execute(stmt).all()
+    def ranked(self, session, query, scope_words, ids: list[int], limit: int):
+        # Scored from the documents' own fields rather than by bm25(): its statistics read every
+        # match of each word in the table (20–40 ms for a common word), for each query.
+        rows = session.execute(select(SearchDocument.id, SearchDocument.kind, SearchDocument.record_id,
+                                      SearchDocument.ident, SearchDocument.title, SearchDocument.body)
+                               .where(SearchDocument.id.in_(ids))).all()
+        scored = sorted(((row.id, Ranked(row.kind, row.record_id, field_score(query, row.ident, row.title, row.body)))
+                         for row in rows), key=lambda item: (-item[1].score, -item[0]))
+        return [hit for _id, hit in scored[:limit]]
 
 
 class PostgresBackend:
@@ -68,14 +91,14 @@ class PostgresBackend:
     name = "postgresql-tsvector"
     tsv = literal_column("search_document.tsv")
 
-    def _tsquery(self, query):
-        return cast(bindparam("ts_query", query.tsquery()), TSQUERY)
+    def _tsquery(self, query, scope_words=None):
+        return cast(bindparam("ts_query", query.tsquery(scope_words)), TSQUERY)
 
-    def newest(self, session, query, branches: dict, kinds, n: int) -> list[int]:
+    def newest(self, session, query, branches: dict, scope_words, kinds, n: int) -> list[int]:
         # A bounded lookup: JIT compilation (for plans the estimates call costly) costs more than it saves.
         session.execute(text("SET LOCAL jit = off"))
         walk = self._every_group_common(session, query)
-        match = self.tsv.op("@@")(self._tsquery(query))
+        match = self.tsv.op("@@")(self._tsquery(query, scope_words))
 
         def part(*conditions):
             stmt = select(SearchDocument.id).where(match, *conditions)
@@ -106,7 +129,7 @@ class PostgresBackend:
         frequent = _common_terms(session)
         return all(any(frequent.get(term, 0.0) >= COMMON_SHARE for term in group) for group in query.groups)
 
-    def ranked(self, session, query, ids: list[int], limit: int):
+    def ranked(self, session, query, scope_words, ids: list[int], limit: int):
         # Normalisation 1: divided by 1 + log(length), so a short caller card beats a long letter.
         score = func.ts_rank(self.tsv, self._tsquery(query), 1)
         stmt = (select(SearchDocument.kind, SearchDocument.record_id, score.label("score"))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import (Call, Caller, Enquiry, EnquiryNote, SearchDocument, ThreadMessage)
+from ..visibility import document_scope
 from .analysis import caller_line, line, reference_keys
 
 CHUNK = 500
@@ -152,6 +153,12 @@ def caller_documents(connection, ids) -> dict[int, dict]:
 BUILDERS = {"enquiry": enquiry_documents, "call": call_documents, "caller": caller_documents}
 
 
+def _with_scope(docs: dict[int, dict]) -> dict[int, dict]:
+    for doc in docs.values():
+        doc["scope"] = document_scope(doc)
+    return docs
+
+
 def index_records(connection, *, enquiry=(), call=(), caller=(), fresh: bool = False) -> int:
     """Rewrite the documents of these records (a record gone or with nothing to find loses its
     document). `fresh`: the records are new, none has a document yet. Returns documents written."""
@@ -160,7 +167,7 @@ def index_records(connection, *, enquiry=(), call=(), caller=(), fresh: bool = F
         ids = list(ids)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            docs = BUILDERS[kind](connection, chunk)
+            docs = _with_scope(BUILDERS[kind](connection, chunk))
             existing = {} if fresh else dict(connection.execute(
                 select(SearchDocument.record_id, SearchDocument.id)
                 .where(SearchDocument.kind == kind, SearchDocument.record_id.in_(chunk))).all())
