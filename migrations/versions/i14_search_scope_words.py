@@ -2,7 +2,7 @@
 keeps a user's documents while it reads the matches (a scoped common word walked thousands)
 
 Revision ID: i14_search_scope_words
-Revises: i16_dropped_call_topic
+Revises: i17_stats_narrow_grains
 
 The words are written here by SQL for the documents there are, as `visibility.document_scope`
 writes them for new ones (tests/test_search.py checks the two agree); `search-reindex` rebuilds
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = "i14_search_scope_words"
-down_revision = "i16_dropped_call_topic"
+down_revision = "i17_stats_narrow_grains"
 branch_labels = None
 depends_on = None
 
