@@ -18,8 +18,6 @@ class Config:
     REDISLITE_PATH = str(INSTANCE_DIR / "redis.db")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "hotline")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    # SQLite only: how long a transaction waits for the write lock before "database is locked".
-    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     BABEL_DEFAULT_LOCALE = "ru"
@@ -141,6 +139,8 @@ class TestingConfig(Config):
     API_REQUESTS_PER_MINUTE = 100_000
     LOGIN_REQUESTS_PER_MINUTE = 100
     REFERENCE_CACHE_SECONDS = 0  # tests change reference data and expect to see it at once
+    # One enquiry per job unless a test asks for batches (tests/test_routing.py does).
+    ROUTE_BATCH_SIZE = int(os.environ.get("ROUTE_BATCH_SIZE", "1"))
 
 
 class ProductionConfig(Config):

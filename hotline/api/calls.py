@@ -5,7 +5,8 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from .. import audit, visibility
-from ..calls.service import caller_history, find_caller_by_phone, log_call
+from ..writes import reads_then_writes, writes
+from ..calls.service import caller_history, find_caller_by_phone, record_call
 from ..extensions import db
 from ..models import Call
 from ..phones import InvalidPhone, normalise_phone
@@ -19,17 +20,18 @@ from ..calls.schema import CallIn, parse_call
 
 
 @bp.post("/calls")
+@reads_then_writes
 @api_role_required("operator", "supervisor", admin=False)
 @validate(json=CallIn, resp=responses(201, CallOut, 401, 403, 413, 422))
 def create_call():
     """Log a call; a routed call creates an enquiry (`new`) and queues its routing"""
-    call = log_call(g.api_user, {}, parse_call(request.context.json))
-    body = call_json(call)  # before the commit: its topic and city are read in the same transaction
+    call = record_call(g.api_user, {}, parse_call(request.context.json))
     db.session.commit()
-    return jsonify(body), 201
+    return jsonify(call_json(call)), 201
 
 
 @bp.get("/calls/<int:call_id>")
+@writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 @validate(resp=responses(200, CallOut, 401, 403, 404))
 def get_call(call_id: int):
@@ -44,6 +46,7 @@ def get_call(call_id: int):
 
 
 @bp.get("/callers")
+@writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 @validate(query=CallersQuery, resp=responses(200, Callers, 401, 403, 422))
 def get_callers():

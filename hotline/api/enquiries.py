@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Enquiry, EnquiryStatus, Topic, User
 from ..request_guard import parse_id
 from ..sla.watch import sla_state
+from ..writes import writes
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
@@ -29,6 +30,7 @@ LIST_LIMIT = 500
 
 
 @bp.get("/enquiries")
+@writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 @validate(query=EnquiriesQuery, resp=responses(200, Enquiries, 401, 403, 422))
 def list_enquiries():
@@ -63,6 +65,7 @@ def enquiry_by_key(key: str):
 
 
 @bp.get("/enquiries/<key>")
+@writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 @validate(resp=responses(200, EnquiryDetail, 401, 403, 404))
 def get_enquiry(key: str):

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..phones import mask_phone
 from ..search.analysis import QUERY_MAX
 from ..search.service import KINDS, PAGE, parse_kind, search
+from ..writes import writes
 from . import bp
 from .auth import api_role_required
 from .errors import json_error
@@ -44,6 +45,7 @@ def _hit_json(hit, full: bool) -> dict:
 
 
 @bp.get("/search")
+@writes
 @api_role_required("operator", "coordinator", "supervisor", admin=False)
 @validate(query=SearchQuery, resp=responses(200, SearchResults, 401, 403, 422))
 def staff_search():

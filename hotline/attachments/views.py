@@ -7,12 +7,14 @@ from flask_login import current_user, login_required
 
 from ..errors import NotFound
 from ..extensions import db
+from ..writes import writes
 from . import bp
 from .serving import download_response
 from .service import open_attachment
 
 
 @bp.get("/attachments/<int:attachment_id>")
+@writes
 @login_required
 def download(attachment_id: int):
     try:

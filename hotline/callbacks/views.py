@@ -14,12 +14,14 @@ from ..delivery.service import undelivered
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import CallbackKind, CallbackStatus
+from ..writes import writes
 from .service import KIND_LABELS, RESULT_LABELS, STATUS_LABELS, answer_to_read, get_task, open_tasks, record_attempt
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 
 
 @bp.get("/")
+@writes
 @role_required("operator", "supervisor", admin=False)
 def index():
     show = request.args.get("show", "open")

@@ -19,6 +19,7 @@ from ..reference import city_choices, topic_choices
 from ..request_guard import PAGE_SIZE, page_number, parse_ids
 from ..telephony.service import active_call
 from ..timefmt import local_zone
+from ..writes import reads_then_writes, writes
 from . import bp
 from .forms import CallFilterForm, CallForm
 from .service import caller_history, find_caller_by_phone, log_call
@@ -39,6 +40,7 @@ def _faq_ids_from_request() -> list[int]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@reads_then_writes
 @role_required("operator", "supervisor", admin=False)
 def new_call():
     form = _call_form()
@@ -84,6 +86,7 @@ def _chosen_faq(ids: list[int]) -> list[FaqEntry]:
 
 
 @bp.get("/lookup")
+@writes
 @role_required("operator", "supervisor", admin=False)
 def lookup():
     """The caller card as the operator types the phone (an HTML fragment for htmx)."""
@@ -132,6 +135,7 @@ def faq_suggest():
 
 
 @bp.get("/")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def my_calls():
     form = CallFilterForm(request.args)

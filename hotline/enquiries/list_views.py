@@ -16,6 +16,7 @@ from ..phones import format_phone, mask_phone
 from ..reference import city_choices, topic_choices
 from ..sla.watch import sla_state
 from ..timefmt import format_local
+from ..writes import writes
 from . import bp
 from .lists import (
     EXPORT_MAX, VIEW_LABELS, VIEWS, ListError, ListFilters, active_coordinators, everything, page, parse_filters,
@@ -36,6 +37,7 @@ def _filters():
 
 
 @bp.get("/list")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def lists():
     filters, errors = _filters()
@@ -69,6 +71,7 @@ def _row(enquiry, full_phone: bool, now) -> list:
 
 
 @bp.get("/list/export.<fmt>")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def export_list(fmt: str):
     if fmt not in ("csv", "xlsx"):

@@ -21,9 +21,10 @@ from ..models import (
     utcnow,
 )
 from ..notifications.service import notify, notify_many, notify_supervisors
-from ..queue import enqueue_after_commit, enqueue_unless_waiting
+from ..queue import enqueue_after_commit, enqueue_unless_waiting, withdraw_after_commit
 from ..search.index import changed
 from ..timefmt import local_zone, to_local
+from ..writes import begin_reads, begin_writes
 
 log = logging.getLogger(__name__)
 ROUTE_JOB = "hotline.jobs.route_enquiry"
@@ -109,9 +110,19 @@ def choose_coordinator(topic_id: int, city_id: int | None, *, exclude: set[int] 
 
 
 def route_enquiry(enquiry_id: int) -> str:
-    """Assign a `new` (or `reopened`) enquiry; returns what happened, for the job's log. A job
-    whose enquiry is routed already (a duplicate, or one a batch took) returns "already-routed";
-    the assignment is a conditional UPDATE, so a stale choice or a racing worker is harmless."""
+    """Assign a `new` (or `reopened`) enquiry; returns what happened, for the job's log.
+
+    The check is a read alone, so a job whose enquiry is already routed (a duplicate, or one a
+    batch took) never touches SQLite's write lock; the assignment is a conditional UPDATE, so a
+    stale choice or a racing worker is harmless."""
+    begin_reads()
+    try:
+        return _route(enquiry_id)
+    finally:
+        begin_writes()
+
+
+def _route(enquiry_id: int) -> str:
     enquiry = db.session.get(Enquiry, enquiry_id)
     if enquiry is None:
         return "missing"
@@ -143,8 +154,8 @@ def _route_waiting(enquiry: Enquiry) -> str:
 
     The batch is read and chosen inside the write transaction: on SQLite under the write lock, so
     the loads are exact and two workers never take the same batch; on PostgreSQL the rows are
-    locked (SKIP LOCKED), so two workers take different ones. The others' own jobs stay queued:
-    each finds its enquiry assigned and returns."""
+    locked (SKIP LOCKED), so two workers take different ones."""
+    begin_writes()
     size = max(1, int(current_app.config["ROUTE_BATCH_SIZE"]))
     own = db.session.execute(_waiting().where(Enquiry.id == enquiry.id).with_for_update(skip_locked=True)).first()
     if own is None:  # taken by another worker since it was read
@@ -165,6 +176,8 @@ def _route_waiting(enquiry: Enquiry) -> str:
     if not chosen:
         return outcome
     assigned = _assign_batch(chosen, router)
+    # The others' own jobs have nothing left to do: out of the queue with them, once committed.
+    withdraw_after_commit([route_job_id(i) for i in assigned if i != enquiry.id])
     if enquiry.id in assigned:
         db.session.expire(enquiry)
         outcome = f"assigned:{assigned[enquiry.id]}"
@@ -204,6 +217,7 @@ def _assign_batch(chosen: dict[int, Choice], router: Router) -> dict[int, str]:
 
 def _assign(enquiry: Enquiry, choice: Choice, kind: str = "assigned") -> str:
     assignee = db.session.get(User, choice.user_id)
+    begin_writes()
     now = utcnow()
     values = dict(status=EnquiryStatus.ASSIGNED, assignee_id=choice.user_id, group_id=choice.group_id,
                   assigned_at=enquiry.assigned_at or now,  # the first assignment counts
@@ -229,6 +243,7 @@ def _mark_unrouted(enquiry: Enquiry) -> str:
     """Nobody can take it: the supervisors' unrouted list, visibly, and a notification."""
     has_rule = db.session.execute(
         select(RoutingRule.id).where(RoutingRule.topic_id == enquiry.topic_id)).first()
+    begin_writes()
     if enquiry.unrouted_at is not None:
         enquiry.unrouted_at = utcnow()  # tried again, still nobody
         return "still-unrouted"

@@ -1,13 +1,15 @@
 """Verbs on enquiries. Services flush, never commit: the request or job edge commits once."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import insert
 
 from .. import audit
 from ..extensions import db
-from ..models import Call, Enquiry, EnquiryEvent, EnquiryStatus, ReplyChannel, User, utcnow
+from ..models import Enquiry, EnquiryEvent, EnquiryStatus, ReplyChannel, User, utcnow
 from ..queue import enqueue_after_commit
 from ..reference import reference
 from ..search.index import changed
@@ -16,6 +18,10 @@ from ..timefmt import to_local
 from .appeals import legal_due
 from .references import next_reference
 from .routing import ROUTE_JOB, route_job_id
+
+# Built once: the hot path passes only parameters (no statement construction per call).
+INSERT_ENQUIRY = insert(Enquiry.__table__).returning(Enquiry.__table__.c.id)
+INSERT_EVENT = insert(EnquiryEvent.__table__)
 
 SLA_WARN_FRACTION = 0.8
 DEFAULT_FIRST_RESPONSE_HOURS = 8.0
@@ -32,41 +38,74 @@ def sla_targets(topic_id: int) -> tuple[float, float]:
     return sla.get(topic_id) or sla.get(None) or (DEFAULT_FIRST_RESPONSE_HOURS, DEFAULT_ANSWER_HOURS)
 
 
-def set_deadlines(enquiry: Enquiry) -> None:
-    """A new enquiry's first-response and answer targets, in business hours from its creation
-    (its topic's policy), and the 80 % moments the deadline watch warns at."""
+@dataclass(frozen=True)
+class EnquiryPlan:
+    """What an enquiry's creation needs from reference data, worked out before any write."""
+
+    created_at: datetime
+    first_response_due_at: datetime
+    first_response_warn_at: datetime
+    sla_warn_at: datetime
+    due_at: datetime
+
+
+def plan_enquiry(topic_id: int, created_at: datetime) -> EnquiryPlan:
     calendar = business_calendar()
-    first_hours, answer_hours = sla_targets(enquiry.topic_id)
-    created = enquiry.created_at
-    enquiry.first_response_due_at = calendar.add_business_hours(created, first_hours)
-    enquiry.first_response_warn_at = calendar.add_business_hours(created, first_hours * SLA_WARN_FRACTION)
-    enquiry.sla_warn_at = calendar.add_business_hours(created, answer_hours * SLA_WARN_FRACTION)
-    enquiry.due_at = calendar.add_business_hours(created, answer_hours)
+    first_hours, answer_hours = sla_targets(topic_id)
+    return EnquiryPlan(
+        created_at=created_at,
+        first_response_due_at=calendar.add_business_hours(created_at, first_hours),
+        first_response_warn_at=calendar.add_business_hours(created_at, first_hours * SLA_WARN_FRACTION),
+        sla_warn_at=calendar.add_business_hours(created_at, answer_hours * SLA_WARN_FRACTION),
+        due_at=calendar.add_business_hours(created_at, answer_hours),
+    )
 
 
-def create_enquiry(actor: User | None, call: Call, *, reply_channel: ReplyChannel | None = None,
-                   follows: Enquiry | None = None, formal_appeal: bool = False) -> Enquiry:
-    """A `new` enquiry for a routed call, with its call's caller, topic, city and question; its
-    routing job is sent after the commit. `formal_appeal`: marked at intake, so registered at
-    creation (59-FZ)."""
-    now = call.created_at or utcnow()
-    enquiry = Enquiry(reference=next_reference(to_local(now).year), call=call, caller=call.caller,
-                      created_by=actor, topic_id=call.topic_id, city_id=call.city_id, question=call.question,
-                      status=EnquiryStatus.NEW, created_at=now, answer_published=True,
-                      reply_channel=reply_channel or ReplyChannel.NONE, follows_id=follows.id if follows else None)
-    set_deadlines(enquiry)
-    enquiry.events.append(EnquiryEvent(actor=actor, kind="created", detail={}, created_at=now))
+@dataclass(frozen=True)
+class NewEnquiry:
+    """An enquiry as `create_enquiry` wrote it: `new`, nobody assigned yet."""
+
+    id: int
+    reference: str
+    created_at: datetime
+    due_at: datetime
+    status: EnquiryStatus = EnquiryStatus.NEW
+    assignee: None = None
+    formal_appeal: bool = False
+    legal_due_at: datetime | None = None
+
+
+def create_enquiry(actor: User | None, plan: EnquiryPlan, *, call_id: int, caller_id: int | None,
+                   topic_id: int, city_id: int | None, question: str,
+                   new_call_started_at: datetime | None = None, reply_channel=None,
+                   follows_id: int | None = None, formal_appeal: bool = False) -> NewEnquiry:
+    """A `new` enquiry for a routed call; its routing job is sent after the commit.
+    `new_call_started_at`: the call was inserted in this same transaction and started then;
+    `formal_appeal`: marked at intake, so registered at creation (59-FZ)."""
+    reference = next_reference(to_local(plan.created_at).year)
+    actor_id = actor.id if actor else None
+    enquiry_id = db.session.execute(INSERT_ENQUIRY, dict(
+        reference=reference, call_id=call_id, caller_id=caller_id, created_by_id=actor_id,
+        topic_id=topic_id, city_id=city_id, question=question, status=EnquiryStatus.NEW,
+        created_at=plan.created_at, first_response_due_at=plan.first_response_due_at,
+        first_response_warn_at=plan.first_response_warn_at,
+        sla_warn_at=plan.sla_warn_at, due_at=plan.due_at,
+        formal_appeal=formal_appeal, registered_at=plan.created_at if formal_appeal else None,
+        legal_due_at=legal_due(plan.created_at) if formal_appeal else None, answer_published=True, reply_channel=reply_channel or ReplyChannel.NONE,
+        follows_id=follows_id,
+    )).scalar_one()
+    db.session.execute(INSERT_EVENT, dict(
+        enquiry_id=enquiry_id, actor_id=actor_id, kind="created", detail={}, created_at=plan.created_at))
     if formal_appeal:
-        enquiry.formal_appeal, enquiry.registered_at, enquiry.legal_due_at = True, now, legal_due(now)
-        enquiry.events.append(EnquiryEvent(actor=actor, kind="formal-appeal", created_at=now, detail={
-            "legal_due_at": enquiry.legal_due_at.isoformat(), "at_intake": True}))
-    db.session.add(enquiry)
-    db.session.flush()
-    audit.record(actor, "create", enquiry, reference=enquiry.reference)
-    changed("enquiry", [enquiry.id])
-    changed("call", [call.id])  # the call is found under its enquiry's scope
-    enqueue_after_commit(ROUTE_JOB, enquiry.id, job_id=route_job_id(enquiry.id))
-    return enquiry
+        db.session.execute(INSERT_EVENT, dict(
+            enquiry_id=enquiry_id, actor_id=actor_id, kind="formal-appeal", created_at=plan.created_at,
+            detail={"legal_due_at": legal_due(plan.created_at).isoformat(), "at_intake": True}))
+    audit.record_row(actor, "create", Enquiry.__tablename__, enquiry_id, reference=reference)
+    changed("enquiry", [enquiry_id])
+    changed("call", [call_id])  # the call is found under its enquiry's scope
+    enqueue_after_commit(ROUTE_JOB, enquiry_id, job_id=route_job_id(enquiry_id))
+    return NewEnquiry(enquiry_id, reference, plan.created_at, plan.due_at, formal_appeal=formal_appeal,
+                      legal_due_at=legal_due(plan.created_at) if formal_appeal else None)
 
 
 def record_first_response(enquiry: Enquiry, at: datetime) -> None:

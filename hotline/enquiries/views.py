@@ -23,6 +23,7 @@ from ..mail.thread import thread, write_to_resident
 from ..models import AttachmentSource, Enquiry, EnquiryStatus, utcnow
 from ..reference import city_choices, topic_choices
 from ..request_guard import parse_ids
+from ..writes import writes
 from . import bp, workflow
 from .access import can_view, can_work, is_supervisor
 from .appeals import REGISTRATION_DAYS, extend_legal_deadline, mark_formal_appeal
@@ -43,6 +44,7 @@ def _audit_list(enquiries, via: str, only_if_changed: bool = False) -> None:
 
 
 @bp.get("/")
+@writes
 @role_required("coordinator", "supervisor", admin=False)
 def inbox():
     view = request.args.get("view", "all" if is_supervisor(current_user) else "mine")
@@ -55,6 +57,7 @@ def inbox():
 
 
 @bp.get("/rows")
+@writes
 @role_required("coordinator", "supervisor", admin=False)
 def inbox_rows():
     """The inbox table body, polled by htmx so new enquiries appear without a reload."""
@@ -90,6 +93,7 @@ def _render_detail(enquiry: Enquiry, errors: dict | None = None, status: int = 2
 
 
 @bp.get("/<int:enquiry_id>")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def detail(enquiry_id: int):
     return _render_detail(_load(enquiry_id))

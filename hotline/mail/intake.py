@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
@@ -17,13 +18,12 @@ from imap_tools import AND, MailBox, MailBoxUnencrypted
 from sqlalchemy import func, or_, select
 
 from ..attachments import add_attachment
-from ..calls.service import log_call
+from ..calls.service import record_call
 from ..delivery.service import mail_bounced
 from ..errors import ServiceError
 from ..extensions import db
 from ..faq.search import search
 from ..models import (
-    Call,
     Enquiry,
     IncomingKind,
     IncomingMail,
@@ -36,6 +36,10 @@ from ..reference import reference
 from .letters import acknowledgement_letter
 from .parsing import AttachmentPart, ParsedMail, parse, strip_quoted
 from .thread import resident_message
+
+if TYPE_CHECKING:
+    from ..calls.service import SavedCall
+    from ..enquiries.service import NewEnquiry
 
 log = logging.getLogger(__name__)
 TAKEN = "ZLTaken"  # the IMAP keyword that marks a message stored (set only after the commit)
@@ -188,10 +192,11 @@ def _act(parsed: ParsedMail, incoming: IncomingMail) -> None:
             _acknowledge(joined.enquiry, parsed)
         hand_over_attachments(joined.enquiry, parsed.attachments)
         return
-    call = _new_enquiry(parsed)
-    incoming.enquiry_id, incoming.call_id = call.enquiry.id, call.id
-    _acknowledge(call.enquiry, parsed)
-    hand_over_attachments(call.enquiry, parsed.attachments)
+    saved = _new_enquiry(parsed)
+    incoming.enquiry_id, incoming.call_id = saved.enquiry.id, saved.id
+    _acknowledge(saved.enquiry, parsed)
+    if parsed.attachments:
+        hand_over_attachments(db.session.get(Enquiry, saved.enquiry.id), parsed.attachments)
 
 
 def _thread_of(parsed: ParsedMail) -> Enquiry | None:
@@ -229,17 +234,17 @@ def guess_topic(text: str) -> str:
     return "other"
 
 
-def _new_enquiry(parsed: ParsedMail) -> Call:
+def _new_enquiry(parsed: ParsedMail) -> SavedCall:
     limit = current_app.config["QUESTION_MAX_LENGTH"]
     question = (parsed.subject + "\n\n" + parsed.text).strip() if parsed.subject else parsed.text
     question = (question or "—")[:limit]
     payload = {"caller": {"name": parsed.sender_name, "email": parsed.sender, "language": parsed.language},
                "channel": "email", "topic": guess_topic(question), "question": question, "outcome": "routed",
                "reply_channel": "email"}
-    return log_call(None, payload)
+    return record_call(None, payload)
 
 
-def _acknowledge(enquiry: Enquiry, parsed: ParsedMail) -> None:
+def _acknowledge(enquiry: Enquiry | NewEnquiry, parsed: ParsedMail) -> None:
     """The reference back to the sender, at most MAIL_ACKS_PER_HOUR per sender: two hotlines
     acknowledging each other stop there."""
     since = utcnow() - timedelta(hours=1)

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..enquiries.service import NewEnquiry
 from ..extensions import db
 from ..feedback.tokens import feedback_url
 from ..models import Delivery, Enquiry, FeedbackVerdict, IncomingMail, MailKind, OutgoingMail
@@ -48,7 +49,7 @@ def answer_letter(enquiry: Enquiry, delivery: Delivery) -> OutgoingMail:
                    delivery_id=delivery.id, reference=enquiry.reference, **_thread_headers(enquiry))
 
 
-def acknowledgement_letter(enquiry: Enquiry, to: str, language: str | None, in_reply_to: str | None,
+def acknowledgement_letter(enquiry: Enquiry | NewEnquiry, to: str, language: str | None, in_reply_to: str | None,
                            references: list[str]) -> OutgoingMail:
     language = resident_language(language)
     with force_locale(language):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..enquiries.access import can_work
-from ..enquiries.service import create_enquiry, mark_reopened, record_first_response
+from ..enquiries.service import create_enquiry, mark_reopened, plan_enquiry, record_first_response
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -94,13 +94,16 @@ def follow_up(old: Enquiry, body: str, source: str) -> Enquiry:
     now = utcnow()
     channel = CallChannel.EMAIL if source == "email" else CallChannel.WEB
     limit = current_app.config["QUESTION_MAX_LENGTH"]
-    call = Call(channel=channel, caller=old.caller, topic_id=old.topic_id, city_id=old.city_id,
+    call = Call(channel=channel, caller_id=old.caller_id, topic_id=old.topic_id, city_id=old.city_id,
                 question=body[:limit], outcome=CallOutcome.ROUTED, started_at=now, ended_at=now, created_at=now)
     db.session.add(call)
-    created = create_enquiry(None, call, reply_channel=old.reply_channel, follows=old)
+    db.session.flush()
+    created = create_enquiry(None, plan_enquiry(old.topic_id, now), call_id=call.id, caller_id=old.caller_id,
+                             topic_id=old.topic_id, city_id=old.city_id, question=body[:limit],
+                             reply_channel=old.reply_channel, follows_id=old.id)
     db.session.add(EnquiryEvent(enquiry_id=old.id, kind="followed-up", created_at=now,
                                 detail={"to": created.reference}))
-    return created
+    return db.session.get(Enquiry, created.id)
 
 
 def write_to_resident(actor: User, enquiry: Enquiry, body) -> ThreadMessage:

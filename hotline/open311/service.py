@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import audit
 from ..auth.tokens import find_live
@@ -95,7 +95,7 @@ def submit(form) -> Enquiry:
     except ValidationFailed as exc:
         fields = "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
         raise Open311Error(400, f"{exc.message} {fields}".strip())
-    call.partner_key_id = key.id
+    db.session.execute(update(Call).where(Call.id == call.id).values(partner_key_id=key.id))
     audit.record_row(None, SUBMIT_ACTION, Enquiry.__tablename__, call.enquiry.id, partner=key.name,
                      key=key.prefix)
     return call.enquiry

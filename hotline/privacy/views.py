@@ -12,12 +12,14 @@ from ..auth.decorators import role_required
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Caller
+from ..writes import writes
 from . import bp
 from .retention import retention_cutoff
 from .service import caller_calls, caller_enquiries, erase_caller, export_caller, find_callers
 
 
 @bp.get("/")
+@writes
 @role_required("supervisor")
 def index():
     query = request.args.get("q", "").strip()
@@ -45,12 +47,14 @@ def _render_caller(caller: Caller, errors: dict | None = None, status: int = 200
 
 
 @bp.get("/callers/<int:caller_id>")
+@writes
 @role_required("supervisor")
 def caller(caller_id: int):
     return _render_caller(_load(caller_id))
 
 
 @bp.get("/callers/<int:caller_id>/export.json")
+@writes
 @role_required("supervisor")
 def export(caller_id: int):
     record = export_caller(current_user, _load(caller_id))

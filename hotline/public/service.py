@@ -13,10 +13,10 @@ from sqlalchemy import select
 from .. import audit
 from ..attachments.service import TooLarge, add_attachment, check_attachment
 from ..calls.schema import parse_call
-from ..calls.service import log_call
+from ..calls.service import SavedCall, record_call
 from ..errors import ServiceError, ValidationFailed
 from ..extensions import db
-from ..models import AttachmentSource, Call, Enquiry, EnquiryStatus
+from ..models import AttachmentSource, Enquiry, EnquiryStatus
 from ..phones import InvalidPhone, normalise_phone
 from ..queue import get_redis
 
@@ -49,7 +49,7 @@ def submission_payload(form, channel: str = "web") -> dict:
     }
 
 
-def submit_enquiry(payload: dict, consent: bool, actor=None, attachment: tuple[str, bytes] | None = None) -> Call:
+def submit_enquiry(payload: dict, consent: bool, actor=None, attachment: tuple[str, bytes] | None = None) -> SavedCall:
     """Check everything first — consent to processing (152-FZ), a phone or an e-mail to find the
     enquiry by, the call's own rules, the attached file (name, bytes) if any — and only then write."""
     errors: dict[str, str] = {}
@@ -75,10 +75,10 @@ def submit_enquiry(payload: dict, consent: bool, actor=None, attachment: tuple[s
         # A file that is only too large answers 413, as the API does; anything else is 422.
         error = TooLarge if isinstance(file_error, TooLarge) and len(errors) == 1 else ValidationFailed
         raise error(_l("The question was not sent: check the marked fields."), errors)
-    call = log_call(actor, payload, data)
+    saved = record_call(actor, payload, data)
     if attachment is not None:
-        add_attachment(call.enquiry, *attachment, AttachmentSource.PUBLIC, actor)
-    return call
+        add_attachment(saved.enquiry, *attachment, AttachmentSource.PUBLIC, actor)
+    return saved
 
 
 SUBMISSION_TTL = 24 * 3600

@@ -8,12 +8,14 @@ from .. import visibility
 from ..auth.decorators import role_required
 from ..extensions import db
 from ..models import Caller
+from ..writes import writes
 from . import bp
 from .analysis import QUERY_MAX
 from .service import caller_record, parse_kind, search
 
 
 @bp.get("/search")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def results():
     text = (request.args.get("q") or "").strip()[:QUERY_MAX]
@@ -24,6 +26,7 @@ def results():
 
 
 @bp.get("/callers/<int:caller_id>")
+@writes
 @role_required("operator", "coordinator", "supervisor", admin=False)
 def caller_page(caller_id: int):
     """Every call, enquiry and attachment of one resident that the viewer may see (SPEC 10: the

@@ -12,7 +12,7 @@ from ..attachments.demo import seed_demo_attachments
 from ..auth.service import create_user, set_coordinator_scope
 from ..delivery.demo import seed_delivery_demo
 from ..enquiries.references import next_reference
-from ..enquiries.service import business_calendar, set_deadlines
+from ..enquiries.service import SLA_WARN_FRACTION, business_calendar, sla_targets
 from ..extensions import db
 from ..faq import indexing
 from ..models import (
@@ -217,10 +217,13 @@ def _coordinators_by_topic() -> dict[int, list[tuple[User, int | None]]]:
 def _demo_enquiry(rng, call: Call, members: list[tuple[User, int | None]], answers: list[FaqEntry],
                   calendar, now: datetime) -> None:
     created = call.ended_at
+    first_hours, answer_hours = sla_targets(call.topic_id)
     enquiry = Enquiry(reference=next_reference(created.astimezone(local_zone()).year), call=call,
                       caller_id=call.caller_id, created_by_id=call.operator_id, topic_id=call.topic_id,
-                      city_id=call.city_id, question=call.question, created_at=created, status=EnquiryStatus.NEW)
-    set_deadlines(enquiry)
+                      city_id=call.city_id, question=call.question, created_at=created,
+                      first_response_due_at=calendar.add_business_hours(created, first_hours),
+                      sla_warn_at=calendar.add_business_hours(created, answer_hours * SLA_WARN_FRACTION),
+                      due_at=calendar.add_business_hours(created, answer_hours), status=EnquiryStatus.NEW)
     enquiry.events.append(EnquiryEvent(kind="created", actor_id=call.operator_id, detail={}, created_at=created))
     # Whom routing would consider: the topic's coordinators for every city, or for the call's city.
     coordinators = sorted({user.id: user for user, only_city in members

@@ -12,6 +12,7 @@ from ...auth.decorators import role_required
 from ...errors import ValidationFailed
 from ...extensions import db
 from ...timefmt import format_local
+from ...writes import writes
 from .. import bp
 
 HEADERS = (_l("Time"), _l("Person"), _l("Action"), _l("Record"), _l("Numbers"), _l("Detail"))
@@ -46,6 +47,7 @@ def audit_log():
 
 
 @bp.get("/audit/export.<fmt>")
+@writes
 @role_required("admin")
 def audit_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
