@@ -72,7 +72,7 @@ class SqliteBackend:
             stmt = stmt.where(SearchDocument.kind.in_(kinds))
         return list(session.execute(stmt.order_by(_fts.c.rowid.desc()).limit(n)).scalars())
 
-    def ranked(self, session, query, scope_words, ids: list[int], limit: int):
+    def ranked(self, session, query, ids: list[int], limit: int):
         # Scored from the documents' own fields rather than by bm25(): its statistics read every
         # match of each word in the table (20–40 ms for a common word), for each query.
         rows = session.execute(select(SearchDocument.id, SearchDocument.kind, SearchDocument.record_id,
@@ -129,7 +129,7 @@ class PostgresBackend:
         frequent = _common_terms(session)
         return all(any(frequent.get(term, 0.0) >= COMMON_SHARE for term in group) for group in query.groups)
 
-    def ranked(self, session, query, scope_words, ids: list[int], limit: int):
+    def ranked(self, session, query, ids: list[int], limit: int):
         # Normalisation 1: divided by 1 + log(length), so a short caller card beats a long letter.
         score = func.ts_rank(self.tsv, self._tsquery(query), 1)
         stmt = (select(SearchDocument.kind, SearchDocument.record_id, score.label("score"))

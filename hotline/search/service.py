@@ -106,17 +106,13 @@ def search(user: User, text: str, kind: str | None = None, limit: int = PAGE, vi
         key for key_kind, kind_keys in keys.items() if kinds is None or key_kind in kinds for key in kind_keys]
     if scope_words == []:  # nothing of these kinds is theirs to see
         return results
-    if backend.name == "postgresql-tsvector":
-        newest = backend.newest(session, query, visibility.document_branches(user, SearchDocument), scope_words,
-                                kinds, RANKED)
-    else:
-        newest = backend.newest(session, query, visibility.document_condition(user, SearchDocument), scope_words,
-                                kinds, RANKED)
+    rule = visibility.document_branches if backend.name == "postgresql-tsvector" else visibility.document_condition
+    newest = backend.newest(session, query, rule(user, SearchDocument), scope_words, kinds, RANKED)
     results.count, results.more = min(len(newest), COUNT_CAP), len(newest) > COUNT_CAP
     if not newest:
         return results
     # Ranked among these: all the matches, or the newest RANKED of very many.
-    rows = backend.ranked(session, query, scope_words, newest, limit)
+    rows = backend.ranked(session, query, newest, limit)
     results.hits = _hits(user, rows, query)
     for record_kind in KINDS:
         audit.record_list(user, _TABLES[record_kind], [h.record.id for h in results.hits if h.kind == record_kind],
